@@ -1,0 +1,259 @@
+// Incremental reader of client requests (RESP multibulk and inline), with Redis's limits and
+// error texts. Arguments come out as latin1 strings so that every byte round-trips exactly.
+
+export interface RequestLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** Upper bound on the element count of one multibulk request. */
+  maxMultibulk: number;
+  /** Longest inline request, and longest count/length line (PROTO_INLINE_MAX_SIZE). */
+  maxInline: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  maxBulkLen: 512 * 1024 * 1024,
+  maxMultibulk: 2147483647,
+  maxInline: 64 * 1024,
+};
+
+/** Limits Redis applies before a client has authenticated. */
+export const UNAUTHENTICATED_LIMITS = { maxMultibulk: 10, maxBulkLen: 16384 };
+
+export class ProtocolError extends Error {
+  constructor(readonly reason: string) {
+    super(`Protocol error: ${reason}`);
+  }
+}
+
+const CR = 13;
+const LF = 10;
+
+export class RequestReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private args: string[] = [];
+  private remaining = 0; // bulk strings still expected in the current multibulk
+  private bulkLen = -1; // length of the bulk being read, -1 when reading its header
+  private failed: ProtocolError | null = null;
+  limits: RequestLimits;
+  unauthenticated = false;
+
+  constructor(limits: RequestLimits = DEFAULT_LIMITS) {
+    this.limits = limits;
+  }
+
+  feed(chunk: Buffer): void {
+    const rest = this.buf.length - this.pos;
+    if (rest === 0) {
+      this.buf = chunk;
+      this.pos = 0;
+      this.spare = null;
+      return;
+    }
+    const spare = this.spare;
+    if (spare !== null && this.pos === 0 && this.buf.buffer === spare.buffer && this.buf.byteOffset === spare.byteOffset && rest + chunk.length <= spare.length) {
+      chunk.copy(spare, rest);
+      this.buf = spare.subarray(0, rest + chunk.length);
+      return;
+    }
+    // A big bulk still arriving gets its whole size allocated once, so that receiving it costs
+    // one copy per chunk instead of a concatenation per chunk.
+    const need = this.bulkLen > 32 * 1024 ? this.bulkLen + 2 : 0;
+    const next = Buffer.allocUnsafe(Math.max(rest + chunk.length, need));
+    this.buf.copy(next, 0, this.pos);
+    chunk.copy(next, rest);
+    this.spare = next.length > rest + chunk.length ? next : null;
+    this.buf = next.subarray(0, rest + chunk.length);
+    this.pos = 0;
+  }
+
+  private spare: Buffer | null = null;
+
+  /** Bytes received and not yet consumed by a complete request. */
+  get pending(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /**
+   * The next complete request, or null when more bytes are needed. Throws ProtocolError once the
+   * stream is malformed; the caller replies with the error and closes the connection.
+   */
+  next(): string[] | null {
+    if (this.failed) throw this.failed;
+    try {
+      return this.parse();
+    } catch (e) {
+      if (e instanceof ProtocolError) this.failed = e;
+      throw e;
+    }
+  }
+
+  private parse(): string[] | null {
+    for (;;) {
+      const buf = this.buf;
+      if (this.pos >= buf.length) return null;
+      if (this.remaining === 0) {
+        if (buf[this.pos] !== 0x2a /* '*' */) {
+          const cmd = this.parseInline();
+          if (cmd === null) return null;
+          if (cmd.length === 0) continue;
+          return cmd;
+        }
+        const line = this.readLine('too big mbulk count string');
+        if (line === null) return null;
+        const n = parseInteger(buf, line.start + 1, line.end);
+        if (n === null || n > this.limits.maxMultibulk || n > 2147483647) throw new ProtocolError('invalid multibulk length');
+        if (this.unauthenticated && n > UNAUTHENTICATED_LIMITS.maxMultibulk) throw new ProtocolError('unauthenticated multibulk length');
+        if (n <= 0) continue;
+        this.remaining = n;
+        this.args = [];
+      }
+      while (this.remaining > 0) {
+        if (this.bulkLen < 0) {
+          if (this.pos >= buf.length) return null;
+          if (buf[this.pos] !== 0x24 /* '$' */) {
+            throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[this.pos]!)}'`);
+          }
+          const line = this.readLine('too big bulk count string');
+          if (line === null) return null;
+          const len = parseInteger(buf, line.start + 1, line.end);
+          if (len === null || len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('invalid bulk length');
+          if (this.unauthenticated && len > UNAUTHENTICATED_LIMITS.maxBulkLen) throw new ProtocolError('unauthenticated bulk length');
+          this.bulkLen = len;
+        }
+        if (buf.length - this.pos < this.bulkLen + 2) return null;
+        this.args.push(buf.toString('latin1', this.pos, this.pos + this.bulkLen));
+        this.pos += this.bulkLen + 2;
+        this.bulkLen = -1;
+        this.remaining--;
+      }
+      const args = this.args;
+      this.args = [];
+      if (this.pos >= this.buf.length) {
+        this.buf = EMPTY;
+        this.pos = 0;
+      }
+      return args;
+    }
+  }
+
+  /** Finds the CRLF-terminated line at pos; advances past it. */
+  private readLine(tooBig: string): { start: number; end: number } | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(LF, this.pos);
+    if (nl === -1) {
+      if (buf.length - this.pos > this.limits.maxInline) throw new ProtocolError(tooBig);
+      return null;
+    }
+    const end = nl > this.pos && buf[nl - 1] === CR ? nl - 1 : nl;
+    if (end - this.pos > this.limits.maxInline) throw new ProtocolError(tooBig);
+    const start = this.pos;
+    this.pos = nl + 1;
+    return { start, end };
+  }
+
+  private parseInline(): string[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(LF, this.pos);
+    if (nl === -1) {
+      if (buf.length - this.pos > this.limits.maxInline) throw new ProtocolError('too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === CR) end--;
+    const line = buf.toString('latin1', this.pos, end);
+    this.pos = nl + 1;
+    const args = splitInlineArgs(line);
+    if (args === null) throw new ProtocolError('unbalanced quotes in request');
+    return args;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Parses a signed decimal integer in buf[start, end); null when it is not one. */
+function parseInteger(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 19) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) return null;
+    n = n * 10 + c;
+  }
+  return neg ? -n : n;
+}
+
+function isHex(c: string): boolean {
+  return /^[0-9a-fA-F]$/.test(c);
+}
+
+/**
+ * Splits an inline request the way redis-cli and Redis do: whitespace separates arguments,
+ * "double quotes" take \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' take \'.
+ * A closing quote must be followed by whitespace or the end. Returns null on unbalanced quotes.
+ */
+export function splitInlineArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) return out;
+    let cur = '';
+    let inDq = false;
+    let inSq = false;
+    for (;;) {
+      if (inDq) {
+        if (i >= n) return null;
+        const c = line[i]!;
+        if (c === '\\' && line[i + 1] === 'x' && i + 3 < n && isHex(line[i + 2]!) && isHex(line[i + 3]!)) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === '\\' && i + 1 < n) {
+          i++;
+          const e = line[i]!;
+          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+        } else if (c === '"') {
+          if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
+          inDq = false;
+          i++;
+          break;
+        } else cur += c;
+        i++;
+      } else if (inSq) {
+        if (i >= n) return null;
+        const c = line[i]!;
+        if (c === '\\' && line[i + 1] === "'") {
+          cur += "'";
+          i++;
+        } else if (c === "'") {
+          if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
+          inSq = false;
+          i++;
+          break;
+        } else cur += c;
+        i++;
+      } else {
+        if (i >= n) break;
+        const c = line[i]!;
+        if (isSpace(c.charCodeAt(0))) break;
+        if (c === '"') inDq = true;
+        else if (c === "'") inSq = true;
+        else cur += c;
+        i++;
+      }
+    }
+    out.push(cur);
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}

@@ -1,0 +1,60 @@
+// Hash slots of Redis Cluster: CRC-16/XMODEM of the key (or of its hash tag) modulo 16384.
+// Keys are carried as latin1 strings (one char per byte), so charCodeAt gives the raw byte.
+
+export const SLOT_COUNT = 16384;
+
+const TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let j = 0; j < 8; j++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    t[i] = crc;
+  }
+  return t;
+})();
+
+export function crc16(s: string, start = 0, end = s.length): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!;
+  return crc;
+}
+
+export function crc16Bytes(b: Uint8Array): number {
+  let crc = 0;
+  for (let i = 0; i < b.length; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ b[i]!) & 0xff]!;
+  return crc;
+}
+
+/** Slot of a key given as a latin1 string, honouring the first non-empty {hash tag}. */
+export function keySlot(key: string): number {
+  const open = key.indexOf('{');
+  if (open !== -1) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) return crc16(key, open + 1, close) & 0x3fff;
+  }
+  return crc16(key) & 0x3fff;
+}
+
+export interface SlotRange {
+  start: number;
+  end: number;
+}
+
+/** Maximal contiguous runs of the slots for which `has` is true, in ascending order. */
+export function slotRanges(has: (slot: number) => boolean): SlotRange[] {
+  const out: SlotRange[] = [];
+  let start = -1;
+  for (let s = 0; s <= SLOT_COUNT; s++) {
+    const on = s < SLOT_COUNT && has(s);
+    if (on && start === -1) start = s;
+    else if (!on && start !== -1) {
+      out.push({ start, end: s - 1 });
+      start = -1;
+    }
+  }
+  return out;
+}
+
+export function formatSlotRanges(ranges: readonly SlotRange[]): string {
+  return ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(' ');
+}

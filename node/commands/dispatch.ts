@@ -1,0 +1,104 @@
+// The ordered gates every request passes: lookup, arity, auth, subscribe context, MULTI queueing,
+// cluster routing, memory, then the handler.
+import type { Server } from '../server/server.js';
+import type { Session } from '../server/session.js';
+import { E } from './errors.js';
+import { CommandError } from './args.js';
+import { lookupCommand, keyIndexes } from './table.js';
+import type { CommandSpec, Ctx } from './types.js';
+import { freeMemoryIfNeeded } from '../store/eviction.js';
+
+const SUBSCRIBE_CONTEXT_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export function execute(server: Server, session: Session, argv: string[]): void {
+  const out = session.out;
+  const name = argv[0]!.toLowerCase();
+  const spec = lookupCommand(name);
+  if (spec === undefined) {
+    rejectInMulti(session);
+    out.error(E.unknownCommand(argv[0]!, argv.slice(1)));
+    return;
+  }
+  const argc = argv.length;
+  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
+    rejectInMulti(session);
+    out.error(E.arity(name));
+    return;
+  }
+  if (!session.authenticated && !spec.flags.includes('no_auth')) {
+    rejectInMulti(session);
+    out.error(E.noAuth);
+    return;
+  }
+  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) {
+    out.error(E.onlyInSubscribe(name));
+    return;
+  }
+  if (session.multi !== null && !MULTI_IMMEDIATE.has(name)) {
+    if (spec.flags.includes('no_multi')) {
+      rejectInMulti(session);
+      out.error(E.notAllowedInMulti(name));
+      return;
+    }
+    if (server.cluster !== null) {
+      const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+      if (err !== null) {
+        rejectInMulti(session);
+        out.error(err);
+        return;
+      }
+    }
+    session.multi.push(argv);
+    out.simple('QUEUED');
+    return;
+  }
+  run(server, session, spec, argv, false);
+}
+
+function rejectInMulti(session: Session): void {
+  if (session.multi !== null) session.multiError = true;
+}
+
+/** Runs a command whose gates passed (also used by EXEC for queued commands). */
+export function run(server: Server, session: Session, spec: CommandSpec, argv: string[], inExec: boolean): void {
+  const out = session.out;
+  if (server.cluster !== null && !inExec) {
+    const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    if (err !== null) {
+      out.error(err);
+      return;
+    }
+  }
+  if (spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+    out.error(E.oom);
+    return;
+  }
+  const now = Date.now();
+  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now };
+  const stat = commandStat(server, spec.name);
+  stat.calls++;
+  server.stats.commandsProcessed++;
+  session.lastCommand = spec.name;
+  const t0 = performance.now();
+  try {
+    spec.handler(ctx, argv);
+  } catch (e) {
+    if (e instanceof CommandError) {
+      stat.failed++;
+      out.error(e.reply);
+    } else {
+      server.log.error({ err: e, command: spec.name }, 'command failed unexpectedly');
+      out.error(`ERR internal error while running '${spec.name}': ${(e as Error).message}`);
+    }
+  }
+  stat.usec += Math.round((performance.now() - t0) * 1000);
+  // ASKING covers exactly the next command (or the whole transaction it precedes).
+  if (spec.name !== 'asking' && session.multi === null) session.asking = false;
+}
+
+function commandStat(server: Server, name: string) {
+  let s = server.stats.commandCalls.get(name);
+  if (!s) server.stats.commandCalls.set(name, (s = { calls: 0, usec: 0, failed: 0, rejected: 0 }));
+  return s;
+}

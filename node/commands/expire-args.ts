@@ -1,0 +1,22 @@
+// EX/PX/EXAT/PXAT argument handling shared by SET, GETEX, SETEX and the EXPIRE family.
+import { E } from './errors.js';
+import { fail, parseInt64 } from './args.js';
+
+export type ExpireUnit = 'EX' | 'PX' | 'EXAT' | 'PXAT';
+
+const MAX_MS = 9223372036854775807n;
+
+/** Absolute expiry in ms for an EX/PX/EXAT/PXAT value, with Redis's validation. */
+export function absoluteExpire(unit: ExpireUnit, raw: string, now: number, cmd: string): number {
+  const n = parseInt64(raw);
+  if (n === null) fail(E.notInteger);
+  if (n <= 0n) fail(E.invalidExpire(cmd));
+  const seconds = unit === 'EX' || unit === 'EXAT';
+  if (seconds && n > MAX_MS / 1000n) fail(E.invalidExpire(cmd));
+  let ms = seconds ? n * 1000n : n;
+  if (unit === 'EX' || unit === 'PX') {
+    if (ms > MAX_MS - BigInt(now)) fail(E.invalidExpire(cmd));
+    ms += BigInt(now);
+  }
+  return Number(ms);
+}

@@ -1,0 +1,186 @@
+// Generic keyspace commands.
+import type { CommandSpec, Ctx } from './types.js';
+import { E } from './errors.js';
+import { fail, int64Arg } from './args.js';
+import { modified } from './access.js';
+import { typeOf } from '../store/values/object.js';
+import { globMatch } from '../../common/glob.js';
+
+function del(ctx: Ctx, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const k = argv[i]!;
+    if (ctx.db.get(k, ctx.now) !== undefined && ctx.db.delete(k)) {
+      modified(ctx, k);
+      n++;
+    }
+  }
+  ctx.out.int(n);
+}
+
+function exists(ctx: Ctx, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (ctx.db.exists(argv[i]!, ctx.now)) n++;
+  ctx.out.int(n);
+}
+
+function type(ctx: Ctx, argv: string[]): void {
+  const v = ctx.db.get(argv[1]!, ctx.now);
+  ctx.out.simple(v === undefined ? 'none' : typeOf(v));
+}
+
+type Cond = 'NX' | 'XX' | 'GT' | 'LT' | null;
+
+function expireGeneric(unit: 'EX' | 'PX' | 'EXAT' | 'PXAT', cmd: string) {
+  return (ctx: Ctx, argv: string[]): void => {
+    const key = argv[1]!;
+    const raw = int64Arg(argv[2]!);
+    let nx = false, xx = false, gt = false, lt = false;
+    for (let i = 3; i < argv.length; i++) {
+      const o = argv[i]!.toUpperCase();
+      if (o === 'NX') nx = true;
+      else if (o === 'XX') xx = true;
+      else if (o === 'GT') gt = true;
+      else if (o === 'LT') lt = true;
+      else fail(`ERR Unsupported option ${argv[i]}`);
+    }
+    if (nx && (xx || gt || lt)) fail('ERR NX and XX, GT or LT options at the same time are not compatible');
+    if (gt && lt) fail('ERR GT and LT options at the same time are not compatible');
+    const seconds = unit === 'EX' || unit === 'EXAT';
+    const MAX = 9223372036854775807n;
+    if (seconds && (raw > MAX / 1000n || raw < -MAX / 1000n)) fail(E.invalidExpire(cmd));
+    let ms = seconds ? raw * 1000n : raw;
+    if (unit === 'EX' || unit === 'PX') {
+      if ((ms > 0n && ms > MAX - BigInt(ctx.now)) || (ms < 0n && ms < -MAX + BigInt(ctx.now))) fail(E.invalidExpire(cmd));
+      ms += BigInt(ctx.now);
+    }
+    if (ctx.db.get(key, ctx.now) === undefined) return ctx.out.int(0);
+    const at = Number(ms);
+    const cur = ctx.db.getExpire(key);
+    const cond: Cond = nx ? 'NX' : xx ? 'XX' : gt ? 'GT' : lt ? 'LT' : null;
+    if (cond === 'NX' && cur !== undefined) return ctx.out.int(0);
+    if (cond === 'XX' && cur === undefined) return ctx.out.int(0);
+    // A key without TTL counts as an infinite TTL for GT/LT.
+    if (cond === 'GT' && (cur === undefined || at <= cur)) return ctx.out.int(0);
+    if (cond === 'LT' && cur !== undefined && at >= cur) return ctx.out.int(0);
+    if (at <= ctx.now) ctx.db.delete(key);
+    else ctx.db.setExpire(key, at);
+    modified(ctx, key);
+    ctx.out.int(1);
+  };
+}
+
+function ttlGeneric(kind: 'ttl' | 'pttl' | 'expiretime' | 'pexpiretime') {
+  return (ctx: Ctx, argv: string[]): void => {
+    if (ctx.db.get(argv[1]!, ctx.now) === undefined) return ctx.out.int(-2);
+    const at = ctx.db.getExpire(argv[1]!);
+    if (at === undefined) return ctx.out.int(-1);
+    switch (kind) {
+      case 'ttl':
+        return ctx.out.int(Math.round(Math.max(0, at - ctx.now) / 1000));
+      case 'pttl':
+        return ctx.out.int(Math.max(0, at - ctx.now));
+      case 'expiretime':
+        return ctx.out.int(Math.floor(at / 1000));
+      case 'pexpiretime':
+        return ctx.out.int(at);
+    }
+  };
+}
+
+function persist(ctx: Ctx, argv: string[]): void {
+  if (ctx.db.get(argv[1]!, ctx.now) === undefined) return ctx.out.int(0);
+  const done = ctx.db.persist(argv[1]!);
+  if (done) modified(ctx, argv[1]!);
+  ctx.out.int(done ? 1 : 0);
+}
+
+function keys(ctx: Ctx, argv: string[]): void {
+  const pattern = argv[1]!;
+  const all = pattern === '*';
+  const out: string[] = [];
+  for (const [k] of ctx.db.entries()) {
+    const at = ctx.db.getExpire(k);
+    if (at !== undefined && at <= ctx.now) continue;
+    if (all || globMatch(pattern, k)) out.push(k);
+  }
+  ctx.out.bulks(out);
+}
+
+/**
+ * SCAN walks slots in order and returns whole slots, so the cursor is the next slot to visit:
+ * every key present for the whole iteration is returned, whatever is added or removed meanwhile.
+ */
+function scan(ctx: Ctx, argv: string[]): void {
+  const cursorArg = argv[1]!;
+  if (!/^\d+$/.test(cursorArg)) fail('ERR invalid cursor');
+  let cursor = Number(cursorArg);
+  let count = 10;
+  let pattern: string | null = null;
+  let wantType: string | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const o = argv[i]!.toUpperCase();
+    if (o === 'COUNT' && i + 1 < argv.length) {
+      const c = Number(argv[++i]);
+      if (!/^-?\d+$/.test(argv[i]!)) fail(E.notInteger);
+      if (c < 1) fail(E.syntax);
+      count = c;
+    } else if (o === 'MATCH' && i + 1 < argv.length) {
+      pattern = argv[++i]!;
+      if (pattern === '*') pattern = null;
+    } else if (o === 'TYPE' && i + 1 < argv.length) wantType = argv[++i]!.toLowerCase();
+    else fail(E.syntax);
+  }
+  if (cursor >= 16384) cursor = 16384;
+  const out: string[] = [];
+  let slot = cursor;
+  while (slot < 16384 && out.length < count) {
+    slot = ctx.db.nextNonEmptySlot(slot);
+    if (slot === -1) {
+      slot = 16384;
+      break;
+    }
+    const m = ctx.db.slotMap(slot)!;
+    for (const [k, v] of m) {
+      const at = ctx.db.getExpire(k);
+      if (at !== undefined && at <= ctx.now) continue;
+      if (pattern !== null && !globMatch(pattern, k)) continue;
+      if (wantType !== null && typeOf(v) !== wantType) continue;
+      out.push(k);
+    }
+    slot++;
+  }
+  ctx.out.array(2);
+  ctx.out.bulk(slot >= 16384 ? '0' : String(slot));
+  ctx.out.bulks(out);
+}
+
+function randomkey(ctx: Ctx): void {
+  for (let i = 0; i < 100; i++) {
+    const k = ctx.db.randomKey();
+    if (k === undefined) break;
+    if (ctx.db.get(k, ctx.now) !== undefined) return ctx.out.bulk(k);
+  }
+  ctx.out.nullBulk();
+}
+
+const key1 = { first: 1, last: 1, step: 1 };
+
+export const keyCommands: readonly CommandSpec[] = [
+  { name: 'del', arity: -2, flags: ['write'], keys: { first: 1, last: -1, step: 1 }, group: 'generic', handler: del },
+  { name: 'unlink', arity: -2, flags: ['write', 'fast'], keys: { first: 1, last: -1, step: 1 }, group: 'generic', handler: del },
+  { name: 'exists', arity: -2, flags: ['readonly', 'fast'], keys: { first: 1, last: -1, step: 1 }, group: 'generic', handler: exists },
+  { name: 'type', arity: 2, flags: ['readonly', 'fast'], keys: key1, group: 'generic', handler: type },
+  { name: 'expire', arity: -3, flags: ['write', 'fast'], keys: key1, group: 'generic', handler: expireGeneric('EX', 'expire') },
+  { name: 'pexpire', arity: -3, flags: ['write', 'fast'], keys: key1, group: 'generic', handler: expireGeneric('PX', 'pexpire') },
+  { name: 'expireat', arity: -3, flags: ['write', 'fast'], keys: key1, group: 'generic', handler: expireGeneric('EXAT', 'expireat') },
+  { name: 'pexpireat', arity: -3, flags: ['write', 'fast'], keys: key1, group: 'generic', handler: expireGeneric('PXAT', 'pexpireat') },
+  { name: 'ttl', arity: 2, flags: ['readonly', 'fast'], keys: key1, group: 'generic', handler: ttlGeneric('ttl') },
+  { name: 'pttl', arity: 2, flags: ['readonly', 'fast'], keys: key1, group: 'generic', handler: ttlGeneric('pttl') },
+  { name: 'expiretime', arity: 2, flags: ['readonly', 'fast'], keys: key1, group: 'generic', handler: ttlGeneric('expiretime') },
+  { name: 'pexpiretime', arity: 2, flags: ['readonly', 'fast'], keys: key1, group: 'generic', handler: ttlGeneric('pexpiretime') },
+  { name: 'persist', arity: 2, flags: ['write', 'fast'], keys: key1, group: 'generic', handler: persist },
+  { name: 'keys', arity: 2, flags: ['readonly'], group: 'generic', handler: keys },
+  { name: 'scan', arity: -2, flags: ['readonly'], group: 'generic', handler: scan },
+  { name: 'randomkey', arity: 1, flags: ['readonly'], group: 'generic', handler: randomkey },
+];

@@ -1,0 +1,233 @@
+// Server administration commands: INFO, CONFIG, COMMAND, DBSIZE, FLUSHDB/FLUSHALL, TIME, DEBUG,
+// SHUTDOWN, CLIENT.
+import type { CommandSpec, Ctx } from './types.js';
+import { E } from './errors.js';
+import { fail, floatArg } from './args.js';
+import { ConfigError } from '../config/config.js';
+import { globMatch } from '../../common/glob.js';
+import { allCommands, keyIndexes, lookupCommand } from './table.js';
+import { SERVER_VERSION } from './connection.js';
+import { renderInfo } from './info.js';
+import { clientCommand } from './client.js';
+
+function flushdb(ctx: Ctx, argv: string[]): void {
+  if (argv.length > 2 || (argv[1] && !['ASYNC', 'SYNC'].includes(argv[1].toUpperCase()))) fail(E.syntax);
+  ctx.server.dirty += ctx.db.size;
+  ctx.db.flush();
+  ctx.server.touchAllWatched(ctx.db.index);
+  ctx.out.ok();
+}
+
+function flushall(ctx: Ctx, argv: string[]): void {
+  if (argv.length > 2 || (argv[1] && !['ASYNC', 'SYNC'].includes(argv[1].toUpperCase()))) fail(E.syntax);
+  for (const db of ctx.server.dbs) {
+    ctx.server.dirty += db.size;
+    db.flush();
+  }
+  ctx.server.touchAllWatched(null);
+  ctx.out.ok();
+}
+
+function config(ctx: Ctx, argv: string[]): void {
+  const sub = argv[1]!.toLowerCase();
+  const cfg = ctx.server.config;
+  switch (sub) {
+    case 'get': {
+      if (argv.length < 3) fail(E.subArity('config', 'get'));
+      const pats = argv.slice(2).map((p) => p.toLowerCase());
+      const pairs = cfg.matching((n) => pats.some((p) => globMatch(p, n)));
+      ctx.out.map(pairs.length);
+      for (const [k, v] of pairs) {
+        ctx.out.bulk(k);
+        ctx.out.bulk(v);
+      }
+      return;
+    }
+    case 'set': {
+      if (argv.length < 4 || argv.length % 2 !== 0) fail(E.subArity('config', 'set'));
+      const seen = new Set<string>();
+      for (let i = 2; i < argv.length; i += 2) {
+        const name = argv[i]!.toLowerCase();
+        if (seen.has(name)) fail(`ERR CONFIG SET failed (possibly related to argument '${argv[i]}') - duplicate parameter`);
+        seen.add(name);
+      }
+      for (let i = 2; i < argv.length; i += 2) {
+        const name = argv[i]!;
+        try {
+          const vals = splitConfigValue(name, argv[i + 1]!);
+          cfg.set(name, vals);
+          ctx.server.log.info({ directive: name.toLowerCase(), value: argv[i + 1] }, 'CONFIG SET');
+        } catch (e) {
+          if (e instanceof ConfigError) {
+            if (e.message.startsWith('Bad directive')) fail(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+            fail(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${e.message}`);
+          }
+          throw e;
+        }
+      }
+      ctx.out.ok();
+      return;
+    }
+    case 'resetstat':
+      ctx.server.stats.commandCalls.clear();
+      ctx.server.stats.keyspaceHits = ctx.server.stats.keyspaceMisses = 0;
+      ctx.server.stats.expiredKeys = ctx.server.stats.evictedKeys = 0;
+      ctx.out.ok();
+      return;
+    case 'rewrite':
+      if (cfg.configFile === null) fail('ERR The server is running without a config file');
+      rewriteConfig(ctx);
+      ctx.out.ok();
+      return;
+    case 'help':
+      ctx.out.bulks(['CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET <pattern>', 'SET <directive> <value>', 'RESETSTAT', 'REWRITE', 'HELP']);
+      return;
+    default:
+      fail(E.unknownSubcommand(argv[1]!, 'CONFIG'));
+  }
+}
+
+/** Multi-argument directives take their arguments space-separated in one CONFIG SET value. */
+function splitConfigValue(name: string, value: string): string[] {
+  const multi = ['save', 'client-output-buffer-limit', 'bind', 'replicaof', 'slaveof', 'shutdown-on-sigterm', 'shutdown-on-sigint', 'oom-score-adj-values', 'latency-tracking-info-percentiles'];
+  if (multi.includes(name.toLowerCase())) return value.trim() === '' ? [''] : value.trim().split(/\s+/);
+  return [value];
+}
+
+async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const { writeFile, rename } = await import('node:fs/promises');
+  await writeFile(`${path}.tmp`, data);
+  await rename(`${path}.tmp`, path);
+}
+
+function rewriteConfig(ctx: Ctx): void {
+  const lines = ctx.server.config.nonDefaults().map(([k, v]) => `${k} ${v === '' ? '""' : v}`);
+  void writeFileAtomic(ctx.server.config.configFile!, `# Rewritten by redshard CONFIG REWRITE\n${lines.join('\n')}\n`);
+}
+
+function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
+  const out = ctx.out;
+  if (!spec) return out.nullArray();
+  const k = spec.keys ?? { first: 0, last: 0, step: 0 };
+  out.array(10);
+  out.bulk(spec.name);
+  out.int(spec.arity);
+  out.set(spec.flags.length);
+  for (const f of spec.flags) out.simple(f);
+  out.int(k.first);
+  out.int(k.last);
+  out.int(k.step);
+  const acl = spec.acl ?? [spec.group, ...(spec.flags.includes('write') ? ['write'] : spec.flags.includes('readonly') ? ['read'] : [])];
+  out.set(acl.length);
+  for (const a of acl) out.simple(`@${a}`);
+  out.set(0);
+  out.array(0);
+  const subs = spec.subcommands ?? [];
+  out.array(subs.length);
+  for (const s of subs) commandInfo(ctx, s);
+}
+
+function command(ctx: Ctx, argv: string[]): void {
+  if (argv.length === 1) {
+    const all = allCommands();
+    ctx.out.array(all.length);
+    for (const c of all) commandInfo(ctx, c);
+    return;
+  }
+  const sub = argv[1]!.toLowerCase();
+  switch (sub) {
+    case 'count':
+      return ctx.out.int(allCommands().length);
+    case 'info': {
+      const names = argv.length === 2 ? allCommands().map((c) => c.name) : argv.slice(2);
+      ctx.out.array(names.length);
+      for (const n of names) commandInfo(ctx, lookupCommand(n.toLowerCase()));
+      return;
+    }
+    case 'docs': {
+      const specs = argv.length === 2 ? allCommands() : argv.slice(2).map((n) => lookupCommand(n.toLowerCase())).filter((c): c is CommandSpec => c !== undefined);
+      ctx.out.map(specs.length);
+      for (const c of specs) {
+        ctx.out.bulk(c.name);
+        ctx.out.map(3);
+        ctx.out.bulk('summary');
+        ctx.out.bulk(c.summary ?? `${c.name.toUpperCase()} command`);
+        ctx.out.bulk('since');
+        ctx.out.bulk(c.since ?? '1.0.0');
+        ctx.out.bulk('group');
+        ctx.out.bulk(c.group);
+      }
+      return;
+    }
+    case 'list':
+      return ctx.out.bulks(allCommands().map((c) => c.name));
+    case 'getkeys': {
+      if (argv.length < 3) fail(E.subArity('command', 'getkeys'));
+      const spec = lookupCommand(argv[2]!.toLowerCase());
+      if (!spec) fail('ERR Invalid command specified');
+      const args = argv.slice(2);
+      if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) fail('ERR Invalid number of arguments specified for command');
+      const idx = keyIndexes(spec, args);
+      if (idx.length === 0) fail('ERR The command has no key arguments');
+      return ctx.out.bulks(idx.map((i) => args[i]!));
+    }
+    case 'help':
+      return ctx.out.bulks(['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'INFO [<command-name> ...]', 'DOCS [<command-name> ...]', 'GETKEYS <full-command>', 'LIST', 'HELP']);
+    default:
+      fail(E.unknownSubcommand(argv[1]!, 'COMMAND'));
+  }
+}
+
+function debug(ctx: Ctx, argv: string[]): void {
+  const sub = argv[1]!.toLowerCase();
+  switch (sub) {
+    case 'sleep': {
+      const secs = floatArg(argv[2] ?? '0');
+      const until = Date.now() + secs * 1000;
+      // DEBUG SLEEP blocks the whole server on purpose (tests use it to simulate a stall).
+      while (Date.now() < until) {
+        /* spin */
+      }
+      return ctx.out.ok();
+    }
+    case 'set-active-expire':
+      return ctx.out.ok();
+    case 'object': {
+      const v = ctx.db.get(argv[2] ?? '', ctx.now);
+      if (v === undefined) fail(E.noSuchKey);
+      return ctx.out.simple(`Value at:0x0 refcount:1 encoding:${typeof v === 'string' ? 'raw' : v.type} serializedlength:0 lru:0 lru_seconds_idle:0`);
+    }
+    default:
+      fail(`ERR Unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+  }
+}
+
+function shutdown(ctx: Ctx, argv: string[]): void {
+  for (const a of argv.slice(1)) if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE', 'ABORT'].includes(a.toUpperCase())) fail(E.syntax);
+  if (argv.slice(1).some((a) => a.toUpperCase() === 'ABORT')) fail('ERR No shutdown in progress.');
+  ctx.server.log.warn({ client: ctx.session.id }, 'user requested shutdown');
+  const done = ctx.server.onShutdown ? ctx.server.onShutdown() : Promise.resolve();
+  void done.finally(() => process.exit(0));
+}
+
+function time(ctx: Ctx): void {
+  const us = BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() % 1) * 1000));
+  ctx.out.bulks([String(us / 1000000n), String(us % 1000000n)]);
+}
+
+export const serverCommands: readonly CommandSpec[] = [
+  { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], group: 'server', handler: (c) => c.out.int(c.db.size) },
+  { name: 'flushdb', arity: -1, flags: ['write'], group: 'server', handler: flushdb },
+  { name: 'flushall', arity: -1, flags: ['write'], group: 'server', handler: flushall },
+  { name: 'info', arity: -1, flags: ['loading', 'stale'], group: 'server', handler: (c, a) => c.out.verbatim(renderInfo(c, a.slice(1))) },
+  { name: 'config', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'server', handler: config },
+  { name: 'command', arity: -1, flags: ['loading', 'stale'], group: 'server', handler: command },
+  { name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], group: 'server', handler: time },
+  { name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'server', handler: debug },
+  { name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], group: 'server', handler: shutdown },
+  { name: 'client', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'connection', handler: clientCommand },
+  { name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], group: 'server', handler: (c) => c.out.int(Math.floor(c.server.startedAt / 1000)) },
+  { name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], group: 'server', handler: (c) => { c.out.array(3); c.out.bulk('master'); c.out.int(0); c.out.array(0); } },
+];
+
+export { SERVER_VERSION };

@@ -1,0 +1,36 @@
+// THE command table: every command is declared once, in its group's file, and collected here.
+// Dispatch, COMMAND, cluster routing (key positions), MULTI and replica rules all read it.
+import type { CommandSpec } from './types.js';
+import { stringCommands } from './strings.js';
+import { keyCommands } from './keys.js';
+import { connectionCommands } from './connection.js';
+import { serverCommands } from './server.js';
+
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands];
+
+const byName = new Map<string, CommandSpec>();
+for (const c of ALL) {
+  if (byName.has(c.name)) throw new Error(`command ${c.name} declared twice`);
+  byName.set(c.name, c);
+}
+
+export function lookupCommand(lowerName: string): CommandSpec | undefined {
+  return byName.get(lowerName);
+}
+
+export function allCommands(): readonly CommandSpec[] {
+  return ALL;
+}
+
+const NO_KEYS: number[] = [];
+
+/** Positions of the key arguments of a request. */
+export function keyIndexes(spec: CommandSpec, argv: readonly string[]): number[] {
+  if (spec.keysOf) return spec.keysOf(argv);
+  const k = spec.keys;
+  if (k === undefined || k.first === 0) return NO_KEYS;
+  const last = k.last < 0 ? argv.length + k.last : k.last;
+  const out: number[] = [];
+  for (let i = k.first; i <= last && i < argv.length; i += k.step) out.push(i);
+  return out;
+}

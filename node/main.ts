@@ -1,0 +1,54 @@
+// redshard-node: started like redis-server (`[config-file] [--directive value ...]`).
+import { chdir } from 'node:process';
+import { createLogger, pinoLevel } from '../common/log.js';
+import { loadStartupConfig, StartupConfigError, type Config } from './config/config.js';
+import { Server } from './server/server.js';
+
+export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write('redshard-node v=7.0.15 (redshard 0.1.0)\n');
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadStartupConfig(argv);
+  } catch (e) {
+    if (e instanceof StartupConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const logfile = config.get('logfile');
+  const log = createLogger('node', { level: pinoLevel(config.get('loglevel')), ...(logfile ? { file: logfile } : {}) });
+  try {
+    chdir(config.get('dir'));
+  } catch (e) {
+    log.fatal({ dir: config.get('dir'), err: (e as Error).message }, "can't chdir to the configured dir");
+    process.exit(1);
+  }
+  for (const name of config.ignored) log.warn({ directive: name }, 'directive accepted and kept for CONFIG GET; it has no effect in redshard');
+  const server = new Server(config, log);
+  try {
+    await server.listen();
+  } catch (e) {
+    log.fatal({ err: (e as Error).message, port: config.int('port') }, 'could not listen');
+    process.exit(1);
+  }
+  log.info({ port: server.port, bind: config.get('bind'), pid: process.pid }, 'Ready to accept connections');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.warn({ signal }, 'received signal, shutting down');
+    const work = server.onShutdown ? server.onShutdown() : Promise.resolve();
+    void work
+      .then(() => server.close())
+      .finally(() => {
+        log.flush();
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

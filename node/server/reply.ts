@@ -1,0 +1,78 @@
+// Per-connection reply buffer. Handlers append encoded replies; the session writes the buffer to
+// the socket once per tick, in one write.
+import { formatDouble, type RespVersion } from '../../common/resp/encode.js';
+
+export class Reply {
+  resp: RespVersion = 2;
+  buf = '';
+  /** Called when something was appended outside the session's own read loop. */
+  onDirty: (() => void) | null = null;
+
+  private add(s: string): void {
+    if (this.buf.length === 0 && this.onDirty !== null) this.onDirty();
+    this.buf += s;
+  }
+
+  raw(s: string): void {
+    this.add(s);
+  }
+  ok(): void {
+    this.add('+OK\r\n');
+  }
+  simple(s: string): void {
+    this.add(`+${s}\r\n`);
+  }
+  /** `msg` includes its code, e.g. "ERR syntax error" or "WRONGTYPE ...". */
+  error(msg: string): void {
+    this.add(`-${msg.replace(/[\r\n]+/g, ' ')}\r\n`);
+  }
+  int(n: number | bigint): void {
+    this.add(`:${n}\r\n`);
+  }
+  bulk(s: string): void {
+    this.add(`$${s.length}\r\n${s}\r\n`);
+  }
+  bulkOrNull(s: string | undefined | null): void {
+    if (s === undefined || s === null) this.nullBulk();
+    else this.add(`$${s.length}\r\n${s}\r\n`);
+  }
+  nullBulk(): void {
+    this.add(this.resp === 3 ? '_\r\n' : '$-1\r\n');
+  }
+  nullArray(): void {
+    this.add(this.resp === 3 ? '_\r\n' : '*-1\r\n');
+  }
+  array(n: number): void {
+    this.add(`*${n}\r\n`);
+  }
+  map(n: number): void {
+    this.add(this.resp === 3 ? `%${n}\r\n` : `*${n * 2}\r\n`);
+  }
+  set(n: number): void {
+    this.add(this.resp === 3 ? `~${n}\r\n` : `*${n}\r\n`);
+  }
+  push(n: number): void {
+    this.add(this.resp === 3 ? `>${n}\r\n` : `*${n}\r\n`);
+  }
+  double(d: number): void {
+    const s = formatDouble(d);
+    this.add(this.resp === 3 ? `,${s}\r\n` : `$${s.length}\r\n${s}\r\n`);
+  }
+  bool(b: boolean): void {
+    this.add(this.resp === 3 ? (b ? '#t\r\n' : '#f\r\n') : b ? ':1\r\n' : ':0\r\n');
+  }
+  /** Free text such as INFO or CLUSTER NODES: verbatim string in RESP3, bulk in RESP2. */
+  verbatim(s: string): void {
+    this.add(this.resp === 3 ? `=${s.length + 4}\r\ntxt:${s}\r\n` : `$${s.length}\r\n${s}\r\n`);
+  }
+  bulks(items: readonly string[]): void {
+    let s = `*${items.length}\r\n`;
+    for (const it of items) s += `$${it.length}\r\n${it}\r\n`;
+    this.add(s);
+  }
+  take(): string {
+    const s = this.buf;
+    this.buf = '';
+    return s;
+  }
+}

@@ -1,0 +1,164 @@
+// One logical database: keys partitioned by hash slot (so that a slot's keys can be counted,
+// listed and moved cheaply), an expires index, lazy expiry on access and WATCH bookkeeping.
+import { keySlot, SLOT_COUNT } from '../../common/slots.js';
+import type { StoredValue } from './values/object.js';
+
+export interface KeyspaceEvents {
+  /** A key was modified (WATCH, client-side caching and replication hooks). */
+  modified(db: Db, key: string): void;
+  /** A key expired lazily or actively; the deletion must be propagated. */
+  expired(db: Db, key: string): void;
+}
+
+export class Db {
+  private readonly slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
+  readonly expires = new Map<string, number>();
+  /** Keys that can block (lists, zsets) got data: served by the blocking registry. */
+  size = 0;
+  /** While false (a replica, or a script), reads do not delete expired keys; they just hide them. */
+  activeExpireAllowed = true;
+
+  constructor(
+    readonly index: number,
+    private readonly events: KeyspaceEvents,
+  ) {}
+
+  slotMap(slot: number): Map<string, StoredValue> | undefined {
+    return this.slots[slot];
+  }
+
+  /** The value of a live key, expiring it first if its time has come. */
+  get(key: string, now: number): StoredValue | undefined {
+    const m = this.slots[keySlot(key)];
+    if (m === undefined) return undefined;
+    const v = m.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0) {
+      const at = this.expires.get(key);
+      if (at !== undefined && at <= now) {
+        if (this.activeExpireAllowed) {
+          this.deleteExpired(key);
+        }
+        return undefined;
+      }
+    }
+    return v;
+  }
+
+  exists(key: string, now: number): boolean {
+    return this.get(key, now) !== undefined;
+  }
+
+  /** Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). */
+  set(key: string, value: StoredValue, keepTtl = false): void {
+    const slot = keySlot(key);
+    let m = this.slots[slot];
+    if (m === undefined) m = this.slots[slot] = new Map();
+    const before = m.size;
+    m.set(key, value);
+    if (m.size !== before) this.size++;
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /** Replaces the value of an existing key keeping its TTL (in-place updates of strings). */
+  replace(key: string, value: StoredValue): void {
+    this.slots[keySlot(key)]!.set(key, value);
+  }
+
+  delete(key: string): boolean {
+    const slot = keySlot(key);
+    const m = this.slots[slot];
+    if (m === undefined || !m.delete(key)) return false;
+    this.size--;
+    if (m.size === 0) this.slots[slot] = undefined;
+    if (this.expires.size !== 0) this.expires.delete(key);
+    return true;
+  }
+
+  private deleteExpired(key: string): void {
+    this.delete(key);
+    this.events.expired(this, key);
+  }
+
+  /** Deletes the key if expired; true when it did. Used by the active expiry cycle. */
+  expireIfDue(key: string, now: number): boolean {
+    const at = this.expires.get(key);
+    if (at === undefined || at > now) return false;
+    this.deleteExpired(key);
+    return true;
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  setExpire(key: string, at: number): void {
+    this.expires.set(key, at);
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  touch(key: string): void {
+    this.events.modified(this, key);
+  }
+
+  countInSlot(slot: number): number {
+    return this.slots[slot]?.size ?? 0;
+  }
+
+  keysInSlot(slot: number, count: number): string[] {
+    const m = this.slots[slot];
+    if (m === undefined) return [];
+    const out: string[] = [];
+    for (const k of m.keys()) {
+      if (out.length >= count) break;
+      out.push(k);
+    }
+    return out;
+  }
+
+  /** Iterates every stored key (including not-yet-reaped expired ones). */
+  *entries(): IterableIterator<[string, StoredValue]> {
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      const m = this.slots[s];
+      if (m !== undefined) yield* m;
+    }
+  }
+
+  /** First slot >= from that holds keys, or -1. */
+  nextNonEmptySlot(from: number): number {
+    for (let s = from; s < SLOT_COUNT; s++) if (this.slots[s] !== undefined) return s;
+    return -1;
+  }
+
+  flush(): void {
+    this.slots.fill(undefined);
+    this.expires.clear();
+    this.size = 0;
+  }
+
+  /** Removes every key of one slot (CLUSTER DELSLOTS aftermath, migration cleanup). */
+  flushSlot(slot: number): number {
+    const m = this.slots[slot];
+    if (m === undefined) return 0;
+    for (const k of m.keys()) this.expires.delete(k);
+    this.slots[slot] = undefined;
+    this.size -= m.size;
+    return m.size;
+  }
+
+  /** A uniformly random slot-weighted key, or undefined when empty. */
+  randomKey(): string | undefined {
+    if (this.size === 0) return undefined;
+    for (let tries = 0; tries < 64; tries++) {
+      const s = this.nextNonEmptySlot(Math.floor(Math.random() * SLOT_COUNT));
+      const m = s === -1 ? this.slots[this.nextNonEmptySlot(0)] : this.slots[s];
+      if (m === undefined) continue;
+      let i = Math.floor(Math.random() * m.size);
+      for (const k of m.keys()) if (i-- === 0) return k;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's test command (npm test): installs what the tests need on a fresh machine, builds,
+# then runs every test tier. Heavy tools are cached under ~/.cache/redshard/<tool>/<version>.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need_apt+=(redis-tools)
+command -v redis-benchmark >/dev/null 2>&1 || need_apt+=(redis-tools)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # Debian starts a system redis-server on 6379; the tests do not need it.
+  $SUDO systemctl stop redis-server >/dev/null 2>&1 || true
+fi
+
+npm run build
+npx vitest run "$@"
