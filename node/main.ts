@@ -3,6 +3,8 @@ import { chdir } from 'node:process';
 import { createLogger, pinoLevel } from '../common/log.js';
 import { loadStartupConfig, StartupConfigError, type Config } from './config/config.js';
 import { Server } from './server/server.js';
+import { setupPersistence } from './persistence/setup.js';
+import { AofLoadError } from './persistence/aof.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-v') {
@@ -29,6 +31,16 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   for (const name of config.ignored) log.warn({ directive: name }, 'directive accepted and kept for CONFIG GET; it has no effect in redshard');
   const server = new Server(config, log);
+  try {
+    setupPersistence(server);
+  } catch (e) {
+    if (e instanceof AofLoadError) {
+      log.fatal({ err: e.message }, 'could not load the append-only file');
+      log.flush();
+      process.exit(1);
+    }
+    throw e;
+  }
   try {
     await server.listen();
   } catch (e) {

@@ -44,3 +44,8 @@ export function modifiedReady(ctx: Ctx, key: string, changes = 1): void {
 export function deleteIfEmpty(ctx: Ctx, key: string, obj: RObject): void {
   if (obj.size() === 0) ctx.db.delete(key);
 }
+
+/** Propagates `argv` for this command instead of (or, called twice, in addition to) the request. */
+export function propagateAs(ctx: Ctx, argv: string[]): void {
+  (ctx.propagateAs ??= []).push(argv);
+}

@@ -75,7 +75,8 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     return;
   }
   const now = Date.now();
-  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now };
+  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null };
+  const dirtyBefore = server.dirty;
   const stat = commandStat(server, spec.name);
   stat.calls++;
   server.stats.commandsProcessed++;
@@ -93,6 +94,10 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     }
   }
   stat.usec += Math.round((performance.now() - t0) * 1000);
+  if (server.dirty !== dirtyBefore && server.propagator.active) {
+    if (ctx.propagateAs === null) server.propagator.propagate(ctx.db.index, argv);
+    else for (const a of ctx.propagateAs) server.propagator.propagate(ctx.db.index, a);
+  }
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (spec.name !== 'asking' && session.multi === null) session.asking = false;
 }

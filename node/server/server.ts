@@ -11,6 +11,7 @@ import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
+import { Propagator } from '../persistence/propagation.js';
 
 export interface ServerStats {
   connectionsReceived: number;
@@ -37,6 +38,7 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
+  readonly propagator = new Propagator();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
     connectionsReceived: 0,
@@ -62,6 +64,8 @@ export class Server {
   /** Called after every executed write (replication and AOF hook in later layers). */
   onShutdown: (() => Promise<void>) | null = null;
   readonly runId = randomHex(40);
+  /** Set by persistence once it can write the dataset as a new append-only base. */
+  rewriteAppendOnly: (() => void) | null = null;
 
   constructor(
     readonly config: Config,
@@ -72,6 +76,7 @@ export class Server {
       expired: (db, key) => {
         this.stats.expiredKeys++;
         this.touchWatched(db.index, key);
+        if (this.propagator.active) this.propagator.propagate(db.index, ['DEL', key]);
       },
     };
     const count = config.bool('cluster-enabled') ? 1 : config.int('databases');
@@ -238,6 +243,8 @@ export class Server {
 
   flush(s: Session): void {
     if (s.out.buf.length === 0) return;
+    // Writes reach the append-only file (and replicas) before their replies reach clients.
+    if (this.propagator.active) this.propagator.beforeReply();
     const data = s.out.take();
     this.stats.netOutputBytes += data.length;
     if (s.socket.destroyed) return;
