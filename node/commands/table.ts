@@ -5,8 +5,10 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {
