@@ -53,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.warn({ signal }, 'received signal, shutting down');
-    const work = server.onShutdown ? server.onShutdown() : Promise.resolve();
+    const work = server.onShutdown ? server.onShutdown({}) : Promise.resolve();
     void work
       .then(() => server.close())
       .finally(() => {

@@ -83,12 +83,12 @@ export function verifyDumpPayload(p: Buffer): boolean {
   return new Crc64().update(p, 0, p.length - 8).equalsLE(p, p.length - 8);
 }
 
-class Bad extends Error {}
+export class Bad extends Error {}
 const bad = (): never => {
   throw new Bad();
 };
 
-class Reader {
+export class Reader {
   pos = 0;
   constructor(
     readonly buf: Buffer,
@@ -204,8 +204,12 @@ export function decodeDumpPayload(payload: Buffer): DecodeResult {
   }
 }
 
-function decodeValue(r: Reader): DumpValue {
-  const type = r.byte();
+export function decodeValue(r: Reader): DumpValue {
+  return decodeBody(r, r.byte());
+}
+
+/** The value body of an object of RDB `type` (RDB files keep the key between type and body). */
+export function decodeBody(r: Reader, type: number): DumpValue {
   switch (type) {
     case T.STRING:
       return { type: 'string', value: r.string() };
@@ -307,7 +311,7 @@ function nonEmpty<X>(a: X[] | null): X[] {
 
 // ---- encoding ----------------------------------------------------------------------------------
 
-function writeLen(w: ByteWriter, n: number): void {
+export function writeLen(w: ByteWriter, n: number): void {
   if (n < 64) w.byte(n);
   else if (n < 16384) {
     w.byte(0x40 | (n >> 8));
@@ -322,7 +326,7 @@ function writeLen(w: ByteWriter, n: number): void {
 }
 
 /** An RDB string the way Redis writes it: int forms, then LZF when it saves >= 4 bytes. */
-function writeString(w: ByteWriter, s: string): void {
+export function writeString(w: ByteWriter, s: string): void {
   const n = s.length;
   if (n <= 11) {
     const v = canonicalSmallInt(s);

@@ -14,6 +14,8 @@ import type { Server } from '../server/server.js';
 import { Session } from '../server/session.js';
 import { execute } from '../commands/dispatch.js';
 import { lookupCommand } from '../commands/table.js';
+import { startSnapshot } from './snapshot.js';
+import { loadRdbImage } from './rdb-file.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -88,6 +90,7 @@ export class AppendOnlyFile implements PropagationSink {
     let off = 0;
     while (off < data.length) off += fs.writeSync(this.fd, data, off);
     this.written += data.length;
+    this.incrSize += data.length;
     if (this.policy === 'always') fs.fdatasyncSync(this.fd);
     else this.unsynced = true;
   }
@@ -100,6 +103,75 @@ export class AppendOnlyFile implements PropagationSink {
       this.syncing = false;
       if (err) this.log.error({ err: err.message }, 'fsync of the append-only file failed');
     });
+  }
+
+  rewriting = false;
+  /** Size of the base and of the increments since it (auto-aof-rewrite-* rules). */
+  baseSize = 0;
+  incrSize = 0;
+
+  /**
+   * BGREWRITEAOF: a new increment file takes the writes from now on (the manifest lists it at
+   * once, so a crash mid-rewrite loses nothing), while a snapshot of the dataset as of now is
+   * written as the new base in RDB form. When the base is complete, the manifest is switched to
+   * [new base, new increment] and the old files are deleted.
+   */
+  startRewrite(server: Server, done?: (err: Error | null) => void): boolean {
+    if (this.rewriting || this.fd === -1) return false;
+    this.rewriting = true;
+    const t0 = Date.now();
+    this.beforeReply();
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    const seq = Math.max(0, ...this.entries.map((e) => e.seq)) + 1;
+    const incr: AofFileEntry = { name: `${this.baseName}.${seq}.incr.aof`, seq, type: 'i' };
+    this.fd = fs.openSync(join(this.dir, incr.name), 'a');
+    this.selectedDb = -1;
+    this.incrSize = 0;
+    this.entries = [...this.entries, incr];
+    this.writeManifest();
+    const base: AofFileEntry = { name: `${this.baseName}.${seq}.base.rdb`, seq, type: 'b' };
+    const snap = startSnapshot(server);
+    const basePath = join(this.dir, base.name);
+    const fd = fs.openSync(`${basePath}.tmp`, 'w');
+    let size = 0;
+    const step = (): void => {
+      try {
+        for (;;) {
+          const c = snap.read(4);
+          if (c === null) break;
+          if (c.length === 0) return void setImmediate(step);
+          fs.writeSync(fd, c);
+          size += c.length;
+        }
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.renameSync(`${basePath}.tmp`, basePath);
+        const old = this.entries.filter((e) => e !== incr);
+        this.entries = [base, incr];
+        this.writeManifest();
+        for (const e of old) fs.rmSync(join(this.dir, e.name), { force: true });
+        this.baseSize = size;
+        this.rewriting = false;
+        this.log.info({ ms: Date.now() - t0, baseBytes: size }, 'background AOF rewrite finished successfully');
+        done?.(null);
+      } catch (e) {
+        this.rewriting = false;
+        snap.abort();
+        this.log.error({ err: (e as Error).message }, 'background AOF rewrite failed');
+        done?.(e as Error);
+      }
+    };
+    setImmediate(step);
+    return true;
+  }
+
+  /** auto-aof-rewrite-percentage / -min-size, checked by the cron. */
+  maybeAutoRewrite(server: Server): void {
+    const pct = server.config.int('auto-aof-rewrite-percentage');
+    const min = server.config.int('auto-aof-rewrite-min-size');
+    if (pct <= 0 || this.rewriting || this.incrSize < min) return;
+    if (this.incrSize * 100 >= Math.max(1, this.baseSize) * pct) this.startRewrite(server);
   }
 
   close(): void {
@@ -144,6 +216,8 @@ export function loadAppendOnlyFiles(server: Server, dir: string, baseName: strin
 
 function replayFile(server: Server, session: Session, path: string, allowTruncated: boolean, log: Logger): number {
   const data = fs.readFileSync(path);
+  // A base written by a rewrite is an RDB image (as with aof-use-rdb-preamble).
+  if (data.length >= 5 && data.toString('latin1', 0, 5) === 'REDIS') return loadRdbImage(server, data, false);
   const reader = new RequestReader({ maxBulkLen: 2 ** 31, maxMultibulk: 2 ** 31, maxInline: 2 ** 31 });
   reader.feed(data);
   let count = 0;

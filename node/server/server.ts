@@ -12,6 +12,8 @@ import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
 import { Propagator } from '../persistence/propagation.js';
+import type { SnapshotHooks } from '../persistence/snapshot.js';
+import { checkSavePoints, type SaveState } from '../persistence/rdb-file.js';
 
 export interface ServerStats {
   connectionsReceived: number;
@@ -39,6 +41,9 @@ export class Server {
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
   readonly propagator = new Propagator();
+  readonly saveState: SaveState = { lastSave: Math.floor(Date.now() / 1000), lastStatus: 'ok', dirtyAtSave: 0, inProgress: false, lastDurationMs: -1 };
+  /** Snapshots in progress; writes notify them first (see persistence/snapshot.ts). */
+  readonly snapshots = new Set<SnapshotHooks>();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
     connectionsReceived: 0,
@@ -61,11 +66,11 @@ export class Server {
   private flushScheduled = false;
   private cron: NodeJS.Timeout | null = null;
   outputLimits: OutputBufferLimits;
-  /** Called after every executed write (replication and AOF hook in later layers). */
-  onShutdown: (() => Promise<void>) | null = null;
+  /** Persistence and cluster layers chain their shutdown work here (save, flush, nodes.conf). */
+  onShutdown: ((opts: { save?: boolean }) => Promise<void>) | null = null;
   readonly runId = randomHex(40);
   /** Set by persistence once it can write the dataset as a new append-only base. */
-  rewriteAppendOnly: (() => void) | null = null;
+  rewriteAppendOnly: ((done?: (err: Error | null) => void) => boolean) | null = null;
 
   constructor(
     readonly config: Config,
@@ -73,6 +78,9 @@ export class Server {
   ) {
     const events: KeyspaceEvents = {
       modified: (db, key) => this.touchWatched(db.index, key),
+      expiring: (db, key) => {
+        for (const s of this.snapshots) s.beforeWrite(db, key);
+      },
       expired: (db, key) => {
         this.stats.expiredKeys++;
         this.touchWatched(db.index, key);
@@ -294,6 +302,7 @@ export class Server {
   private serverCron(): void {
     const now = Date.now();
     runActiveExpireCycle(this, now);
+    checkSavePoints(this);
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
       for (const s of this.sessions.values()) {
