@@ -3,6 +3,7 @@ import type { DumpValue, ValueSource } from '../migration/dump-payload.js';
 import type { StoredValue, EncodingThresholds } from '../store/values/object.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
+import { ListValue } from '../store/values/list.js';
 
 export { encodingThresholds as thresholdsOf } from '../commands/thresholds.js';
 
@@ -11,6 +12,7 @@ export function sourceOfStored(v: StoredValue): ValueSource {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (v instanceof HashValue) return { type: 'hash', size: v.size(), entries: v.entries() };
   if (v instanceof SetValue) return { type: 'set', size: v.size(), members: v.values() };
+  if (v instanceof ListValue) return { type: 'list', size: v.size(), items: v.values() };
   throw new Error(`no encoder for values of type ${v.type}`);
 }
 
@@ -24,6 +26,8 @@ export function storedOfDump(v: DumpValue, t: EncodingThresholds): StoredValue {
       for (const [f, val] of v.entries) h.set(f, val, t);
       return h;
     }
+    case 'list':
+      return ListValue.of(v.items);
     case 'set': {
       const s = new SetValue();
       for (const m of v.members) s.add(m, t);
