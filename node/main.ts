@@ -4,6 +4,7 @@ import { createLogger, pinoLevel } from '../common/log.js';
 import { loadStartupConfig, StartupConfigError, type Config } from './config/config.js';
 import { Server } from './server/server.js';
 import { setupPersistence } from './persistence/setup.js';
+import { replicaOf } from './commands/replication.js';
 import { AofLoadError } from './persistence/aof.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -48,6 +49,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   log.info({ port: server.port, bind: config.get('bind'), pid: process.pid }, 'Ready to accept connections');
+  const master = config.get('replicaof');
+  if (master !== '' && !server.clusterEnabled) {
+    const [host, port] = master.split(' ');
+    replicaOf(server, { host: host!, port: Number(port) });
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -31,6 +31,14 @@ export function execute(server: Server, session: Session, argv: string[]): void 
     out.error(E.noAuth);
     return;
   }
+  if (spec.flags.includes('write') && !session.isMaster) {
+    const refusal = replicationRefusal(server);
+    if (refusal !== null) {
+      rejectInMulti(session);
+      out.error(refusal);
+      return;
+    }
+  }
   if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) {
     out.error(E.onlyInSubscribe(name));
     return;
@@ -56,6 +64,14 @@ export function execute(server: Server, session: Session, argv: string[]): void 
   run(server, session, spec, argv, false);
 }
 
+/** Why a write cannot run here: a read-only replica, or too few good replicas. */
+function replicationRefusal(server: Server): string | null {
+  if (server.replicaLink !== null && server.config.bool('replica-read-only')) return E.readonlyReplica;
+  const min = server.config.int('min-replicas-to-write');
+  if (min > 0 && server.replicaLink === null && server.replication.goodReplicas(server.config.int('min-replicas-max-lag')) < min) return E.noReplicas;
+  return null;
+}
+
 function rejectInMulti(session: Session): void {
   if (session.multi !== null) session.multiError = true;
 }
@@ -63,7 +79,7 @@ function rejectInMulti(session: Session): void {
 /** Runs a command whose gates passed (also used by EXEC for queued commands). */
 export function run(server: Server, session: Session, spec: CommandSpec, argv: string[], inExec: boolean): void {
   const out = session.out;
-  if (server.cluster !== null && !inExec) {
+  if (server.cluster !== null && !inExec && !session.isMaster) {
     const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
     if (err !== null) {
       out.error(err);

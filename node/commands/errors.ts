@@ -45,6 +45,9 @@ export const E = {
   notAllowedInMulti: (name: string) => `ERR Command not allowed inside a transaction`,
   moved: (slot: number, addr: string) => `MOVED ${slot} ${addr}`,
   ask: (slot: number, addr: string) => `ASK ${slot} ${addr}`,
+  // replication
+  readonlyReplica: "READONLY You can't write against a read only replica.",
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   // hashes and sets
   hashValueNotInteger: 'ERR hash value is not an integer',
   hashValueNotFloat: 'ERR hash value is not a float',

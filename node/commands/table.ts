@@ -8,8 +8,9 @@ import { serverCommands } from './server.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...persistenceCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...persistenceCommands, ...replicationCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {
