@@ -45,6 +45,17 @@ export const E = {
   notAllowedInMulti: (name: string) => `ERR Command not allowed inside a transaction`,
   moved: (slot: number, addr: string) => `MOVED ${slot} ${addr}`,
   ask: (slot: number, addr: string) => `ASK ${slot} ${addr}`,
+  // hashes and sets
+  hashValueNotInteger: 'ERR hash value is not an integer',
+  hashValueNotFloat: 'ERR hash value is not a float',
+  valueNaNOrInfinity: 'ERR value is NaN or Infinity',
+  valueOutOfRange: 'ERR value is out of range',
+  mustBePositive: 'ERR value is out of range, must be positive',
+  outOfRangeBetween: (min: string, max: string) => `ERR value is out of range, value must between ${min} and ${max}`,
+  invalidCursor: 'ERR invalid cursor',
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
   // migrate: DUMP / RESTORE / MIGRATE
   busyKey: 'BUSYKEY Target key name already exists.',
   restoreTtl: 'ERR Invalid TTL value, must be >= 0',

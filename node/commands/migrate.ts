@@ -11,6 +11,7 @@ import type { Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
 import type { EncodingThresholds, StoredValue } from '../store/values/object.js';
 import { E } from './errors.js';
+import { encodingThresholds } from './thresholds.js';
 import { fail, int64Arg, parseInt64 } from './args.js';
 import { modified, modifiedReady } from './access.js';
 import { decodeDumpPayload, encodeDumpPayload, encodeDumpPayloadSteps } from '../migration/dump-payload.js';
@@ -24,15 +25,7 @@ import { command as encodeCommand } from '../../common/resp/encode.js';
 export const SLICE_BUDGET_MS = 4;
 
 function thresholds(server: Server): EncodingThresholds {
-  const c = server.config;
-  return {
-    hashMaxListpackEntries: c.int('hash-max-listpack-entries'),
-    hashMaxListpackValue: c.int('hash-max-listpack-value'),
-    setMaxIntsetEntries: c.int('set-max-intset-entries'),
-    zsetMaxListpackEntries: c.int('zset-max-listpack-entries'),
-    zsetMaxListpackValue: c.int('zset-max-listpack-value'),
-    listMaxListpackSize: c.int('list-max-listpack-size'),
-  };
+  return encodingThresholds(server.config);
 }
 
 // ---- DUMP / RESTORE ----------------------------------------------------------------------------

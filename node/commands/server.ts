@@ -2,6 +2,7 @@
 // SHUTDOWN, CLIENT.
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
+import { encodingThresholds } from './thresholds.js';
 import { fail, floatArg } from './args.js';
 import { ConfigError } from '../config/config.js';
 import { globMatch } from '../../common/glob.js';
@@ -195,7 +196,7 @@ function debug(ctx: Ctx, argv: string[]): void {
     case 'object': {
       const v = ctx.db.get(argv[2] ?? '', ctx.now);
       if (v === undefined) fail(E.noSuchKey);
-      return ctx.out.simple(`Value at:0x0 refcount:1 encoding:${typeof v === 'string' ? 'raw' : v.type} serializedlength:0 lru:0 lru_seconds_idle:0`);
+      return ctx.out.simple(`Value at:0x0 refcount:1 encoding:${typeof v === 'string' ? 'raw' : v.encoding(encodingThresholds(ctx.server.config))} serializedlength:0 lru:0 lru_seconds_idle:0`);
     }
     default:
       fail(`ERR Unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);

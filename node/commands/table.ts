@@ -5,9 +5,11 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
 import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...migrateCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...migrateCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

@@ -41,14 +41,18 @@ export type DumpValue =
   | { type: 'zset'; entries: [string, number][] }
   | { type: 'hash'; entries: [string, string][] };
 
-/** What the encoder reads: sizes up front, elements streamed (big keys are encoded in slices). */
+/**
+ * What the encoder reads: sizes up front, elements streamed (big keys are encoded in slices).
+ * `compact: false` says the value is held in its big encoding (hashtable, skiplist) and must be
+ * written so, as Redis dumps by in-memory encoding; otherwise the thresholds decide.
+ */
 export type ValueSource =
   | { type: 'string'; value: string }
   | { type: 'list'; size: number; items: Iterable<string> }
-  | { type: 'set'; size: number; members: Iterable<string> }
+  | { type: 'set'; size: number; members: Iterable<string>; compact?: boolean }
   /** Entries in ascending (score, member) order, as a sorted set iterates. */
-  | { type: 'zset'; size: number; entries: Iterable<readonly [string, number]> }
-  | { type: 'hash'; size: number; entries: Iterable<readonly [string, string]> };
+  | { type: 'zset'; size: number; entries: Iterable<readonly [string, number]>; compact?: boolean }
+  | { type: 'hash'; size: number; entries: Iterable<readonly [string, string]>; compact?: boolean };
 
 export type DecodeResult = { ok: true; value: DumpValue } | { ok: false; error: 'checksum' | 'format' };
 
@@ -415,7 +419,7 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
       break;
     }
     case 'set': {
-      const members = src.size <= th.setMaxIntsetEntries ? [...src.members] : null;
+      const members = src.compact !== false && src.size <= th.setMaxIntsetEntries ? [...src.members] : null;
       const ints = members?.map((m) => canonicalInt(m));
       if (members !== null && ints !== undefined && ints.every((v) => v !== null)) {
         w.byte(T.SET_INTSET);
@@ -439,7 +443,7 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
       break;
     }
     case 'zset': {
-      const small = src.size <= th.zsetMaxListpackEntries ? [...src.entries] : null;
+      const small = src.compact !== false && src.size <= th.zsetMaxListpackEntries ? [...src.entries] : null;
       if (small !== null && small.every(([m]) => m.length <= th.zsetMaxListpackValue)) {
         w.byte(T.ZSET_LISTPACK);
         const lp = new ListpackBuilder();
@@ -460,7 +464,7 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
       break;
     }
     case 'hash': {
-      const small = src.size <= th.hashMaxListpackEntries ? [...src.entries] : null;
+      const small = src.compact !== false && src.size <= th.hashMaxListpackEntries ? [...src.entries] : null;
       const limit = th.hashMaxListpackValue;
       if (small !== null && small.every(([f, v]) => f.length <= limit && v.length <= limit)) {
         w.byte(T.HASH_LISTPACK);

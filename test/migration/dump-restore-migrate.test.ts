@@ -181,3 +181,72 @@ describe('key transfer with redis-server 7.0', () => {
     expect(await a.get('u1')).toBe('stay');
   });
 });
+
+// Values built on redis-server in each of its encodings (small = listpack/intset, big = hashtable,
+// skiplist, many quicklist nodes), checked element by element after crossing in each direction.
+type Fill = (c: Redis, key: string) => Promise<unknown>;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+export const TYPE_CASES: { name: string; type: 'hash' | 'set' | 'zset' | 'list'; fill: Fill }[] = [
+  { name: 'hash listpack', type: 'hash', fill: (c, k) => c.hset(k, 'f1', 'v1', 'n', '12', 'neg', '-5000', 'big', '9223372036854775807', 'e', '') },
+  { name: 'hash hashtable (count)', type: 'hash', fill: (c, k) => c.hset(k, ...range(600).flatMap((i) => [`f${i}`, i % 2 ? String(i) : `v${i}`])) },
+  { name: 'hash hashtable (long value)', type: 'hash', fill: (c, k) => c.hset(k, 'f', 'x'.repeat(65), 'g', '1') },
+  { name: 'set intset', type: 'set', fill: (c, k) => c.sadd(k, '3', '-1', '70000', '-9223372036854775808', '9223372036854775807') },
+  { name: 'set hashtable (strings)', type: 'set', fill: (c, k) => c.sadd(k, 'a', 'b', '1', 'y'.repeat(100)) },
+  { name: 'set hashtable (many ints)', type: 'set', fill: (c, k) => c.sadd(k, ...range(600).map(String)) },
+];
+
+async function contentOf(c: Redis, key: string, type: string): Promise<unknown> {
+  switch (type) {
+    case 'hash':
+      return Object.entries(await c.hgetall(key)).sort();
+    case 'set':
+      return (await c.smembers(key)).sort();
+    case 'zset':
+      return c.zrange(key, 0, -1, 'WITHSCORES');
+    default:
+      return c.lrange(key, 0, -1);
+  }
+}
+
+describe('every supported type and encoding crosses between redis-server and our node', () => {
+  let ours: ServerProcess;
+  let redis: ServerProcess;
+  let a: Redis;
+  let b: Redis;
+  beforeAll(async () => {
+    [ours, redis] = await Promise.all([startNode(), startRedis()]);
+    a = new Redis({ port: ours.port, host: ours.host });
+    b = new Redis({ port: redis.port, host: redis.host });
+  });
+  afterAll(async () => {
+    a.disconnect();
+    b.disconnect();
+    await Promise.all([ours.stop(), redis.stop()]);
+  });
+
+  for (const tc of TYPE_CASES) {
+    it(tc.name, async () => {
+      await a.del('k');
+      await b.del('src', 'back', 'k');
+      await tc.fill(b, 'src');
+      const want = await contentOf(b, 'src', tc.type);
+      const enc = await b.object('ENCODING', 'src');
+      // redis-server -> ours, via RESTORE
+      await a.restore('k', 0, (await b.dumpBuffer('src'))!, 'REPLACE');
+      expect(await a.type('k')).toBe(tc.type);
+      expect(await contentOf(a, 'k', tc.type)).toEqual(want);
+      // ours -> redis-server, via RESTORE: same content and the same encoding redis chose
+      await b.restore('back', 0, (await a.dumpBuffer('k'))!, 'REPLACE');
+      expect(await contentOf(b, 'back', tc.type)).toEqual(want);
+      expect(await b.object('ENCODING', 'back')).toBe(enc);
+      // and both ways with MIGRATE
+      expect(await a.call('MIGRATE', redis.host, String(redis.port), 'k', '0', '5000', 'REPLACE')).toBe('OK');
+      expect(await a.exists('k')).toBe(0);
+      expect(await contentOf(b, 'k', tc.type)).toEqual(want);
+      expect(await b.call('MIGRATE', ours.host, String(ours.port), 'k', '0', '5000')).toBe('OK');
+      expect(await contentOf(a, 'k', tc.type)).toEqual(want);
+      await a.del('k');
+      await b.del('src', 'back');
+    });
+  }
+});
