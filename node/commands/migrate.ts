@@ -13,16 +13,16 @@ import type { EncodingThresholds, StoredValue } from '../store/values/object.js'
 import { E } from './errors.js';
 import { encodingThresholds } from './thresholds.js';
 import { fail, int64Arg, parseInt64 } from './args.js';
-import { modified, modifiedReady } from './access.js';
-import { decodeDumpPayload, encodeDumpPayload, encodeDumpPayloadSteps } from '../migration/dump-payload.js';
-import { sourceOfStored, storedOfDump } from '../migration/value-convert.js';
+import { decodeDumpPayload, decodeDumpPayloadSteps, encodeDumpPayload, encodeDumpPayloadSteps } from '../migration/dump-payload.js';
+import { latin1BytesSteps, runSliced } from '../migration/slices.js';
+import { sourceOfStored, storedOfDump, storedOfDumpSteps } from '../migration/value-convert.js';
 import { MigrateConnections, type TargetLink } from '../migration/migrate-client.js';
 import { freezeKeys, thawKeys } from '../migration/key-freeze.js';
 import { isErrorReply } from '../../common/resp/reply-reader.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 
-/** Work done per event-loop turn while building a big payload. */
-export const SLICE_BUDGET_MS = 4;
+/** RESTORE payloads above this size are decoded over several event-loop turns. */
+export const RESTORE_SLICED_BYTES = 256 * 1024;
 
 function thresholds(server: Server): EncodingThresholds {
   return encodingThresholds(server.config);
@@ -36,6 +36,13 @@ function dump(ctx: Ctx, argv: string[]): void {
   const src = sourceOfStored(v);
   if (src === null) fail(E.dumpUnsupported);
   ctx.out.bulk(encodeDumpPayload(src, thresholds(ctx.server)).toString('latin1'));
+}
+
+interface RestoreRequest {
+  key: string;
+  replace: boolean;
+  absttl: boolean;
+  ttl: number;
 }
 
 function restore(ctx: Ctx, argv: string[]): void {
@@ -57,26 +64,81 @@ function restore(ctx: Ctx, argv: string[]): void {
       if (freq < 0n || freq > 255n) fail(E.restoreFreq);
     } else fail(E.syntax);
   }
+  // This node keeps no LRU/LFU data: IDLETIME and FREQ are validated and otherwise ignored.
   if (!replace && ctx.db.get(key, ctx.now) !== undefined) fail(E.busyKey);
-  const ttlArg = parseInt64(argv[2]!);
-  if (ttlArg === null) fail(E.notInteger);
-  if (ttlArg < 0n) fail(E.restoreTtl);
-  const decoded = decodeDumpPayload(Buffer.from(argv[3]!, 'latin1'));
-  if (!decoded.ok) fail(decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat);
-  const value = storedOfDump(decoded.value, thresholds(ctx.server));
-  if (value === null) fail(E.badDataFormat);
-  let deleted = false;
-  if (replace) deleted = ctx.db.get(key, ctx.now) !== undefined && ctx.db.delete(key);
-  let at = Number(ttlArg);
-  if (at !== 0 && !absttl) at += ctx.now;
-  if (at !== 0 && at <= ctx.now) {
-    if (deleted) modified(ctx, key);
+  const ttl = parseInt64(argv[2]!);
+  if (ttl === null) fail(E.notInteger);
+  if (ttl < 0n) fail(E.restoreTtl);
+  const req: RestoreRequest = { key, replace, absttl, ttl: Number(ttl) };
+  const payload = argv[3]!;
+  if (payload.length <= RESTORE_SLICED_BYTES) {
+    const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'));
+    if (!decoded.ok) fail(decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat);
+    const value = storedOfDump(decoded.value, thresholds(ctx.server));
+    if (value === null) fail(E.badDataFormat);
+    const r = installRestored(ctx.server, ctx.db.index, req, value, ctx.now);
+    if ('error' in r) fail(r.error);
     return ctx.out.ok();
   }
-  ctx.db.set(key, value);
-  if (at !== 0) ctx.db.setExpire(key, at);
-  modifiedReady(ctx, key);
-  ctx.out.ok();
+  // A big payload (a big key arriving by MIGRATE): copy, verify, decode and build it over many
+  // event-loop turns, then install it at once. Nothing is visible before; BUSYKEY is checked
+  // again at install time.
+  const { server } = ctx;
+  const dbIndex = ctx.db.index;
+  runParked(server, ctx.session, async (): Promise<Reply> => {
+    const bytes = await runSliced(latin1BytesSteps(payload));
+    const decoded = await runSliced(decodeDumpPayloadSteps(bytes));
+    if (!decoded.ok) return { error: decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat };
+    const value = await runSliced(storedOfDumpSteps(decoded.value, thresholds(server)));
+    if (value === null) return { error: E.badDataFormat };
+    return installRestored(server, dbIndex, req, value, Date.now());
+  });
+}
+
+/** The last part of RESTORE: replace, TTL, store, signal. */
+function installRestored(server: Server, dbIndex: number, req: RestoreRequest, value: StoredValue, now: number): Reply {
+  const db = server.dbs[dbIndex]!;
+  const exists = db.get(req.key, now) !== undefined;
+  if (exists && !req.replace) return { error: E.busyKey };
+  const deleted = exists && db.delete(req.key);
+  let at = req.ttl;
+  if (at !== 0 && !req.absttl) at += now;
+  if (at !== 0 && at <= now) {
+    if (deleted) {
+      server.touchWatched(dbIndex, req.key);
+      server.dirty++;
+    }
+    return { status: 'OK' };
+  }
+  db.set(req.key, value);
+  if (at !== 0) db.setExpire(req.key, at);
+  server.touchWatched(dbIndex, req.key);
+  server.dirty++;
+  server.blocking.signalReady(dbIndex, req.key);
+  return { status: 'OK' };
+}
+
+/**
+ * Runs asynchronous work for a command: the client is parked (its later requests wait, as
+ * after any blocking command) until the work's reply is written.
+ */
+function runParked(server: Server, session: Session, work: () => Promise<Reply>, after?: () => void): void {
+  server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => {} });
+  void work()
+    .catch((e: unknown): Reply => {
+      server.log.error({ err: (e as Error).message, command: session.lastCommand }, 'command failed unexpectedly');
+      return { error: `ERR internal error while running '${session.lastCommand}': ${(e as Error).message}` };
+    })
+    .then((reply) => {
+      after?.();
+      if (server.blocking.hasReadyKeys) server.blocking.serveReady();
+      if (session.closing) return;
+      server.blocking.unblock(session);
+      if ('error' in reply) session.out.error(reply.error);
+      else session.out.simple(reply.status);
+      server.scheduleFlush(session);
+      setImmediate(() => server.processInput(session));
+    });
 }
 
 // ---- MIGRATE -----------------------------------------------------------------------------------
@@ -169,21 +231,7 @@ function migrate(ctx: Ctx, argv: string[]): void {
   const dbIndex = ctx.db.index;
   const keys = found.map((f) => f.key);
   freezeKeys(dbIndex, keys);
-  server.blocking.block(session, { keys: [], db: dbIndex, deadline: 0, timer: null, retry: () => false, timeout: () => {} });
-  void runMigrate(server, session, dbIndex, req, found)
-    .catch((e: unknown): Reply => {
-      server.log.error({ err: (e as Error).message }, 'MIGRATE failed unexpectedly');
-      return { error: `ERR internal error while running 'migrate': ${(e as Error).message}` };
-    })
-    .then((reply) => {
-      thawKeys(dbIndex, keys);
-      if (session.closing) return;
-      server.blocking.unblock(session);
-      if ('error' in reply) session.out.error(reply.error);
-      else session.out.simple(reply.status);
-      server.scheduleFlush(session);
-      setImmediate(() => server.processInput(session));
-    });
+  runParked(server, session, () => runMigrate(server, dbIndex, req, found), () => thawKeys(dbIndex, keys));
 }
 
 type Reply = { status: string } | { error: string };
@@ -192,19 +240,10 @@ type Reply = { status: string } | { error: string };
 async function buildPayload(server: Server, value: StoredValue): Promise<Buffer | null> {
   const src = sourceOfStored(value);
   if (src === null) return null;
-  const steps = encodeDumpPayloadSteps(src, thresholds(server));
-  for (;;) {
-    const t0 = performance.now();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-      if (performance.now() - t0 >= SLICE_BUDGET_MS) break;
-    }
-    await new Promise<void>((r) => setImmediate(r));
-  }
+  return runSliced(encodeDumpPayloadSteps(src, thresholds(server)));
 }
 
-async function runMigrate(server: Server, session: Session, dbIndex: number, req: MigrateRequest, found: { key: string; value: StoredValue }[]): Promise<Reply> {
+async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, found: { key: string; value: StoredValue }[]): Promise<Reply> {
   const payloads: Buffer[] = [];
   for (const f of found) {
     const p = await buildPayload(server, f.value);

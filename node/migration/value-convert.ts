@@ -18,17 +18,42 @@ export function sourceOfStored(v: StoredValue): ValueSource | null {
  * Values are re-encoded by this node's own thresholds, as Redis does on RESTORE.
  */
 export function storedOfDump(v: DumpValue, th: EncodingThresholds): StoredValue | null {
+  const g = storedOfDumpSteps(v, th);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Elements added between two yields. */
+const BUILD_SLICE = 2048;
+
+/** The same, yielding every BUILD_SLICE elements (big keys arriving by RESTORE). */
+export function* storedOfDumpSteps(v: DumpValue, th: EncodingThresholds): Generator<void, StoredValue | null> {
+  let step = 0;
   switch (v.type) {
     case 'string':
       return v.value;
     case 'hash': {
       const h = new HashValue();
-      for (const [f, val] of v.entries) h.set(f, val, th);
+      for (const [f, val] of v.entries) {
+        h.set(f, val, th);
+        if (++step === BUILD_SLICE) {
+          step = 0;
+          yield;
+        }
+      }
       return h;
     }
     case 'set': {
       const s = new SetValue();
-      for (const m of v.members) s.add(m, th);
+      for (const m of v.members) {
+        s.add(m, th);
+        if (++step === BUILD_SLICE) {
+          step = 0;
+          yield;
+        }
+      }
       return s;
     }
     default:
