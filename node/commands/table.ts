@@ -9,8 +9,19 @@ import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
+import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...persistenceCommands, ...replicationCommands];
+const ALL: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...persistenceCommands,
+  ...replicationCommands,
+  ...migrateCommands,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {
