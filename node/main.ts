@@ -3,6 +3,7 @@ import { chdir } from 'node:process';
 import { createLogger, pinoLevel } from '../common/log.js';
 import { loadStartupConfig, StartupConfigError, type Config } from './config/config.js';
 import { Server } from './server/server.js';
+import { ClusterManager } from './cluster/manager.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-v') {
@@ -34,6 +35,21 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (e) {
     log.fatal({ err: (e as Error).message, port: config.int('port') }, 'could not listen');
     process.exit(1);
+  }
+  if (config.bool('cluster-enabled')) {
+    try {
+      const cluster = await ClusterManager.start(server, log);
+      const previous = server.onShutdown;
+      server.onShutdown = async () => {
+        if (previous) await previous();
+        cluster.save();
+        await cluster.close();
+      };
+    } catch (e) {
+      log.fatal({ err: (e as Error).message }, 'could not start cluster mode');
+      log.flush();
+      process.exit(1);
+    }
   }
   log.info({ port: server.port, bind: config.get('bind'), pid: process.pid }, 'Ready to accept connections');
   let stopping = false;
