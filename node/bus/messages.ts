@@ -349,16 +349,18 @@ export class FrameReader {
   /** Next whole frame, or null when more bytes are needed or the stream failed (see error). */
   take(): Buffer | null {
     if (this.error !== null || this.size < 8) return null;
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
-    const buf = this.chunks[0]!;
-    const len = frameLength(buf);
+    if (this.chunks[0]!.length < 8) this.chunks = [Buffer.concat(this.chunks, this.size)];
+    const len = frameLength(this.chunks[0]!);
     if (typeof len === 'string') {
       this.error = len;
       this.chunks = [];
       this.size = 0;
       return null;
     }
+    // Concatenate only once the whole frame is in, so a large frame is copied once.
     if (this.size < len) return null;
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
+    const buf = this.chunks[0]!;
     const frame = buf.subarray(0, len);
     const rest = buf.subarray(len);
     this.chunks = rest.length > 0 ? [rest] : [];
