@@ -74,8 +74,10 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     out.error(E.oom);
     return;
   }
+  if (server.snapshots.size !== 0 && spec.flags.includes('write')) notifySnapshots(server, session, spec, argv);
   const now = Date.now();
-  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now };
+  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null };
+  const dirtyBefore = server.dirty;
   const stat = commandStat(server, spec.name);
   stat.calls++;
   server.stats.commandsProcessed++;
@@ -93,6 +95,10 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     }
   }
   stat.usec += Math.round((performance.now() - t0) * 1000);
+  if (server.dirty !== dirtyBefore && server.propagator.active) {
+    if (ctx.propagateAs === null) server.propagator.propagate(ctx.db.index, argv);
+    else for (const a of ctx.propagateAs) server.propagator.propagate(ctx.db.index, a);
+  }
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (spec.name !== 'asking' && session.multi === null) session.asking = false;
 }
@@ -101,4 +107,19 @@ function commandStat(server: Server, name: string) {
   let s = server.stats.commandCalls.get(name);
   if (!s) server.stats.commandCalls.set(name, (s = { calls: 0, usec: 0, failed: 0, rejected: 0 }));
   return s;
+}
+
+/** Commands whose effect reaches beyond their key arguments (other databases, whole databases). */
+const WIDE_WRITES = new Set(['flushall', 'flushdb', 'swapdb', 'move', 'copy']);
+
+/** Lets running snapshots capture what this write is about to change (persistence/snapshot.ts). */
+function notifySnapshots(server: Server, session: Session, spec: CommandSpec, argv: string[]): void {
+  const db = server.dbs[session.db]!;
+  if (WIDE_WRITES.has(spec.name)) {
+    const whole = spec.name === 'flushdb' ? db : null;
+    for (const s of server.snapshots) s.beforeWholeDbWrite(whole);
+    return;
+  }
+  const idx = keyIndexes(spec, argv);
+  for (const s of server.snapshots) for (const i of idx) s.beforeWrite(db, argv[i]!);
 }

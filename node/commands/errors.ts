@@ -80,4 +80,15 @@ export const E = {
   clusterTargetNotMaster: 'ERR Target node is not a master',
   clusterStillHoldKeys: (s: number) => `ERR Can't assign hashslot ${s} to a different node while I still hold keys for this hash slot.`,
   clusterSetSlotAction: 'ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP',
+  // hashes and sets
+  hashValueNotInteger: 'ERR hash value is not an integer',
+  hashValueNotFloat: 'ERR hash value is not a float',
+  valueNaNOrInfinity: 'ERR value is NaN or Infinity',
+  valueOutOfRange: 'ERR value is out of range',
+  mustBePositive: 'ERR value is out of range, must be positive',
+  outOfRangeBetween: (min: string, max: string) => `ERR value is out of range, value must between ${min} and ${max}`,
+  invalidCursor: 'ERR invalid cursor',
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
 } as const;

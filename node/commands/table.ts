@@ -6,8 +6,11 @@ import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
 import { clusterCommands } from './cluster.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { persistenceCommands } from './persistence.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...clusterCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...persistenceCommands, ...clusterCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

@@ -1,0 +1,538 @@
+// DUMP payloads as Redis 7.0 writes and reads them:
+//   [RDB object type][RDB value body][RDB version u16 LE = 10][CRC64 LE of everything before]
+// The codec works on a neutral representation (DumpValue / ValueSource) so that it depends on no
+// value class. Decoding validates deeply (as Redis's sanitize-dump-payload yes would): any
+// inconsistency is reported, never thrown, and nothing partial escapes.
+import { ByteWriter } from './byte-writer.js';
+import { Crc64 } from './crc64.js';
+import { lzfCompress, lzfDecompress } from './lzf.js';
+import { decodeListpack, ListpackBuilder } from './listpack.js';
+import { decodeIntset, decodeZiplist, decodeZipmap } from './legacy-blobs.js';
+import { canonicalInt, canonicalSmallInt } from './int-string.js';
+import type { EncodingThresholds } from '../store/values/object.js';
+
+export const RDB_VERSION = 10;
+const FOOTER = 10;
+
+/** RDB object type bytes (rdb.h). */
+export const T = {
+  STRING: 0,
+  LIST: 1,
+  SET: 2,
+  ZSET: 3,
+  HASH: 4,
+  ZSET_2: 5,
+  HASH_ZIPMAP: 9,
+  LIST_ZIPLIST: 10,
+  SET_INTSET: 11,
+  ZSET_ZIPLIST: 12,
+  HASH_ZIPLIST: 13,
+  LIST_QUICKLIST: 14,
+  HASH_LISTPACK: 16,
+  ZSET_LISTPACK: 17,
+  LIST_QUICKLIST_2: 18,
+} as const;
+
+/** A decoded value. Zset entries are [member, score]; strings are latin1 (one char per byte). */
+export type DumpValue =
+  | { type: 'string'; value: string }
+  | { type: 'list'; items: string[] }
+  | { type: 'set'; members: string[] }
+  | { type: 'zset'; entries: [string, number][] }
+  | { type: 'hash'; entries: [string, string][] };
+
+/** What the encoder reads: sizes up front, elements streamed (big keys are encoded in slices). */
+export type ValueSource =
+  | { type: 'string'; value: string }
+  | { type: 'list'; size: number; items: Iterable<string> }
+  | { type: 'set'; size: number; members: Iterable<string> }
+  /** Entries in ascending (score, member) order, as a sorted set iterates. */
+  | { type: 'zset'; size: number; entries: Iterable<readonly [string, number]> }
+  | { type: 'hash'; size: number; entries: Iterable<readonly [string, string]> };
+
+export type DecodeResult = { ok: true; value: DumpValue } | { ok: false; error: 'checksum' | 'format' };
+
+// ---- limits ------------------------------------------------------------------------------------
+
+/** Largest string we materialise (Redis's proto-max-bulk-len default and V8's string limit). */
+export const MAX_STRING_LEN = 512 * 1024 * 1024;
+/** LZF cannot expand input by more than 264/3 = 88x; anything claiming more is corrupt. */
+const LZF_MAX_RATIO = 88;
+/** Strings above this are written uncompressed: LZF on huge blobs costs more CPU than it saves. */
+const LZF_MAX_INPUT = 1024 * 1024;
+/** List quicklist node size limit for list-max-listpack-size -1..-5. */
+const LIST_NODE_BYTES = [4096, 8192, 16384, 32768, 65536];
+const SIZE_SAFETY_LIMIT = 8192;
+
+export const DEFAULT_THRESHOLDS: EncodingThresholds = {
+  hashMaxListpackEntries: 512,
+  hashMaxListpackValue: 64,
+  setMaxIntsetEntries: 512,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
+  listMaxListpackSize: -2,
+};
+
+// ---- verification and decoding ---------------------------------------------------------------
+
+/** Redis's verifyDumpPayload: length, RDB version not newer than ours, CRC64. */
+export function verifyDumpPayload(p: Buffer): boolean {
+  if (p.length < FOOTER) return false;
+  const ver = p[p.length - 10]! | (p[p.length - 9]! << 8);
+  if (ver > RDB_VERSION) return false;
+  return new Crc64().update(p, 0, p.length - 8).equalsLE(p, p.length - 8);
+}
+
+export class Bad extends Error {}
+const bad = (): never => {
+  throw new Bad();
+};
+
+export class Reader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly end: number,
+  ) {}
+
+  byte(): number {
+    if (this.pos >= this.end) bad();
+    return this.buf[this.pos++]!;
+  }
+
+  take(n: number): Buffer {
+    if (n > this.end - this.pos) bad();
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  /** An RDB length; `encoded` is set for the special string encodings (11xxxxxx). */
+  len(): { n: number; encoded: boolean } {
+    const b = this.byte();
+    const kind = b >> 6;
+    if (kind === 0) return { n: b & 0x3f, encoded: false };
+    if (kind === 1) return { n: ((b & 0x3f) << 8) | this.byte(), encoded: false };
+    if (kind === 3) return { n: b & 0x3f, encoded: true };
+    if (b === 0x80) return { n: this.take(4).readUInt32BE(0), encoded: false };
+    if (b === 0x81) {
+      const v = this.take(8).readBigUInt64BE(0);
+      // Any count or size beyond what the payload can hold is corrupt anyway.
+      return { n: v > BigInt(Number.MAX_SAFE_INTEGER) ? bad() : Number(v), encoded: false };
+    }
+    return bad();
+  }
+
+  plainLen(): number {
+    const l = this.len();
+    if (l.encoded) bad();
+    return l.n;
+  }
+
+  /** A collection length: every element takes at least one byte, so bound it by what is left. */
+  count(minBytesPerItem: number): number {
+    const n = this.plainLen();
+    if (n === 0 || n * minBytesPerItem > this.end - this.pos) bad();
+    return n;
+  }
+
+  string(): string {
+    return this.stringBytes().toString('latin1');
+  }
+
+  stringBytes(): Buffer {
+    const l = this.len();
+    if (!l.encoded) return this.take(l.n);
+    switch (l.n) {
+      case 0:
+        return Buffer.from(String(this.take(1).readInt8(0)), 'latin1');
+      case 1:
+        return Buffer.from(String(this.take(2).readInt16LE(0)), 'latin1');
+      case 2:
+        return Buffer.from(String(this.take(4).readInt32LE(0)), 'latin1');
+      case 3: {
+        const clen = this.plainLen();
+        const ulen = this.plainLen();
+        if (ulen > MAX_STRING_LEN || ulen > clen * LZF_MAX_RATIO + 64 || ulen === 0) bad();
+        const out = lzfDecompress(this.take(clen), ulen);
+        return out === null ? bad() : Buffer.from(out.buffer, out.byteOffset, out.length);
+      }
+      default:
+        return bad();
+    }
+  }
+
+  /** Binary double (ZSET_2). */
+  binaryDouble(): number {
+    return this.take(8).readDoubleLE(0);
+  }
+
+  /** Text double with the 253/254/255 markers (old ZSET type). */
+  textDouble(): number {
+    const n = this.byte();
+    if (n === 253) return NaN;
+    if (n === 254) return Infinity;
+    if (n === 255) return -Infinity;
+    const v = parseScore(this.take(n).toString('latin1'));
+    return v === null ? bad() : v;
+  }
+}
+
+const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Score text as strtod reads it in listpacks and old zsets (decimal or inf forms). */
+function parseScore(s: string): number | null {
+  const t = s.toLowerCase();
+  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  if (!FLOAT_RE.test(s)) return null;
+  return Number(s);
+}
+
+/** Verifies and decodes a DUMP payload; never throws. */
+export function decodeDumpPayload(payload: Buffer): DecodeResult {
+  if (!verifyDumpPayload(payload)) return { ok: false, error: 'checksum' };
+  try {
+    const r = new Reader(payload, payload.length - FOOTER);
+    const value = decodeValue(r);
+    // The value must use exactly the bytes before the footer.
+    if (r.pos !== r.end) bad();
+    return { ok: true, value };
+  } catch (e) {
+    if (e instanceof Bad || e instanceof RangeError) return { ok: false, error: 'format' };
+    throw e;
+  }
+}
+
+export function decodeValue(r: Reader): DumpValue {
+  return decodeBody(r, r.byte());
+}
+
+/** The value body of an object of RDB `type` (RDB files keep the key between type and body). */
+export function decodeBody(r: Reader, type: number): DumpValue {
+  switch (type) {
+    case T.STRING:
+      return { type: 'string', value: r.string() };
+    case T.LIST: {
+      const n = r.count(1);
+      const items = new Array<string>(n);
+      for (let i = 0; i < n; i++) items[i] = r.string();
+      return { type: 'list', items };
+    }
+    case T.LIST_ZIPLIST:
+      return { type: 'list', items: nonEmpty(decodeZiplist(r.stringBytes())) };
+    case T.LIST_QUICKLIST:
+    case T.LIST_QUICKLIST_2: {
+      const nodes = r.count(1);
+      const items: string[] = [];
+      for (let i = 0; i < nodes; i++) {
+        const container = type === T.LIST_QUICKLIST_2 ? r.plainLen() : 2;
+        const blob = r.stringBytes();
+        if (container === 1) items.push(blob.toString('latin1'));
+        else if (container === 2) {
+          const entries = (type === T.LIST_QUICKLIST ? decodeZiplist : decodeListpack)(blob) ?? bad();
+          // Redis skips empty nodes; an entirely empty list is still rejected below.
+          for (const e of entries) items.push(e);
+        } else bad();
+      }
+      return { type: 'list', items: nonEmpty(items) };
+    }
+    case T.SET: {
+      const n = r.count(1);
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        const m = r.string();
+        if (seen.has(m)) bad();
+        seen.add(m);
+      }
+      return { type: 'set', members: [...seen] };
+    }
+    case T.SET_INTSET:
+      return { type: 'set', members: nonEmpty(decodeIntset(r.stringBytes())) };
+    case T.ZSET:
+    case T.ZSET_2: {
+      const n = r.count(type === T.ZSET_2 ? 9 : 2);
+      const seen = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        const m = r.string();
+        const score = type === T.ZSET_2 ? r.binaryDouble() : r.textDouble();
+        if (Number.isNaN(score) || seen.has(m)) bad();
+        seen.set(m, score);
+      }
+      return { type: 'zset', entries: [...seen] };
+    }
+    case T.ZSET_ZIPLIST:
+    case T.ZSET_LISTPACK: {
+      const flat = nonEmpty((type === T.ZSET_LISTPACK ? decodeListpack : decodeZiplist)(r.stringBytes()));
+      if (flat.length % 2 !== 0) bad();
+      const seen = new Map<string, number>();
+      for (let i = 0; i < flat.length; i += 2) {
+        const m = flat[i]!;
+        const score = parseScore(flat[i + 1]!) ?? bad();
+        if (seen.has(m)) bad();
+        seen.set(m, score);
+      }
+      return { type: 'zset', entries: [...seen] };
+    }
+    case T.HASH: {
+      const n = r.count(2);
+      const seen = new Map<string, string>();
+      for (let i = 0; i < n; i++) {
+        const f = r.string();
+        const v = r.string();
+        if (seen.has(f)) bad();
+        seen.set(f, v);
+      }
+      return { type: 'hash', entries: [...seen] };
+    }
+    case T.HASH_ZIPMAP:
+    case T.HASH_ZIPLIST:
+    case T.HASH_LISTPACK: {
+      const blob = r.stringBytes();
+      const flat = nonEmpty(type === T.HASH_LISTPACK ? decodeListpack(blob) : type === T.HASH_ZIPLIST ? decodeZiplist(blob) : decodeZipmap(blob));
+      if (flat.length % 2 !== 0) bad();
+      const seen = new Map<string, string>();
+      for (let i = 0; i < flat.length; i += 2) {
+        if (seen.has(flat[i]!)) bad();
+        seen.set(flat[i]!, flat[i + 1]!);
+      }
+      return { type: 'hash', entries: [...seen] };
+    }
+    default:
+      // Streams (15, 19), modules (6, 7), 7.2+ types (20, 21) and unknown bytes.
+      return bad();
+  }
+}
+
+function nonEmpty<X>(a: X[] | null): X[] {
+  if (a === null || a.length === 0) bad();
+  return a!;
+}
+
+// ---- encoding ----------------------------------------------------------------------------------
+
+export function writeLen(w: ByteWriter, n: number): void {
+  if (n < 64) w.byte(n);
+  else if (n < 16384) {
+    w.byte(0x40 | (n >> 8));
+    w.byte(n & 0xff);
+  } else if (n <= 0xffffffff) {
+    w.byte(0x80);
+    w.u32be(n);
+  } else {
+    w.byte(0x81);
+    w.u64be(BigInt(n));
+  }
+}
+
+/** An RDB string the way Redis writes it: int forms, then LZF when it saves >= 4 bytes. */
+export function writeString(w: ByteWriter, s: string): void {
+  const n = s.length;
+  if (n <= 11) {
+    const v = canonicalSmallInt(s);
+    if (v !== null) {
+      if (v >= -128 && v <= 127) {
+        w.byte(0xc0);
+        w.byte(v & 0xff);
+      } else if (v >= -32768 && v <= 32767) {
+        w.byte(0xc1);
+        w.intLE(BigInt(v), 2);
+      } else {
+        w.byte(0xc2);
+        w.intLE(BigInt(v), 4);
+      }
+      return;
+    }
+  }
+  if (n > 20 && n <= LZF_MAX_INPUT) {
+    const raw = Buffer.from(s, 'latin1');
+    if (writeLzf(w, raw)) return;
+  }
+  writeLen(w, n);
+  w.latin1(s);
+}
+
+function writeBlob(w: ByteWriter, b: Buffer): void {
+  if (b.length > 20 && b.length <= LZF_MAX_INPUT && writeLzf(w, b)) return;
+  writeLen(w, b.length);
+  w.bytes(b);
+}
+
+function writeLzf(w: ByteWriter, raw: Uint8Array): boolean {
+  const c = lzfCompress(raw, raw.length - 4);
+  if (c === null) return false;
+  w.byte(0xc3);
+  writeLen(w, c.length);
+  writeLen(w, raw.length);
+  w.bytes(c);
+  return true;
+}
+
+/** Elements encoded between two yields of the sliced encoder. */
+export const ENCODE_SLICE = 2048;
+
+/**
+ * Encodes step by step: yields after every ENCODE_SLICE elements so that a caller can spread a
+ * big key over several event-loop turns (the source must not change in between). The CRC is
+ * updated as the bytes are produced, so no final pass over a big payload is needed.
+ */
+export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds = DEFAULT_THRESHOLDS): Generator<void, Buffer> {
+  const w = new ByteWriter(src.type === 'string' ? src.value.length + 32 : 256);
+  const crc = new Crc64();
+  let crcAt = 0;
+  let sinceYield = 0;
+  const tick = function* (): Generator<void, void> {
+    if (++sinceYield < ENCODE_SLICE) return;
+    sinceYield = 0;
+    crc.update(w.buf, crcAt, w.len);
+    crcAt = w.len;
+    yield;
+  };
+  switch (src.type) {
+    case 'string':
+      w.byte(T.STRING);
+      writeString(w, src.value);
+      break;
+    case 'list': {
+      w.byte(T.LIST_QUICKLIST_2);
+      // Node count is known only at the end; collect node blobs (each <= the node limit).
+      const nodes: Buffer[] = [];
+      const fill = th.listMaxListpackSize;
+      const maxBytes = fill < 0 ? LIST_NODE_BYTES[Math.min(5, -fill) - 1]! : SIZE_SAFETY_LIMIT;
+      let lp = new ListpackBuilder();
+      for (const it of src.items) {
+        const add = ListpackBuilder.entrySize(it);
+        if (lp.count > 0 && (lp.bytes + add > maxBytes || (fill > 0 && lp.count >= fill))) {
+          nodes.push(lp.finish());
+          lp = new ListpackBuilder();
+        }
+        lp.add(it);
+        yield* tick();
+      }
+      if (lp.count > 0) nodes.push(lp.finish());
+      writeLen(w, nodes.length);
+      for (const node of nodes) {
+        writeLen(w, 2);
+        writeBlob(w, node);
+        yield* tick();
+      }
+      break;
+    }
+    case 'set': {
+      const members = src.size <= th.setMaxIntsetEntries ? [...src.members] : null;
+      const ints = members?.map((m) => canonicalInt(m));
+      if (members !== null && ints !== undefined && ints.every((v) => v !== null)) {
+        w.byte(T.SET_INTSET);
+        const sorted = (ints as bigint[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const lo = sorted[0]!;
+        const hi = sorted[sorted.length - 1]!;
+        const width = lo >= -32768n && hi <= 32767n ? 2 : lo >= -2147483648n && hi <= 2147483647n ? 4 : 8;
+        const is = new ByteWriter(8 + width * sorted.length);
+        is.u32le(width);
+        is.u32le(sorted.length);
+        for (const v of sorted) is.intLE(v, width);
+        writeBlob(w, is.result());
+      } else {
+        w.byte(T.SET);
+        writeLen(w, src.size);
+        for (const m of members ?? src.members) {
+          writeString(w, m);
+          yield* tick();
+        }
+      }
+      break;
+    }
+    case 'zset': {
+      const small = src.size <= th.zsetMaxListpackEntries ? [...src.entries] : null;
+      if (small !== null && small.every(([m]) => m.length <= th.zsetMaxListpackValue)) {
+        w.byte(T.ZSET_LISTPACK);
+        const lp = new ListpackBuilder();
+        for (const [m, s] of small) {
+          lp.add(m);
+          lp.add(scoreText(s));
+        }
+        writeBlob(w, lp.finish());
+      } else {
+        w.byte(T.ZSET_2);
+        writeLen(w, src.size);
+        for (const [m, s] of small ?? src.entries) {
+          writeString(w, m);
+          w.doubleLE(s);
+          yield* tick();
+        }
+      }
+      break;
+    }
+    case 'hash': {
+      const small = src.size <= th.hashMaxListpackEntries ? [...src.entries] : null;
+      const limit = th.hashMaxListpackValue;
+      if (small !== null && small.every(([f, v]) => f.length <= limit && v.length <= limit)) {
+        w.byte(T.HASH_LISTPACK);
+        const lp = new ListpackBuilder();
+        for (const [f, v] of small) {
+          lp.add(f);
+          lp.add(v);
+        }
+        writeBlob(w, lp.finish());
+      } else {
+        w.byte(T.HASH);
+        writeLen(w, src.size);
+        for (const [f, v] of small ?? src.entries) {
+          writeString(w, f);
+          writeString(w, v);
+          yield* tick();
+        }
+      }
+      break;
+    }
+  }
+  w.u16le(RDB_VERSION);
+  crc.update(w.buf, crcAt, w.len);
+  const out = Buffer.allocUnsafe(w.len + 8);
+  w.buf.copy(out, 0, 0, w.len);
+  crc.writeLE(out, w.len);
+  return out;
+}
+
+export function encodeDumpPayload(src: ValueSource, th: EncodingThresholds = DEFAULT_THRESHOLDS): Buffer {
+  const g = encodeDumpPayloadSteps(src, th);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Zset listpack scores: integral values as integers, others as %.17g text (as Redis stores). */
+function scoreText(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isInteger(d) && Math.abs(d) < 2 ** 63 && !Object.is(d, -0)) return BigInt(d).toString();
+  if (Object.is(d, -0)) return '-0';
+  let s = d.toPrecision(17);
+  if (s.includes('e')) {
+    let [m, e] = s.split('e') as [string, string];
+    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
+    const exp = Number(e);
+    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+/** The neutral source view of a decoded value (for re-encoding and tests). */
+export function sourceOf(v: DumpValue): ValueSource {
+  switch (v.type) {
+    case 'string':
+      return v;
+    case 'list':
+      return { type: 'list', size: v.items.length, items: v.items };
+    case 'set':
+      return { type: 'set', size: v.members.length, members: v.members };
+    case 'zset': {
+      const sorted = [...v.entries].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return { type: 'zset', size: sorted.length, entries: sorted };
+    }
+    case 'hash':
+      return { type: 'hash', size: v.entries.length, entries: v.entries };
+  }
+}
