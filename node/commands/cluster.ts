@@ -138,7 +138,11 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
   const arity = SUB_ARITY[sub];
   if (arity === undefined) fail(E.unknownSubcommand(argv[1]!, 'cluster'));
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) fail(E.subArity('cluster', sub));
-  if (sub === 'help') return ctx.out.bulks(HELP.map((l) => l));
+  if (sub === 'help') {
+    ctx.out.array(HELP.length);
+    for (const l of HELP) ctx.out.simple(l);
+    return;
+  }
   const m = manager(ctx);
   const st = m.state;
   const out = ctx.out;
