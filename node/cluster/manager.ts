@@ -11,7 +11,7 @@ import { encodeMessage, MsgType, NodeFlag, type BusMessage } from '../bus/messag
 import { E } from '../commands/errors.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
-import { buildFail, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
+import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
 import { formatConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
 import { routeCommand } from './routing.js';
@@ -175,6 +175,13 @@ export class ClusterManager implements ClusterHooks {
         case 'send-update': {
           const l = this.bus.outbound.get(e.to);
           if (l !== undefined) this.send(l, buildUpdate(this.state, e.about, this.announce()));
+          break;
+        }
+        case 'send-auth-ack': {
+          // The vote must be on disk before it can be seen (facts §11.7).
+          this.save();
+          const l = this.bus.outbound.get(e.to);
+          if (l !== undefined) this.send(l, { header: buildHeader(this.state, MsgType.FAILOVER_AUTH_ACK, this.announce()), body: { kind: 'empty' } });
           break;
         }
         case 'broadcast-pong':

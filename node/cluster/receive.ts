@@ -1,7 +1,7 @@
 // What a bus message does to the cluster state (facts §2.8, §3, §4): sender identification,
 // epochs, handshake completion, roles, slot ownership, gossip, FAIL, UPDATE and PUBLISH.
 import { SLOT_COUNT } from '../../common/slots.js';
-import { MsgType, NodeFlag, slotBitGet, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { MFlag, MsgType, NodeFlag, slotBitGet, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
 import { addFailureReport, clearFailureIfNeeded, markFailingIfNeeded, removeFailureReport } from './failure.js';
 import {
   addNode,
@@ -158,6 +158,9 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
     case 'publish':
       fx.push({ t: 'publish', channel: body.channel, message: body.message, sharded: type === MsgType.PUBLISHSHARD });
       break;
+    case 'empty':
+      if (type === MsgType.FAILOVER_AUTH_REQUEST) voteIfNeeded(st, sender, h, now, fx);
+      break;
     case 'update': {
       const n = st.nodes.get(body.id);
       if (n === undefined || n.configEpoch >= body.configEpoch) break;
@@ -172,6 +175,26 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       break;
   }
   return fx;
+}
+
+/** Grants a replica's failover request when every rule of facts §5.2 holds. */
+function voteIfNeeded(st: ClusterState, requester: ClusterNode, h: Header, now: number, fx: Effect[]): void {
+  const me = st.myself;
+  if (!isMaster(me) || me.numSlots === 0) return;
+  if (h.currentEpoch < st.currentEpoch || st.lastVoteEpoch === st.currentEpoch) return;
+  const master = isReplica(requester) && requester.masterId !== null ? st.nodes.get(requester.masterId) : undefined;
+  if (master === undefined) return;
+  if ((master.flags & NodeFlag.FAIL) === 0 && (h.mflags & MFlag.FORCEACK) === 0) return;
+  if (now - master.votedTime < st.opts.nodeTimeout * 2) return;
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    if (!slotBitGet(h.myslots, s)) continue;
+    const owner = st.owners[s];
+    if (owner === null || owner === undefined || owner.configEpoch <= h.configEpoch) continue;
+    return;
+  }
+  st.lastVoteEpoch = st.currentEpoch;
+  master.votedTime = now;
+  fx.push({ t: 'log', level: 'warn', msg: 'Failover auth granted', fields: { to: requester.id, epoch: st.currentEpoch } }, { t: 'send-auth-ack', to: requester });
 }
 
 function randomHandshakeId(): string {

@@ -24,6 +24,8 @@ export interface ClusterNode {
   pongReceived: number;
   dataReceived: number;
   failTime: number;
+  /** When this node (a master) last got my vote for one of its replicas. */
+  votedTime: number;
   /** Reporter ID -> time of the latest report that this node is PFAIL/FAIL. */
   failReports: Map<string, number>;
   /** An outbound link exists (maintained by the manager). */
@@ -75,6 +77,7 @@ export type Effect =
   | { t: 'bind-inbound'; node: ClusterNode }
   | { t: 'delete-node'; node: ClusterNode }
   | { t: 'drop-slot-keys'; slots: number[] }
+  | { t: 'send-auth-ack'; to: ClusterNode }
   | { t: 'publish'; channel: string; message: string; sharded: boolean }
   | { t: 'log'; level: 'info' | 'warn'; msg: string; fields?: Record<string, unknown> };
 
@@ -106,6 +109,7 @@ export function createNode(id: string, flags: number, now: number): ClusterNode 
     pongReceived: 0,
     dataReceived: 0,
     failTime: 0,
+    votedTime: 0,
     failReports: new Map(),
     linked: false,
   };
