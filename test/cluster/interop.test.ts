@@ -60,6 +60,27 @@ describe('mixed cluster: redshard + redis-server 7.0', () => {
     await waitUntil('identical slot maps', () => new Set(all().map(slotSignature)).size === 1, 20_000);
   });
 
+  it('CLUSTER SLOTS is identical on both kinds of node', async () => {
+    expect(cli(ours[1]!, 'cluster', 'slots')).toBe(cli(theirs[1]!, 'cluster', 'slots'));
+  });
+
+  it('hostnames travel in the ping extension both ways', async () => {
+    expect(cli(ours[0]!, 'config', 'set', 'cluster-announce-hostname', 'ours-0.example')).toBe('OK');
+    expect(cli(theirs[0]!, 'config', 'set', 'cluster-announce-hostname', 'theirs-0.example')).toBe('OK');
+    const oursId = cli(ours[0]!, 'cluster', 'myid');
+    const theirsId = cli(theirs[0]!, 'cluster', 'myid');
+    await waitUntil('hostnames seen', () =>
+      nodesView(theirs[1]!).find((l) => l.id === oursId)!.hostname === 'ours-0.example' &&
+      nodesView(ours[1]!).find((l) => l.id === theirsId)!.hostname === 'theirs-0.example',
+    );
+    expect(cli(ours[1]!, 'cluster', 'slots')).toBe(cli(theirs[1]!, 'cluster', 'slots'));
+  });
+
+  it('PUBLISH on redis-server reaches our nodes over the bus', async () => {
+    cli(theirs[0]!, 'publish', 'chan', 'hello');
+    await waitUntil('publish received', () => ours.every((o) => /cluster_stats_messages_publish_received:[1-9]/.test(cli(o, 'cluster', 'info'))));
+  });
+
   it('redis-cli --cluster check passes from either side', async () => {
     for (const p of [ours[0]!, theirs[1]!]) {
       const out = check(p);
