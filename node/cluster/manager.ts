@@ -322,12 +322,20 @@ export class ClusterManager implements ClusterHooks {
 
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
     if (keyIndexes.length === 0) return null;
+    const st = this.state;
+    // Fast path for the common case: healthy cluster, no slot in migration, keys in my slot.
+    if (st.ok && st.migrating.size === 0 && st.importing.size === 0) {
+      const slot = keySlot(argv[keyIndexes[0]!]!);
+      let same = true;
+      for (let i = 1; i < keyIndexes.length && same; i++) same = keySlot(argv[keyIndexes[i]!]!) === slot;
+      if (same && st.owners[slot] === st.myself) return null;
+    }
     const db = this.server.dbs[0]!;
     const cfg = this.server.config;
     const keys = keyIndexes.map((i) => argv[i]!);
     const name = argv[0]!.toLowerCase();
     const now = Date.now();
-    const d = routeCommand(this.state, {
+    const d = routeCommand(st, {
       keys,
       asking: session.asking,
       readonlyClient: session.readonlyMode,
@@ -357,6 +365,27 @@ export class ClusterManager implements ClusterHooks {
       case 'down':
         return d.reason === 'unbound' ? E.clusterDownUnbound : d.reason === 'readonly' ? E.clusterDownReadOnly : E.clusterDown;
     }
+  }
+
+  // ---- slot migration state (read by the MIGRATE / RESTORE-ASKING layer) -------------------------
+  // The marks live in ClusterState.migrating / .importing (slot -> peer node ID), are set only by
+  // CLUSTER SETSLOT, persisted in nodes.conf and shown on the myself line of CLUSTER NODES.
+
+  /** The node serving a slot, or null when unassigned. */
+  slotOwner(slot: number): ClusterNode | null {
+    return this.state.owners[slot] ?? null;
+  }
+
+  /** Target of a slot this node is migrating out (SETSLOT MIGRATING), if any. */
+  migratingTo(slot: number): ClusterNode | undefined {
+    const id = this.state.migrating.get(slot);
+    return id === undefined ? undefined : this.state.nodes.get(id);
+  }
+
+  /** Source of a slot this node is importing (SETSLOT IMPORTING), if any. */
+  importingFrom(slot: number): ClusterNode | undefined {
+    const id = this.state.importing.get(slot);
+    return id === undefined ? undefined : this.state.nodes.get(id);
   }
 
   /** `endpoint:port` as cluster-preferred-endpoint-type says. */
