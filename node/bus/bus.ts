@@ -15,21 +15,27 @@ export class ClusterBus {
     private readonly log: Logger,
   ) {}
 
-  async listen(hosts: readonly string[], port: number): Promise<void> {
+  async listen(hosts: readonly string[], port: number, mayFail: (host: string) => boolean): Promise<void> {
     for (const host of hosts) {
       const srv = net.createServer({ noDelay: true }, (socket) => {
         const link = new BusLink(socket, false, null, this.wrap());
         this.inbound.add(link);
       });
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ port, host }, () => {
-          srv.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port, host }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (e) {
+        if (mayFail(host)) continue;
+        throw e;
+      }
       this.servers.push(srv);
     }
+    if (this.servers.length === 0) throw new Error(`could not bind the cluster bus port ${port}`);
   }
 
   /** Opens the outbound link to a node; `onConnect` runs once the TCP connection is up. */

@@ -57,13 +57,12 @@ export class ClusterManager implements ClusterHooks {
     m.load();
     m.refreshMyself();
     m.save();
-    const hosts = server.config
-      .get('bind')
-      .split(/\s+/)
-      .filter((b) => b !== '')
-      .map((b) => (b.startsWith('-') ? b.slice(1) : b))
-      .map((b) => (b === '*' ? '0.0.0.0' : b === '::*' ? '::' : b));
-    await m.bus.listen(hosts.length === 0 ? ['0.0.0.0'] : [...new Set(hosts)], cport);
+    // Same addresses as the client listener; `-addr` entries may fail to bind.
+    const words = server.config.get('bind').split(/\s+/).filter((b) => b !== '');
+    const norm = (b: string) => (b === '*' ? '0.0.0.0' : b === '::*' ? '::' : b);
+    const hosts = words.length === 0 ? ['0.0.0.0'] : [...new Set(words.map((b) => norm(b.startsWith('-') ? b.slice(1) : b)))];
+    const optional = new Set(words.filter((b) => b.startsWith('-')).map((b) => norm(b.slice(1))));
+    await m.bus.listen(hosts, cport, (h) => optional.has(h) || (h === '::' && hosts.includes('0.0.0.0')));
     server.cluster = m;
     m.cron = setInterval(() => m.tick(), CRON_INTERVAL_MS);
     m.cron.unref();
