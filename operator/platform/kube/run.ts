@@ -43,6 +43,7 @@ export async function runKube(opts: RunKubeOptions): Promise<KubeOperator> {
   const platform = new KubePlatform({ kc, namespace: opts.watchNamespace, log: log.child({ component: 'kube-platform' }) });
   let stopController: (() => void) | null = null;
   let starting: Promise<void> | null = null;
+  let stopping = false;
   const begin = () => {
     starting = opts.startController(platform).then(
       (stop) => {
@@ -72,7 +73,10 @@ export async function runKube(opts: RunKubeOptions): Promise<KubeOperator> {
     log: log.child({ component: 'leader-election' }),
     onStartedLeading: begin,
     onStoppedLeading: () => {
-      void end().then(() => opts.onLostLeadership?.());
+      // A deliberate stop hands the Lease back too; only a lost Lease is reported.
+      void end().then(() => {
+        if (!stopping) opts.onLostLeadership?.();
+      });
     },
   });
   elector.start();
@@ -80,6 +84,7 @@ export async function runKube(opts: RunKubeOptions): Promise<KubeOperator> {
     platform,
     isLeader: () => elector.isLeader(),
     stop: async () => {
+      stopping = true;
       await elector.stop();
       await end();
     },
