@@ -118,6 +118,31 @@ describe.skipIf(!HAVE_OPERATOR)(`RedisShardCluster on a real control plane (imag
     }
   });
 
+  test('deleting a master pod: failover, replacement, Ready again', async () => {
+    const before = await status('demo');
+    const shard0 = before!.shards![0]!;
+    const victim = shard0.master!.name;
+    const victimId = shard0.master!.id;
+    const replica = shard0.replicas[0]!.name;
+    const oldUid = (await core.readNamespacedPod({ namespace: NS, name: victim })).metadata!.uid;
+    const t0 = Date.now();
+    await core.deleteNamespacedPod({ namespace: NS, name: victim, gracePeriodSeconds: 0 });
+    const s = await until('Ready again: replica promoted, victim back as a new member', async () => {
+      const st = await status('demo');
+      const members = (st?.shards ?? []).flatMap((sh) => [sh.master, ...sh.replicas]);
+      const back = members.find((m) => m?.name === victim);
+      const pod = await core.readNamespacedPod({ namespace: NS, name: victim }).catch(() => null);
+      return condition(st, 'Ready')?.status === 'True' && st?.slotsAssigned === 16384 && st.readyMembers === '6/6' &&
+        pod?.metadata?.uid !== oldUid && back?.id && back.id !== victimId ? st : undefined;
+    }, 120_000, 250);
+    console.log(`recovered from master pod loss in ${Date.now() - t0} ms`);
+    expect(s.shards!.map((sh) => sh.replicas.length)).toEqual([1, 1, 1]);
+    // The cluster promoted the replica by itself; the replacement joined as its replica.
+    const again = s.shards!.find((sh) => sh.master?.name === replica || sh.replicas.some((r) => r.name === victim));
+    expect(again?.master?.name).toBe(replica);
+    expect(again?.replicas.map((r) => r.name)).toEqual([victim]);
+  });
+
   test('an invalid resource is reported as InvalidSpec and nothing is created', async () => {
     // The CRD schema cannot express this rule (a directive the operator owns), so it reaches the controller.
     await create('bad', { shards: 1, replicasPerShard: 0, image: IMAGE, config: { port: '7000' } });
