@@ -21,13 +21,14 @@ export class Blocking {
   /** "db\0key" -> waiting sessions in blocking order (a Set keeps insertion order). */
   private readonly waiting = new Map<string, Set<Session>>();
   private ready = new Map<string, ReadyKey>();
-  private count = 0;
+  /** Sessions blocked on anything (keys, WAIT, parked writes). */
+  private readonly blocked = new Set<Session>();
   private serveScheduled = false;
 
   constructor(private readonly server: Server) {}
 
   get blockedCount(): number {
-    return this.count;
+    return this.blocked.size;
   }
 
   get hasReadyKeys(): boolean {
@@ -38,7 +39,7 @@ export class Blocking {
   block(session: Session, state: BlockedState): void {
     this.unblock(session);
     session.blocked = state;
-    this.count++;
+    this.blocked.add(session);
     for (const key of state.keys) {
       const k = `${state.db}\0${key}`;
       let q = this.waiting.get(k);
@@ -108,7 +109,7 @@ export class Blocking {
     if (st.timer) clearTimeout(st.timer);
     st.timer = null;
     session.blocked = null;
-    this.count--;
+    this.blocked.delete(session);
     for (const key of st.keys) {
       const k = `${st.db}\0${key}`;
       const q = this.waiting.get(k);
@@ -147,6 +148,20 @@ export class Blocking {
   private resume(session: Session): void {
     this.server.scheduleFlush(session);
     setImmediate(() => this.server.processInput(session));
+  }
+
+  /**
+   * Cluster: ends the waits on keys this node can no longer serve with the error `check` gives
+   * for the first key (all keys of a request share one slot). Run from the server cron, as
+   * Redis's clientsCron does.
+   */
+  redirectBlocked(check: (key: string) => string | null): void {
+    for (const s of [...this.blocked]) {
+      const st = s.blocked;
+      if (st === null || st.keys.length === 0) continue;
+      const err = check(st.keys[0]!);
+      if (err !== null) this.unblockWithError(s, err);
+    }
   }
 
   /** Every blocked session waiting on a key the predicate selects (cluster redirects). */
