@@ -79,6 +79,22 @@ export class Blocking {
     }
   }
 
+  /**
+   * Signals every waited-on key of database `db` that holds a value now, for changes that
+   * replace a database's contents wholesale (SWAPDB), as Redis's scanDatabaseForReadyKeys.
+   */
+  signalWaitedKeys(db: number): void {
+    const d = this.server.dbs[db];
+    if (d === undefined) return;
+    const now = Date.now();
+    for (const k of this.waiting.keys()) {
+      const sep = k.indexOf('\0');
+      if (Number(k.slice(0, sep)) !== db) continue;
+      const key = k.slice(sep + 1);
+      if (d.get(key, now) !== undefined) this.signalReady(db, key);
+    }
+  }
+
   /** Serves the waiters of every ready key, first blocked first, while the key exists. */
   serveReady(): void {
     while (this.ready.size > 0) {
