@@ -146,9 +146,9 @@ function hgetallFamily(what: GetAllWhat) {
     else ctx.out.array(n);
     if (h === undefined) return;
     let s = '';
-    if (what === 'keys') for (const f of h.keys()) s += bulkOf(f);
-    else if (what === 'values') for (const v of h.values()) s += bulkOf(v);
-    else for (const [f, v] of h.entries()) s += bulkOf(f) + bulkOf(v);
+    if (what === 'keys') h.forEach((f) => (s += bulkOf(f)));
+    else if (what === 'values') h.forEach((_f, v) => (s += bulkOf(v)));
+    else h.forEach((f, v) => (s += bulkOf(f) + bulkOf(v)));
     ctx.out.raw(s);
   };
 }
@@ -183,12 +183,12 @@ function hrandfield(ctx: Ctx, argv: string[]): void {
   }
   if (countBig >= BigInt(size)) {
     header(size);
-    for (const f of h.keys()) s += pair(f);
+    h.forEach((f) => (s += pair(f)));
     return ctx.out.raw(s);
   }
   const count = Number(countBig);
   header(count);
-  for (const f of distinctRandom(count, size, () => [...h.keys()], () => h.randomField())) s += pair(f);
+  for (const f of distinctRandom(count, size, () => h.fields(), () => h.randomField())) s += pair(f);
   ctx.out.raw(s);
 }
 
