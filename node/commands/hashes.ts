@@ -172,24 +172,26 @@ function hrandfield(ctx: Ctx, argv: string[]): void {
   const size = h.size();
   const nested = withValues && ctx.out.resp === 3;
   const pair = (f: string): string => (nested ? '*2\r\n' : '') + bulkOf(f) + (withValues ? bulkOf(h.get(f)!) : '');
-  const header = (n: number): void => ctx.out.array(withValues && !nested ? n * 2 : n);
+  // The body is built before the header goes out, so that a failure while building it (a
+  // count too large for memory) cannot leave a half-written reply.
+  const reply = (n: number, body: string): void => {
+    ctx.out.array(withValues && !nested ? n * 2 : n);
+    ctx.out.raw(body);
+  };
   let s = '';
   if (!unique || countBig === 1n) {
     // Repetitions allowed: the reply length is whatever was asked for.
     const count = Number(countBig);
-    header(count);
     for (let i = 0; i < count; i++) s += pair(h.randomField());
-    return ctx.out.raw(s);
+    return reply(count, s);
   }
   if (countBig >= BigInt(size)) {
-    header(size);
     h.forEach((f) => (s += pair(f)));
-    return ctx.out.raw(s);
+    return reply(size, s);
   }
   const count = Number(countBig);
-  header(count);
   for (const f of distinctRandom(count, size, () => h.fields(), () => h.randomField())) s += pair(f);
-  ctx.out.raw(s);
+  reply(count, s);
 }
 
 function hscan(ctx: Ctx, argv: string[]): void {
