@@ -7,8 +7,21 @@ import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
+import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
+import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands];
+const ALL: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...persistenceCommands,
+  ...replicationCommands,
+  ...migrateCommands,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {
