@@ -109,6 +109,9 @@ describe('HashValue', () => {
         // Both encodings iterate in insertion order, like the model.
         expect(seen).toEqual([...model]);
         expect(h.fields()).toEqual([...model.keys()]);
+        expect([...h.entries()]).toEqual([...model]);
+        expect([...h.keys()]).toEqual([...model.keys()]);
+        expect([...h.values()]).toEqual([...model.values()]);
         for (const [f, v] of model) expect(h.get(f)).toBe(v);
         expect(h.get('zz')).toBeUndefined();
         if (model.size > 0) expect(model.has(h.randomField())).toBe(true);

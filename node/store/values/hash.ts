@@ -118,6 +118,34 @@ export class HashValue implements RObject {
     for (let i = 0; i < p.length; i += 2) fn(p[i]!, p[i + 1]!);
   }
 
+  /** Field, value pairs in iteration order (for codecs; commands use forEach). */
+  *entries(): IterableIterator<[string, string]> {
+    const p = this.pairs;
+    if (p === null) {
+      yield* this.map!;
+      return;
+    }
+    for (let i = 0; i < p.length; i += 2) yield [p[i]!, p[i + 1]!];
+  }
+
+  *keys(): IterableIterator<string> {
+    const p = this.pairs;
+    if (p === null) {
+      yield* this.map!.keys();
+      return;
+    }
+    for (let i = 0; i < p.length; i += 2) yield p[i]!;
+  }
+
+  *values(): IterableIterator<string> {
+    const p = this.pairs;
+    if (p === null) {
+      yield* this.map!.values();
+      return;
+    }
+    for (let i = 1; i < p.length; i += 2) yield p[i]!;
+  }
+
   /** The fields, in iteration order (a fresh array). */
   fields(): string[] {
     const p = this.pairs;
