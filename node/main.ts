@@ -3,8 +3,9 @@ import { chdir } from 'node:process';
 import { createLogger, pinoLevel } from '../common/log.js';
 import { loadStartupConfig, StartupConfigError, type Config } from './config/config.js';
 import { Server } from './server/server.js';
+import { ClusterManager } from './cluster/manager.js';
 import { setupPersistence } from './persistence/setup.js';
-import { replicaOf } from './commands/replication.js';
+import { replicaOf } from './replication/role.js';
 import { AofLoadError } from './persistence/aof.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -47,6 +48,21 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (e) {
     log.fatal({ err: (e as Error).message, port: config.int('port') }, 'could not listen');
     process.exit(1);
+  }
+  if (config.bool('cluster-enabled')) {
+    try {
+      const cluster = await ClusterManager.start(server, log);
+      const previous = server.onShutdown;
+      server.onShutdown = async (opts) => {
+        if (previous) await previous(opts);
+        cluster.save();
+        await cluster.close();
+      };
+    } catch (e) {
+      log.fatal({ err: (e as Error).message }, 'could not start cluster mode');
+      log.flush();
+      process.exit(1);
+    }
   }
   log.info({ port: server.port, bind: config.get('bind'), pid: process.pid }, 'Ready to accept connections');
   const master = config.get('replicaof');

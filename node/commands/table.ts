@@ -5,6 +5,7 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { clusterCommands } from './cluster.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { persistenceCommands } from './persistence.js';
@@ -21,6 +22,7 @@ const ALL: readonly CommandSpec[] = [
   ...persistenceCommands,
   ...replicationCommands,
   ...migrateCommands,
+  ...clusterCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();
