@@ -341,5 +341,11 @@ describe('list commands behave like redis-server 7.0', () => {
       ['COMMAND', 'GETKEYS', 'BLMPOP', '0', '3', 'a', 'b', 'c', 'RIGHT', 'COUNT', '2'],
       ['COMMAND', 'GETKEYS', 'BLPOP', 'a', 'b', '0'],
       ['COMMAND', 'GETKEYS', 'LMOVE', 'a', 'b', 'LEFT', 'RIGHT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '2abc', 'a', 'b', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '0', 'a', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '3', 'a', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'BLMPOP', '0', 'x', 'a', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '1'],
+      ['COMMAND', 'GETKEYS', 'LLEN', 'a', 'b'],
     ]));
 });
