@@ -31,6 +31,13 @@ export class Blocking {
     return this.blocked.size;
   }
 
+  /** Blocked sessions with a deadline (INFO clients_in_timeout_table). */
+  get timeoutTableCount(): number {
+    let n = 0;
+    for (const s of this.blocked) if (s.blocked !== null && s.blocked.deadline > 0) n++;
+    return n;
+  }
+
   get hasReadyKeys(): boolean {
     return this.ready.size !== 0;
   }
