@@ -1,8 +1,9 @@
 // List commands against Debian's redis-server 7.0: same script, byte-identical replies, in RESP2
 // and RESP3, error cases included. Blocking commands appear here only where they do not block.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { expectSameReplies, runBoth, type Step } from '../helpers/differential.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { lzfDecompress } from '../../node/migration/lzf.js';
 
@@ -333,6 +334,40 @@ describe('list commands behave like redis-server 7.0', () => {
       a.close();
       b.close();
     }
+  });
+
+  it('agrees with Redis on random sequences of list commands', async () => {
+    const key = fc.constantFrom('a', 'b', 'c');
+    const val = fc.constantFrom('x', 'y', 'z', '1', '-7', '');
+    const idx = fc.integer({ min: -6, max: 6 }).map(String);
+    const end = fc.constantFrom('LEFT', 'RIGHT');
+    const cmd: fc.Arbitrary<string[]> = fc.oneof(
+      fc.tuple(fc.constantFrom('LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX'), key, fc.array(val, { minLength: 1, maxLength: 4 })).map(([c, k, vs]) => [c, k, ...vs]),
+      fc.tuple(fc.constantFrom('LPOP', 'RPOP'), key, fc.option(fc.nat(4).map(String), { nil: undefined })).map(([c, k, n]) => (n === undefined ? [c, k] : [c, k, n])),
+      fc.tuple(key, fc.constantFrom('BEFORE', 'AFTER'), val, val).map(([k, w, p, v]) => ['LINSERT', k, w, p, v]),
+      fc.tuple(key, idx, val).map(([k, n, v]) => ['LREM', k, n, v]),
+      fc.tuple(key, idx, idx).map(([k, a, b]) => ['LTRIM', k, a, b]),
+      fc.tuple(key, idx, idx).map(([k, a, b]) => ['LRANGE', k, a, b]),
+      fc.tuple(key, idx, val).map(([k, i, v]) => ['LSET', k, i, v]),
+      fc.tuple(key, idx).map(([k, i]) => ['LINDEX', k, i]),
+      fc.tuple(key, val, fc.constantFrom([], ['RANK', '-1'], ['RANK', '2'], ['COUNT', '0'], ['COUNT', '2', 'RANK', '-2'], ['MAXLEN', '3', 'COUNT', '0'])).map(([k, v, o]) => ['LPOS', k, v, ...o]),
+      fc.tuple(key, key, end, end).map(([a, b, f, t]) => ['LMOVE', a, b, f, t]),
+      fc.tuple(key, key).map(([a, b]) => ['RPOPLPUSH', a, b]),
+      fc.tuple(key, key, end, fc.nat(3)).map(([a, b, w, n]) => ['LMPOP', '2', a, b, w, 'COUNT', String(n + 1)]),
+      fc.tuple(key, key).map(([a, b]) => ['BLPOP', a, b, '0.001']),
+      key.map((k) => ['LLEN', k]),
+      key.map((k) => ['SET', k, 'str']),
+      key.map((k) => ['DEL', k]),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), async (steps) => {
+        const all = [...steps, ['LRANGE', 'a', '0', '-1'], ['LRANGE', 'b', '0', '-1'], ['LRANGE', 'c', '0', '-1']];
+        const results = await runBoth(ours, redis, all);
+        const bad = results.find((r) => r.ours !== r.theirs);
+        expect(bad, JSON.stringify(bad)).toBeUndefined();
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('reports key positions for movable-key commands', () =>
