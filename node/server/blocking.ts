@@ -167,6 +167,23 @@ export class Blocking {
     this.resume(session);
   }
 
+  /**
+   * A master turning replica: clients waiting on keys get an UNBLOCKED error and are closed
+   * once it is written, as Redis's disconnectAllBlockedClients does. Waits on no key (WAIT,
+   * writes parked during a migration) are left to their owners.
+   */
+  disconnectAllBlocked(): void {
+    for (const s of [...this.blocked]) {
+      const st = s.blocked;
+      if (st === null || st.keys.length === 0) continue;
+      this.unblock(s);
+      s.out.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      this.server.flush(s);
+      s.socket.end();
+      this.server.closeSession(s);
+    }
+  }
+
   /** After unblocking: write the reply and continue with pipelined requests. */
   private resume(session: Session): void {
     this.server.scheduleFlush(session);

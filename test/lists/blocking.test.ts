@@ -190,6 +190,26 @@ const needing: Record<string, { needs: string[]; run: Scenario }> = {
         return out;
       }),
   },
+  'a master turning replica unblocks its waiters with an error and closes them': {
+    needs: ['replicaof'],
+    run: (port) =>
+      withClients(port, 1, async ([admin]) => {
+        const sock = net.connect({ port, host: '127.0.0.1' });
+        await new Promise((r) => sock.once('connect', r));
+        let got = '';
+        sock.on('data', (d) => (got += d.toString('latin1')));
+        const closed = new Promise<string>((r) => sock.once('close', () => r('closed')));
+        sock.write(command(['BLPOP', 'gone', '0']) + command(['PING']));
+        await blockedClients(admin!, 1);
+        // A master nobody listens on: only the role change matters here.
+        const out = [await admin!.call('REPLICAOF', '127.0.0.1', '1')];
+        out.push(await Promise.race([closed, sleep(3000).then(() => 'still open')]), got);
+        out.push(await admin!.call('REPLICAOF', 'NO', 'ONE'));
+        sock.destroy();
+        expect(out[1]).toBe('closed');
+        return out;
+      }),
+  },
   'a list created by RENAME wakes its waiters': {
     needs: ['rename'],
     run: (port) =>
