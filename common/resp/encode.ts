@@ -41,7 +41,8 @@ export function formatDouble(d: number): string {
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return d.toString();
+  // Up to 2^53 the shortest form of an integer is all its digits; beyond, it may not be.
+  if (Number.isSafeInteger(d)) return d.toString();
   return formatG17(d);
 }
 
