@@ -9,11 +9,14 @@ import { RawClient } from '../helpers/raw-client.js';
 // lex ranges over mixed scores, ZRANDMEMBER order) must match redis-server 7.0.
 const ARGS = ['--zset-max-listpack-entries', '4', '--zset-max-listpack-value', '8'];
 
+// A loopback address of its own keeps this file's servers clear of other suites' ports.
+const HOST = '127.0.0.73';
+
 describe('sorted sets in skiplist encoding behave like redis-server 7.0', () => {
   let ours: ServerProcess;
   let redis: ServerProcess;
   beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode({ args: ARGS }), startRedis({ args: ARGS })]);
+    [ours, redis] = await Promise.all([startNode({ host: HOST, args: ARGS }), startRedis({ host: HOST, args: ARGS })]);
   });
   afterAll(async () => {
     await Promise.all([ours.stop(), redis.stop()]);
