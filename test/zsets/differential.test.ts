@@ -1,6 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+/** The payload of a raw bulk reply. */
+function bulkValue(raw: string): string {
+  const nl = raw.indexOf('\r\n');
+  return raw.slice(nl + 2, nl + 2 + Number(raw.slice(1, nl)));
+}
 
 // Scripts that run on Debian's redis-server 7.0 and on our node; every reply must match byte for
 // byte (RESP2 and RESP3). Replies whose order Redis leaves to its hash table are compared sorted.
@@ -390,6 +397,34 @@ describe('sorted sets behave like redis-server 7.0', () => {
     ['COMMAND', 'GETKEYS', 'BZPOPMIN', 'a', 'b', '0'],
     ['COMMAND', 'GETKEYS', 'ZRANGESTORE', 'd', 's', '0', '1'],
   ];
+
+  it('DUMP / RESTORE carry sorted sets both ways (listpack and skiplist payloads)', async () => {
+    const a = await RawClient.connect(ours.port, ours.host);
+    const b = await RawClient.connect(redis.port, redis.host);
+    try {
+      const fill = ['ZADD', 'x', '1.1', 'm', '-inf', 'n', '+inf', 'o', '-0', 'p', '1e-7', 'q', '12345678.5', 'r'];
+      const big = ['ZADD', 'y'];
+      for (let i = 0; i < 300; i++) big.push(String((i * 7919) % 1000 / 8), `member:${i}`);
+      for (const c of [a, b]) {
+        await c.call('FLUSHALL');
+        await c.call(...fill);
+        await c.call(...big);
+      }
+      for (const key of ['x', 'y']) {
+        const fromRedis = bulkValue(await b.call('DUMP', key));
+        const fromOurs = bulkValue(await a.call('DUMP', key));
+        expect(await a.call('RESTORE', `${key}:r`, '0', fromRedis)).toBe('+OK\r\n');
+        expect(await b.call('RESTORE', `${key}:o`, '0', fromOurs)).toBe('+OK\r\n');
+        const want = await b.call('ZRANGE', key, '0', '-1', 'WITHSCORES');
+        expect(await a.call('ZRANGE', `${key}:r`, '0', '-1', 'WITHSCORES')).toBe(want);
+        expect(await b.call('ZRANGE', `${key}:o`, '0', '-1', 'WITHSCORES')).toBe(want);
+        expect(await b.call('OBJECT', 'ENCODING', `${key}:o`)).toBe(await b.call('OBJECT', 'ENCODING', key));
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
 
   for (const [name, script] of [
     ['ZADD, ZINCRBY, point reads and ZREM', zadd],

@@ -194,6 +194,11 @@ export class ZSet implements RObject {
     return this.list.byRank(1 + Math.floor(Math.random() * this.list.length))!;
   }
 
+  /** [member, score] pairs in order (DUMP, RDB). */
+  *entries(): IterableIterator<[string, number]> {
+    for (let n = this.list.first; n !== null; n = n.next[0]!) yield [n.member, n.score];
+  }
+
   *members(): IterableIterator<SkipNode> {
     for (let n = this.list.first; n !== null; n = n.next[0]!) yield n;
   }
