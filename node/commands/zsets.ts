@@ -28,13 +28,21 @@ function readZset(ctx: Ctx, key: string): ZSet | undefined {
 
 /** Writes members (with scores when asked) as ZRANGE does: flat in RESP2, pairs in RESP3. */
 function replyNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
+  out.array(withScores && out.resp === 2 ? nodes.length * 2 : nodes.length);
+  writeNodes(out, nodes, withScores);
+}
+
+/** A reply this node will not build for one command (V8 strings stop near 512 MB). */
+const MAX_REPLY_BYTES = 256 * 1024 * 1024;
+
+/** The elements of a replyNodes() reply, without the array header. */
+function writeNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
   if (!withScores) {
-    out.array(nodes.length);
     for (const n of nodes) out.bulk(n.member);
     return;
   }
   if (out.resp === 2) {
-    let s = `*${nodes.length * 2}\r\n`;
+    let s = '';
     for (const n of nodes) {
       const d = formatDouble(n.score);
       s += `$${n.member.length}\r\n${n.member}\r\n$${d.length}\r\n${d}\r\n`;
@@ -42,7 +50,6 @@ function replyNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean)
     out.raw(s);
     return;
   }
-  out.array(nodes.length);
   for (const n of nodes) {
     out.array(2);
     out.bulk(n.member);
@@ -710,11 +717,26 @@ function zrandmember(ctx: Ctx, argv: string[]): void {
   const size = z.size();
   const out = ctx.out;
   if (l < 0n || l === 1n) {
-    // With repetitions (or a single pick): every pick is independent.
-    const count = Number(l < 0n ? -l : l);
-    const picks: SkipNode[] = [];
-    for (let i = 0; i < count; i++) picks.push(z.randomNode());
-    return replyNodes(out, picks, withScores);
+    // With repetitions (or a single pick): every pick is independent. Written in batches; a
+    // reply that outgrows any sane output buffer ends the connection, as Redis's output limits
+    // would, instead of exhausting memory.
+    const count = l < 0n ? -l : l;
+    out.array(Number(withScores && out.resp === 2 ? count * 2n : count));
+    const batch: SkipNode[] = [];
+    for (let left = count; left > 0n; ) {
+      const n = left > 1024n ? 1024 : Number(left);
+      left -= BigInt(n);
+      batch.length = 0;
+      for (let i = 0; i < n; i++) batch.push(z.randomNode());
+      writeNodes(out, batch, withScores);
+      if (out.buf.length > MAX_REPLY_BYTES) {
+        ctx.server.log.warn({ client: ctx.session.id }, 'closing client: ZRANDMEMBER reply exceeds the output buffer cap');
+        out.take();
+        ctx.server.killSession(ctx.session);
+        return;
+      }
+    }
+    return;
   }
   const count = l > BigInt(size) ? size : Number(l);
   // The whole set, in the order Redis's set-operation iterator walks it: from the tail.

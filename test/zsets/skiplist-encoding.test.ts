@@ -99,6 +99,41 @@ describe('sorted sets in skiplist encoding behave like redis-server 7.0', () => 
     for (const args of [['COUNT', '1000'], ['COUNT', '1000', 'MATCH', '[a-c]']]) expect(await pairs(ours, args)).toEqual(await pairs(redis, args));
   });
 
+  it('ZRANDMEMBER picks distinct members for a positive count, any members for a negative one', async () => {
+    for (const srv of [ours, redis]) {
+      const c = new Redis({ port: srv.port, host: srv.host, lazyConnect: true });
+      await c.connect();
+      try {
+        await c.del('rs', 'rb');
+        await c.zadd('rs', 1, 'a', 2, 'b', 3, 'c');
+        const big: (string | number)[] = [];
+        for (let i = 0; i < 200; i++) big.push(i / 4, `m${i}`);
+        await c.zadd('rb', ...big);
+        for (const [key, card] of [['rs', 3], ['rb', 200]] as const) {
+          const scores = new Map<string, string>();
+          const all = (await c.zrange(key, 0, -1, 'WITHSCORES')) as string[];
+          for (let i = 0; i < all.length; i += 2) scores.set(all[i]!, all[i + 1]!);
+          for (const count of [1, 2, 10, 150, 199, 200, 500]) {
+            const got = (await c.zrandmember(key, count)) as string[];
+            expect(got.length, `${srv.kind} ${key} ${count}`).toBe(Math.min(count, card));
+            expect(new Set(got).size).toBe(got.length);
+            for (const m of got) expect(scores.has(m)).toBe(true);
+          }
+          const neg = (await c.zrandmember(key, -300)) as string[];
+          expect(neg.length).toBe(300);
+          for (const m of neg) expect(scores.has(m)).toBe(true);
+          const ws = (await c.zrandmember(key, -7, 'WITHSCORES')) as string[];
+          expect(ws.length).toBe(14);
+          for (let i = 0; i < ws.length; i += 2) expect(ws[i + 1]).toBe(scores.get(ws[i]!));
+          const dws = (await c.zrandmember(key, 2, 'WITHSCORES')) as string[];
+          for (let i = 0; i < dws.length; i += 2) expect(dws[i + 1]).toBe(scores.get(dws[i]!));
+        }
+      } finally {
+        c.disconnect();
+      }
+    }
+  });
+
   it('ZSCAN returns every member present for the whole scan while the set changes', async () => {
     for (const srv of [ours, redis]) {
       const c = new Redis({ port: srv.port, host: srv.host, lazyConnect: true });
