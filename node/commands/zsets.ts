@@ -5,6 +5,7 @@ import { E } from './errors.js';
 import { fail, int64Arg, intArg, parseInt64 } from './args.js';
 import { modified, modifiedReady, propagateAs, readObject, writeObject } from './access.js';
 import { encodingThresholds } from './thresholds.js';
+import { blockClient } from './block.js';
 import { parseLexRange, parseScanCursor, parseScore, parseScoreRange, parseTimeoutMs } from './zset-args.js';
 import { AddResult, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX, ZSet, type ZsetLimits } from '../store/values/zset.js';
 import { gteMin, lteMax, lexGteMin, lexLteMax, type LexRange, type ScoreRange, type SkipNode } from '../store/values/skiplist.js';
@@ -659,29 +660,11 @@ function blockingPop(ctx: Ctx, timeoutArg: string, keys: string[], where: Where,
   }
   // Inside MULTI/EXEC a client cannot block: an empty result is a timeout.
   if (ctx.session.multi !== null) return ctx.out.nullArray();
-  const { server, session } = ctx;
-  const dbIndex = ctx.db.index;
-  server.blocking.block(session, {
+  blockClient(ctx, {
     keys,
-    db: dbIndex,
     // Timers cannot wait longer than 2^31-1 ms; such a wait (24.8 days and more) is a forever.
-    deadline: t === 0 || t > 2147483647 ? 0 : Date.now() + t,
-    timer: null,
-    // The registry does not say which key got data: try the keys in the command's order.
-    retry: () => {
-      const db = server.dbs[dbIndex]!;
-      for (const key of keys) {
-        const rctx: Ctx = { server, session, db, out: session.out, now: Date.now(), propagateAs: null };
-        const v = db.get(key, rctx.now);
-        if (v === undefined || typeof v === 'string' || v.type !== 'zset') continue;
-        for (const s of server.snapshots) s.beforeWrite(db, key);
-        if (!serveBlockedPop(rctx, key, where, count, shape)) continue;
-        if (server.propagator.active) for (const a of rctx.propagateAs ?? []) server.propagator.propagate(dbIndex, a);
-        return true;
-      }
-      return false;
-    },
-    timeout: () => session.out.nullArray(),
+    deadline: t === 0 || t > 2147483647 ? 0 : ctx.now + t,
+    serve: (c, key) => serveBlockedPop(c, key, where, count, shape),
   });
 }
 
