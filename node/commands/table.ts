@@ -12,6 +12,7 @@ import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
 import { listCommands } from './lists.js';
+import { zsetCommands } from './zsets.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -25,6 +26,7 @@ const ALL: readonly CommandSpec[] = [
   ...migrateCommands,
   ...clusterCommands,
   ...listCommands,
+  ...zsetCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();
