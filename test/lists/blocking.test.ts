@@ -210,6 +210,21 @@ const needing: Record<string, { needs: string[]; run: Scenario }> = {
         return out;
       }),
   },
+  'list and sorted-set waiters on one key: each type wakes only its own': {
+    needs: ['bzpopmin'],
+    run: (port) =>
+      withClients(port, 3, async ([admin, l, z]) => {
+        const rl = track(l!.call('BLPOP', 'mixed', '0'));
+        await blockedClients(admin!, 1);
+        const rz = track(z!.call('BZPOPMIN', 'mixed', '0'));
+        await blockedClients(admin!, 2);
+        const out = [await admin!.call('ZADD', 'mixed', '1', 'm'), await rz.p];
+        await sleep(50);
+        expect(rl.done()).toBe(false);
+        out.push(await admin!.call('RPUSH', 'mixed', 'v'), await rl.p);
+        return out;
+      }),
+  },
   'a list created by RENAME wakes its waiters': {
     needs: ['rename'],
     run: (port) =>
