@@ -48,4 +48,28 @@ describe('blocked clients in cluster mode', () => {
     expect(theirs[4]).toBe('-CLUSTERDOWN The cluster is down\r\n');
     expect(await scenario(ours.port)).toEqual(theirs);
   });
+
+  it('ends the wait with MOVED when the key slot is given to another node', async () => {
+    const other = await startNode({ args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] });
+    const [admin, w] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ours.port)]);
+    try {
+      await admin.call('CLUSTER', 'ADDSLOTS', '12182');
+      await until(admin, ['CLUSTER', 'INFO'], /cluster_state:ok/);
+      const otherId = (await RawClient.connect(other.port).then(async (o) => {
+        const id = await o.call('CLUSTER', 'MYID');
+        o.close();
+        return id;
+      })).split('\r\n')[1]!;
+      expect(await admin.call('CLUSTER', 'MEET', '127.0.0.1', String(other.port))).toBe('+OK\r\n');
+      await until(admin, ['CLUSTER', 'NODES'], new RegExp(`${otherId} 127\\.0\\.0\\.1:${other.port}@\\d+ master - \\d+ \\d+ \\d+ connected`));
+      const waiting = w.call('BLPOP', 'foo', '0');
+      await until(admin, ['INFO', 'clients'], /blocked_clients:1\r/);
+      expect(await admin.call('CLUSTER', 'SETSLOT', '12182', 'NODE', otherId)).toBe('+OK\r\n');
+      expect(await Promise.race([waiting, sleep(5000).then(() => 'still blocked')])).toBe(`-MOVED 12182 127.0.0.1:${other.port}\r\n`);
+    } finally {
+      admin.close();
+      w.close();
+      await other.stop();
+    }
+  });
 });
