@@ -15,49 +15,43 @@ export function execute(server: Server, session: Session, argv: string[]): void 
   const out = session.out;
   const name = argv[0]!.toLowerCase();
   const spec = lookupCommand(name);
-  if (spec === undefined) {
-    rejectInMulti(session);
-    out.error(E.unknownCommand(argv[0]!, argv.slice(1)));
-    return;
-  }
+  if (spec === undefined) return reject(server, session, undefined, E.unknownCommand(argv[0]!, argv.slice(1)));
   const argc = argv.length;
-  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-    rejectInMulti(session);
-    out.error(E.arity(name));
-    return;
+  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) return reject(server, session, spec, E.arity(name));
+  if (session.multi !== null && spec.flags.includes('no_multi')) return reject(server, session, spec, E.notAllowedInMulti(name));
+  if (!session.authenticated && !spec.flags.includes('no_auth')) return reject(server, session, spec, E.noAuth);
+  const queueing = session.multi !== null && !MULTI_IMMEDIATE.has(name);
+  if (queueing && server.cluster !== null) {
+    const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    if (err !== null) return reject(server, session, spec, err);
   }
-  if (!session.authenticated && !spec.flags.includes('no_auth')) {
-    rejectInMulti(session);
-    out.error(E.noAuth);
-    return;
+  if (queueing && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+    return reject(server, session, spec, E.oom);
   }
-  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) {
-    out.error(E.onlyInSubscribe(name));
-    return;
-  }
-  if (session.multi !== null && !MULTI_IMMEDIATE.has(name)) {
-    if (spec.flags.includes('no_multi')) {
-      rejectInMulti(session);
-      out.error(E.notAllowedInMulti(name));
-      return;
-    }
-    if (server.cluster !== null) {
-      const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
-      if (err !== null) {
-        rejectInMulti(session);
-        out.error(err);
-        return;
-      }
-    }
-    session.multi.push(argv);
+  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) return reject(server, session, spec, E.onlyInSubscribe(name));
+  if (queueing) {
+    session.multi!.push(argv);
     out.simple('QUEUED');
     return;
   }
   run(server, session, spec, argv, false);
 }
 
-function rejectInMulti(session: Session): void {
+/**
+ * A request refused before running: counted as rejected, marks an open transaction as failed,
+ * and a refused EXEC discards the transaction with the reason.
+ */
+function reject(server: Server, session: Session, spec: CommandSpec | undefined, msg: string): void {
+  if (spec !== undefined) commandStat(server, spec.name).rejected++;
+  if (spec !== undefined && spec.name === 'exec') {
+    session.multi = null;
+    session.multiError = false;
+    server.unwatchAll(session);
+    session.out.error(E.execAbortBecause(msg));
+    return;
+  }
   if (session.multi !== null) session.multiError = true;
+  session.out.error(msg);
 }
 
 /** Runs a command whose gates passed (also used by EXEC for queued commands). */
@@ -70,7 +64,8 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
       return;
     }
   }
-  if (spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+  if (!inExec && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+    commandStat(server, spec.name).rejected++;
     out.error(E.oom);
     return;
   }
@@ -78,14 +73,16 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now };
   const stat = commandStat(server, spec.name);
   stat.calls++;
+  const errorsBefore = out.errorCount;
   server.stats.commandsProcessed++;
   session.lastCommand = spec.name;
   const t0 = performance.now();
+  let threw = false;
   try {
     spec.handler(ctx, argv);
   } catch (e) {
+    threw = true;
     if (e instanceof CommandError) {
-      stat.failed++;
       out.error(e.reply);
     } else {
       server.log.error({ err: e, command: spec.name }, 'command failed unexpectedly');
@@ -93,6 +90,8 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     }
   }
   stat.usec += Math.round((performance.now() - t0) * 1000);
+  // EXEC's own call fails only when EXEC itself errs; its queued commands count for themselves.
+  if (spec.name === 'exec' ? threw : out.errorCount !== errorsBefore) stat.failed++;
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (spec.name !== 'asking' && session.multi === null) session.asking = false;
 }

@@ -45,4 +45,6 @@ export const E = {
   notAllowedInMulti: (name: string) => `ERR Command not allowed inside a transaction`,
   moved: (slot: number, addr: string) => `MOVED ${slot} ${addr}`,
   ask: (slot: number, addr: string) => `ASK ${slot} ${addr}`,
+  // serverx: transactions, keys, pub/sub, server
+  execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
 } as const;

@@ -12,19 +12,19 @@ import { clientCommand } from './client.js';
 
 function flushdb(ctx: Ctx, argv: string[]): void {
   if (argv.length > 2 || (argv[1] && !['ASYNC', 'SYNC'].includes(argv[1].toUpperCase()))) fail(E.syntax);
+  ctx.server.touchAllWatched(ctx.db.index);
   ctx.server.dirty += ctx.db.size;
   ctx.db.flush();
-  ctx.server.touchAllWatched(ctx.db.index);
   ctx.out.ok();
 }
 
 function flushall(ctx: Ctx, argv: string[]): void {
   if (argv.length > 2 || (argv[1] && !['ASYNC', 'SYNC'].includes(argv[1].toUpperCase()))) fail(E.syntax);
+  ctx.server.touchAllWatched(null);
   for (const db of ctx.server.dbs) {
     ctx.server.dirty += db.size;
     db.flush();
   }
-  ctx.server.touchAllWatched(null);
   ctx.out.ok();
 }
 

@@ -5,8 +5,9 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { transactionCommands } from './transactions.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...transactionCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

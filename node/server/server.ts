@@ -10,6 +10,7 @@ import { E } from '../commands/errors.js';
 import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
+import { WatchRegistry } from './watch.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
 
 export interface ServerStats {
@@ -23,7 +24,13 @@ export interface ServerStats {
   netInputBytes: number;
   netOutputBytes: number;
   commandCalls: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  /** Error replies by error code (INFO errorstats). */
+  errors: Map<string, number>;
+  totalErrorReplies: number;
 }
+
+/** Redis stops tracking new error codes past this many distinct ones. */
+const MAX_ERROR_CODES = 128;
 
 /** Hooks cluster mode installs; standalone leaves them unset. */
 export interface ClusterHooks {
@@ -49,6 +56,8 @@ export class Server {
     netInputBytes: 0,
     netOutputBytes: 0,
     commandCalls: new Map(),
+    errors: new Map(),
+    totalErrorReplies: 0,
   };
   /** Count of changes to the dataset (for INFO, saves and replication). */
   dirty = 0;
@@ -87,40 +96,28 @@ export class Server {
   }
 
   // ---- WATCH -------------------------------------------------------------------------------
-  private readonly watchers = new Map<string, Set<Session>>();
+  readonly watches = new WatchRegistry();
 
-  watch(session: Session, db: number, key: string): void {
-    const k = `${db}\0${key}`;
-    session.watched ??= new Map();
-    if (session.watched.has(k)) return;
-    session.watched.set(k, db);
-    let set = this.watchers.get(k);
-    if (!set) this.watchers.set(k, (set = new Set()));
-    set.add(session);
+  watch(session: Session, db: number, key: string, now: number): void {
+    this.watches.watch(session, this.dbs[db]!, key, now);
   }
 
   unwatchAll(session: Session): void {
-    if (session.watched === null) return;
-    for (const k of session.watched.keys()) {
-      const set = this.watchers.get(k);
-      if (set) {
-        set.delete(session);
-        if (set.size === 0) this.watchers.delete(k);
-      }
-    }
-    session.watched = null;
-    session.dirtyCas = false;
+    this.watches.unwatchAll(session);
   }
 
   touchWatched(db: number, key: string): void {
-    if (this.watchers.size === 0) return;
-    const set = this.watchers.get(`${db}\0${key}`);
-    if (set) for (const s of set) s.dirtyCas = true;
+    if (this.watches.size === 0) return;
+    this.watches.touch(this.dbs[db]!, key);
   }
 
-  /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of the db sees its keys as modified. */
+  /**
+   * Call BEFORE emptying a database (FLUSHDB/FLUSHALL; null = every db): watchers of keys that
+   * exist in it see their transaction fail.
+   */
   touchAllWatched(db: number | null): void {
-    for (const set of this.watchers.values()) for (const s of set) if (db === null || [...s.watched!.values()].includes(db)) s.dirtyCas = true;
+    if (this.watches.size === 0) return;
+    for (const d of this.dbs) if (db === null || d.index === db) this.watches.touchDb(d, null);
   }
 
   // ---- network ------------------------------------------------------------------------------
@@ -171,6 +168,7 @@ export class Server {
     s.authenticated = this.config.get('requirepass') === '';
     s.reader.unauthenticated = !s.authenticated;
     s.reader.limits = { ...s.reader.limits, maxBulkLen: this.config.int('proto-max-bulk-len') };
+    s.out.onError = (msg) => this.countError(msg);
     s.out.onDirty = () => {
       if (!this.processing.has(s)) this.scheduleFlush(s);
     };
@@ -189,6 +187,15 @@ export class Server {
     });
     socket.on('error', () => this.closeSession(s));
     socket.on('close', () => this.closeSession(s));
+  }
+
+  private countError(msg: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = msg.indexOf(' ');
+    const code = sp === -1 ? msg : msg.slice(0, sp);
+    const n = this.stats.errors.get(code);
+    if (n !== undefined) this.stats.errors.set(code, n + 1);
+    else if (this.stats.errors.size < MAX_ERROR_CODES) this.stats.errors.set(code, 1);
   }
 
   private readonly processing = new Set<Session>();
