@@ -47,4 +47,6 @@ export const E = {
   ask: (slot: number, addr: string) => `ASK ${slot} ${addr}`,
   // serverx: transactions, keys, pub/sub, server
   execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.length > 128 ? sub.slice(0, 128) : sub}'. Try ${cmd.toUpperCase()} HELP.`,
 } as const;

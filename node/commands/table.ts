@@ -6,8 +6,9 @@ import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
 import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...transactionCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...transactionCommands, ...pubsubCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {
