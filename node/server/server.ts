@@ -86,9 +86,20 @@ export class Server {
     const count = config.bool('cluster-enabled') ? 1 : config.int('databases');
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, events));
     this.outputLimits = parseOutputBufferLimits(config.get('client-output-buffer-limit'));
+    this.applyClockSettings();
     config.onChange((name, value) => {
       if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputBufferLimits(value);
+      if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.applyClockSettings();
     });
+  }
+
+  private applyClockSettings(): void {
+    const lfu = this.config.get('maxmemory-policy').endsWith('-lfu');
+    for (const db of this.dbs) {
+      db.clock.enableLfu(lfu);
+      db.clock.lfuLogFactor = this.config.int('lfu-log-factor');
+      db.clock.lfuDecayMinutes = this.config.int('lfu-decay-time');
+    }
   }
 
   get clusterEnabled(): boolean {

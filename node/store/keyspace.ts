@@ -2,6 +2,7 @@
 // listed and moved cheaply), an expires index, lazy expiry on access and WATCH bookkeeping.
 import { keySlot, SLOT_COUNT } from '../../common/slots.js';
 import type { StoredValue } from './values/object.js';
+import { AccessClock } from './access-clock.js';
 
 export interface KeyspaceEvents {
   /** A key was modified (WATCH, client-side caching and replication hooks). */
@@ -11,8 +12,10 @@ export interface KeyspaceEvents {
 }
 
 export class Db {
-  private readonly slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
-  readonly expires = new Map<string, number>();
+  private slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
+  expires = new Map<string, number>();
+  /** Last access (and LFU counter) per key, for eviction and OBJECT IDLETIME/FREQ. */
+  clock = new AccessClock();
   /** Keys that can block (lists, zsets) got data: served by the blocking registry. */
   size = 0;
   /** While false (a replica, or a script), reads do not delete expired keys; they just hide them. */
@@ -27,8 +30,15 @@ export class Db {
     return this.slots[slot];
   }
 
-  /** The value of a live key, expiring it first if its time has come. */
+  /** The value of a live key, expiring it first if its time has come; counts as an access. */
   get(key: string, now: number): StoredValue | undefined {
+    const v = this.peek(key, now);
+    if (v !== undefined) this.clock.touch(key, now);
+    return v;
+  }
+
+  /** Like get() without recording an access (OBJECT, TYPE, TTL: Redis's LOOKUP_NOTOUCH). */
+  peek(key: string, now: number): StoredValue | undefined {
     const m = this.slots[keySlot(key)];
     if (m === undefined) return undefined;
     const v = m.get(key);
@@ -56,7 +66,11 @@ export class Db {
     if (m === undefined) m = this.slots[slot] = new Map();
     const before = m.size;
     m.set(key, value);
-    if (m.size !== before) this.size++;
+    if (m.size !== before) {
+      this.size++;
+      if (this.size > this.clock.capacity) this.clock.grow();
+      this.clock.created(key, Date.now());
+    }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 
@@ -137,6 +151,15 @@ export class Db {
     this.slots.fill(undefined);
     this.expires.clear();
     this.size = 0;
+    this.clock.reset();
+  }
+
+  /** SWAPDB: exchanges every key, expiry and clock with another database. */
+  swapContents(other: Db): void {
+    [this.slots, other.slots] = [other.slots, this.slots];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.size, other.size] = [other.size, this.size];
+    [this.clock, other.clock] = [other.clock, this.clock];
   }
 
   /** Removes every key of one slot (CLUSTER DELSLOTS aftermath, migration cleanup). */
