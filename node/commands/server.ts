@@ -72,6 +72,8 @@ function config(ctx: Ctx, argv: string[]): void {
       ctx.server.stats.commandCalls.clear();
       ctx.server.stats.keyspaceHits = ctx.server.stats.keyspaceMisses = 0;
       ctx.server.stats.expiredKeys = ctx.server.stats.evictedKeys = 0;
+      ctx.server.stats.errors.clear();
+      ctx.server.stats.totalErrorReplies = 0;
       ctx.out.ok();
       return;
     case 'rewrite':

@@ -11,6 +11,7 @@ import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { WatchRegistry } from './watch.js';
+import { MemoryMeter } from '../store/memory.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
 
 export interface ServerStats {
@@ -44,6 +45,7 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
+  readonly memory = new MemoryMeter();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
     connectionsReceived: 0,
@@ -91,6 +93,13 @@ export class Server {
       if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputBufferLimits(value);
       if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.applyClockSettings();
     });
+  }
+
+  /** used_memory: process baseline plus every database's dataset estimate. */
+  usedMemory(): number {
+    let bytes = 0;
+    for (const db of this.dbs) bytes += db.bytes;
+    return this.memory.used(bytes);
   }
 
   private applyClockSettings(): void {
@@ -159,6 +168,7 @@ export class Server {
       this.servers.push(srv);
     }
     if (this.servers.length === 0) throw new Error('could not bind any address');
+    this.memory.start();
     this.cron = setInterval(() => this.serverCron(), Math.max(1, Math.floor(1000 / Math.max(1, this.config.int('hz')))));
     this.cron.unref();
   }
