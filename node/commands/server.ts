@@ -107,6 +107,39 @@ function rewriteConfig(ctx: Ctx): void {
   void writeFileAtomic(ctx.server.config.configFile!, `# Rewritten by redshard CONFIG REWRITE\n${lines.join('\n')}\n`);
 }
 
+/** Key specs as Redis 7.0 reports them, derived from the legacy (first, last, step) positions. */
+function keySpecs(ctx: Ctx, spec: CommandSpec): void {
+  const out = ctx.out;
+  const k = spec.keys;
+  if (k === undefined || k.first === 0) return out.set(0);
+  out.set(1);
+  out.map(3);
+  out.bulk('flags');
+  const flags = spec.flags.includes('write') ? ['RW', 'update'] : spec.flags.includes('readonly') ? ['RO', 'access'] : ['RO'];
+  out.set(flags.length);
+  for (const f of flags) out.simple(f);
+  out.bulk('begin_search');
+  out.map(2);
+  out.bulk('type');
+  out.bulk('index');
+  out.bulk('spec');
+  out.map(1);
+  out.bulk('index');
+  out.int(k.first);
+  out.bulk('find_keys');
+  out.map(2);
+  out.bulk('type');
+  out.bulk('range');
+  out.bulk('spec');
+  out.map(3);
+  out.bulk('lastkey');
+  out.int(k.last < 0 ? k.last : k.last - k.first);
+  out.bulk('keystep');
+  out.int(k.step);
+  out.bulk('limit');
+  out.int(0);
+}
+
 function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   const out = ctx.out;
   if (!spec) return out.nullArray();
@@ -123,9 +156,9 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   out.set(acl.length);
   for (const a of acl) out.simple(`@${a}`);
   out.set(0);
-  out.array(0);
+  keySpecs(ctx, spec);
   const subs = spec.subcommands ?? [];
-  out.array(subs.length);
+  out.set(subs.length);
   for (const s of subs) commandInfo(ctx, s);
 }
 

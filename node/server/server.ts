@@ -91,6 +91,7 @@ export class Server {
     this.applyClockSettings();
     config.onChange((name, value) => {
       if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputBufferLimits(value);
+      if (name === 'proto-max-bulk-len') for (const s of this.sessions.values()) s.reader.limits = { ...s.reader.limits, maxBulkLen: Number(value) };
       if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.applyClockSettings();
     });
   }
