@@ -104,6 +104,7 @@ function reset(ctx: Ctx): void {
   s.name = '';
   s.asking = false;
   s.readonlyMode = false;
+  s.replyMode = 'on';
   s.out.resp = 2;
   s.authenticated = ctx.server.config.get('requirepass') === '';
   ctx.out.simple('RESET');

@@ -77,6 +77,8 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   server.stats.commandsProcessed++;
   session.lastCommand = spec.name;
   const t0 = performance.now();
+  const replyMark = out.buf.length;
+  const modeBefore = session.replyMode;
   let threw = false;
   try {
     spec.handler(ctx, argv);
@@ -90,10 +92,21 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     }
   }
   stat.usec += Math.round((performance.now() - t0) * 1000);
+  if (modeBefore !== 'on' || session.replyMode !== 'on') dropReplies(session, replyMark, modeBefore);
   // EXEC's own call fails only when EXEC itself errs; its queued commands count for themselves.
   if (spec.name === 'exec' ? threw : out.errorCount !== errorsBefore) stat.failed++;
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (spec.name !== 'asking' && session.multi === null) session.asking = false;
+}
+
+/** CLIENT REPLY OFF/SKIP: removes what this command appended (SKIP covers the next command). */
+function dropReplies(session: Session, mark: number, modeBefore: 'on' | 'off' | 'skip'): void {
+  if (modeBefore === 'skip') {
+    session.out.buf = session.out.buf.slice(0, mark);
+    if (session.replyMode === 'skip') session.replyMode = 'on';
+    return;
+  }
+  if (session.replyMode !== 'on') session.out.buf = session.out.buf.slice(0, mark);
 }
 
 function commandStat(server: Server, name: string) {

@@ -31,6 +31,8 @@ export class Session {
   watched: Map<string, WatchedKey> | null = null;
   /** True while EXEC runs the queued commands: blocking commands then behave as non-blocking. */
   inExec = false;
+  /** CLIENT REPLY: 'off' drops every reply, 'skip' drops the next command's (dispatch.ts). */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
   dirtyCas = false;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

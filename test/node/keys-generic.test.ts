@@ -205,11 +205,11 @@ describe('generic key commands behave like redis-server 7.0', () => {
       { c: 0, cmd: ['TYPE', 'k'] },
       { c: 0, cmd: ['OBJECT', 'IDLETIME', 'k'], match: /^:[23]\r\n$/ },
       { c: 0, cmd: ['GET', 'k'] },
-      { c: 0, cmd: ['OBJECT', 'IDLETIME', 'k'] },
+      { c: 0, cmd: ['OBJECT', 'IDLETIME', 'k'], match: /^:[01]\r\n$/ },
       { c: 0, cmd: ['SET', 'k2', 'v'] },
       { sleep: 1100 },
       { c: 0, cmd: ['TOUCH', 'k2'] },
-      { c: 0, cmd: ['OBJECT', 'IDLETIME', 'k2'] },
+      { c: 0, cmd: ['OBJECT', 'IDLETIME', 'k2'], match: /^:[01]\r\n$/ },
     ];
     await expectSameConnReplies(ours, redis, 1, steps);
   });
