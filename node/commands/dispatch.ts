@@ -17,18 +17,18 @@ export function execute(server: Server, session: Session, argv: string[]): void 
   const spec = lookupCommand(name);
   if (spec === undefined) return reject(server, session, undefined, E.unknownCommand(argv[0]!, argv.slice(1)));
   const argc = argv.length;
-  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) return reject(server, session, spec, E.arity(name));
-  if (session.multi !== null && spec.flags.includes('no_multi')) return reject(server, session, spec, E.notAllowedInMulti(name));
-  if (!session.authenticated && !spec.flags.includes('no_auth')) return reject(server, session, spec, E.noAuth);
+  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) return reject(server, session, spec, E.arity(name), argv);
+  if (session.multi !== null && spec.flags.includes('no_multi')) return reject(server, session, spec, E.notAllowedInMulti(name), argv);
+  if (!session.authenticated && !spec.flags.includes('no_auth')) return reject(server, session, spec, E.noAuth, argv);
   const queueing = session.multi !== null && !MULTI_IMMEDIATE.has(name);
   if (queueing && server.cluster !== null) {
     const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
-    if (err !== null) return reject(server, session, spec, err);
+    if (err !== null) return reject(server, session, spec, err, argv);
   }
   if (queueing && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
-    return reject(server, session, spec, E.oom);
+    return reject(server, session, spec, E.oom, argv);
   }
-  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) return reject(server, session, spec, E.onlyInSubscribe(name));
+  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) return reject(server, session, spec, E.onlyInSubscribe(name), argv);
   if (queueing) {
     session.multi!.push(argv);
     out.simple('QUEUED');
@@ -41,8 +41,8 @@ export function execute(server: Server, session: Session, argv: string[]): void 
  * A request refused before running: counted as rejected, marks an open transaction as failed,
  * and a refused EXEC discards the transaction with the reason.
  */
-function reject(server: Server, session: Session, spec: CommandSpec | undefined, msg: string): void {
-  if (spec !== undefined) commandStat(server, spec.name).rejected++;
+function reject(server: Server, session: Session, spec: CommandSpec | undefined, msg: string, argv: readonly string[] = []): void {
+  if (spec !== undefined) commandStat(server, statName(server, spec, argv)).rejected++;
   if (spec !== undefined && spec.name === 'exec') {
     session.multi = null;
     session.multiError = false;
@@ -65,13 +65,13 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     }
   }
   if (!inExec && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
-    commandStat(server, spec.name).rejected++;
+    commandStat(server, statName(server, spec, argv)).rejected++;
     out.error(E.oom);
     return;
   }
   const now = Date.now();
   const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now };
-  const stat = commandStat(server, spec.name);
+  const stat = commandStat(server, statName(server, spec, argv));
   stat.calls++;
   const errorsBefore = out.errorCount;
   server.stats.commandsProcessed++;
@@ -107,6 +107,17 @@ function dropReplies(session: Session, mark: number, modeBefore: 'on' | 'off' | 
     return;
   }
   if (session.replyMode !== 'on') session.out.buf = session.out.buf.slice(0, mark);
+}
+
+/** Commands whose statistics Redis 7.0 keeps per subcommand (cmdstat_config|get, ...). */
+const CONTAINERS = new Set(['acl', 'client', 'cluster', 'command', 'config', 'debug', 'function', 'latency', 'memory', 'module', 'object', 'pubsub', 'script', 'slowlog', 'xinfo', 'xgroup']);
+
+function statName(server: Server, spec: CommandSpec, argv: readonly string[]): string {
+  if (!CONTAINERS.has(spec.name) || argv.length < 2) return spec.name;
+  const n = `${spec.name}|${argv[1]!.toLowerCase()}`;
+  // Subcommand names come from clients: bound how many distinct ones get an entry.
+  if (!server.stats.commandCalls.has(n) && server.stats.commandCalls.size >= 1024) return spec.name;
+  return n;
 }
 
 function commandStat(server: Server, name: string) {

@@ -170,7 +170,16 @@ export class Server {
     }
     if (this.servers.length === 0) throw new Error('could not bind any address');
     this.memory.start();
-    this.cron = setInterval(() => this.serverCron(), Math.max(1, Math.floor(1000 / Math.max(1, this.config.int('hz')))));
+    this.startCron();
+    this.config.onChange((name) => {
+      if (name === 'hz' && this.cron !== null) this.startCron();
+    });
+  }
+
+  private startCron(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    const hz = Math.min(500, Math.max(1, this.config.int('hz')));
+    this.cron = setInterval(() => this.serverCron(), Math.floor(1000 / hz));
     this.cron.unref();
   }
 
