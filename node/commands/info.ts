@@ -3,6 +3,8 @@ import os from 'node:os';
 import type { Ctx } from './types.js';
 import type { Server } from '../server/server.js';
 import { SERVER_VERSION } from './connection.js';
+import { replicationInfo } from '../replication/info.js';
+import { persistenceInfo } from '../persistence/info.js';
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const EVERYTHING = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
@@ -109,19 +111,7 @@ function section(srv: Server, name: string): string[] {
       ];
     }
     case 'persistence':
-      return [
-        'loading:0',
-        'async_loading:0',
-        `rdb_changes_since_last_save:${srv.dirty}`,
-        'rdb_bgsave_in_progress:0',
-        `rdb_last_save_time:${Math.floor(srv.startedAt / 1000)}`,
-        'rdb_last_bgsave_status:ok',
-        `aof_enabled:${cfg.bool('appendonly') ? 1 : 0}`,
-        'aof_rewrite_in_progress:0',
-        'aof_rewrite_scheduled:0',
-        'aof_last_bgrewrite_status:ok',
-        'aof_last_write_status:ok',
-      ];
+      return persistenceInfo(srv);
     case 'stats': {
       const st = srv.stats;
       return [
@@ -143,19 +133,7 @@ function section(srv: Server, name: string): string[] {
       ];
     }
     case 'replication':
-      return [
-        'role:master',
-        'connected_slaves:0',
-        'master_failover_state:no-failover',
-        `master_replid:${srv.runId}`,
-        'master_replid2:0000000000000000000000000000000000000000',
-        'master_repl_offset:0',
-        'second_repl_offset:-1',
-        'repl_backlog_active:0',
-        `repl_backlog_size:${cfg.int('repl-backlog-size')}`,
-        'repl_backlog_first_byte_offset:0',
-        'repl_backlog_histlen:0',
-      ];
+      return replicationInfo(srv);
     case 'cpu': {
       const u = process.cpuUsage();
       return [

@@ -7,8 +7,27 @@ import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
+import { clusterCommands } from './cluster.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
+import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...transactionCommands, ...pubsubCommands];
+const ALL: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...persistenceCommands,
+  ...replicationCommands,
+  ...migrateCommands,
+  ...clusterCommands,
+  ...transactionCommands,
+  ...pubsubCommands,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

@@ -93,7 +93,9 @@ export function freeMemoryIfNeeded(server: Server): boolean {
     refillPool(server, policy, samples, now);
     const c = takeBest(policy, now);
     if (c === undefined) return false;
+    for (const s of server.snapshots) s.beforeWrite(c.db, c.key);
     c.db.delete(c.key);
+    if (server.propagator.active) server.propagator.propagate(c.db.index, ['DEL', c.key]);
     server.touchWatched(c.db.index, c.key);
     server.stats.evictedKeys++;
   }
