@@ -3,8 +3,8 @@
 // node comes back with its ID, epochs and slots from nodes.conf.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { startNode, type ServerProcess } from '../helpers/processes.js';
-import { cli, clusterArgs, converged, NODE_TIMEOUT, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
+import type { ServerProcess } from '../helpers/processes.js';
+import { cli, converged, NODE_TIMEOUT, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
 
 const nodes: ServerProcess[] = [];
 
@@ -65,7 +65,7 @@ describe('cluster membership with six redshard nodes', () => {
     const current = Number(/cluster_current_epoch:(\d+)/.exec(info)![1]);
     const before = slotSignature(old);
     await old.stop('SIGTERM');
-    const again = await startNode({ port: old.port, dir: old.dir, args: clusterArgs() });
+    const again = await startClusterNode('redshard', { port: old.port, dir: old.dir });
     nodes[1] = again;
     expect(cli(again, 'cluster', 'myid')).toBe(id);
     const info2 = cli(again, 'cluster', 'info');
