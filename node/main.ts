@@ -5,6 +5,7 @@ import { loadStartupConfig, StartupConfigError, type Config } from './config/con
 import { Server } from './server/server.js';
 import { ClusterManager } from './cluster/manager.js';
 import { setupPersistence } from './persistence/setup.js';
+import { replicaOf } from './replication/role.js';
 import { AofLoadError } from './persistence/aof.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -64,6 +65,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
   }
   log.info({ port: server.port, bind: config.get('bind'), pid: process.pid }, 'Ready to accept connections');
+  const master = config.get('replicaof');
+  if (master !== '' && !server.clusterEnabled) {
+    const [host, port] = master.split(' ');
+    replicaOf(server, { host: host!, port: Number(port) });
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,7 @@
 // The only owner of the cluster state: feeds bus messages and timer ticks into the pure
 // transitions, carries out their effects (send, save nodes.conf, free links, drop keys, deliver
 // PUBLISH), runs the 100 ms cron and answers the server's routing hook.
+import { replicaOf } from '../replication/role.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClusterHooks, Server } from '../server/server.js';
@@ -143,7 +144,21 @@ export class ClusterManager implements ClusterHooks {
   commit(opts: { broadcast?: boolean } = {}): void {
     updateState(this.state, Date.now());
     this.save();
+    this.syncReplicationRole();
     if (opts.broadcast) this.broadcastPong();
+  }
+
+  /**
+   * The cluster decides roles (CLUSTER REPLICATE, failovers, UPDATE messages); the replication
+   * layer follows: a replica streams from its master's address, a master stops replicating.
+   */
+  syncReplicationRole(): void {
+    const me = this.state.myself;
+    const link = this.server.replicaLink;
+    const master = me.masterId !== null ? this.state.nodes.get(me.masterId) : undefined;
+    if (master !== undefined && master.ip !== '' && master.port > 0) {
+      if (link === null || link.host !== master.ip || link.port !== master.port) replicaOf(this.server, { host: master.ip, port: master.port });
+    } else if (me.masterId === null && link !== null) replicaOf(this.server, null);
   }
 
   // ---- messages ----------------------------------------------------------------------------------
@@ -221,6 +236,7 @@ export class ClusterManager implements ClusterHooks {
       updateState(this.state, Date.now());
     }
     if (this.saveNeeded) this.save();
+    this.syncReplicationRole();
   }
 
   deleteNode(node: ClusterNode): void {
@@ -258,6 +274,8 @@ export class ClusterManager implements ClusterHooks {
   // ---- cron --------------------------------------------------------------------------------------
 
   tick(now = Date.now()): void {
+    const link = this.server.replicaLink;
+    this.state.myself.replOffset = link !== null ? Math.max(0, link.offset) : this.server.replication.offset;
     const st = this.state;
     const timeout = st.opts.nodeTimeout;
     this.iteration++;

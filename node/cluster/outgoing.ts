@@ -20,7 +20,7 @@ export function buildHeader(st: ClusterState, type: number, ann: Announce): Head
     port: ann.port,
     currentEpoch: st.currentEpoch,
     configEpoch: master?.configEpoch ?? 0,
-    offset: 0,
+    offset: me.replOffset,
     sender: me.id,
     myslots: master?.slots ?? EMPTY_SLOTS,
     slaveof: isReplica(me) ? me.masterId : null,

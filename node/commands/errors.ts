@@ -45,6 +45,9 @@ export const E = {
   notAllowedInMulti: (name: string) => `ERR Command not allowed inside a transaction`,
   moved: (slot: number, addr: string) => `MOVED ${slot} ${addr}`,
   ask: (slot: number, addr: string) => `ASK ${slot} ${addr}`,
+  // replication
+  readonlyReplica: "READONLY You can't write against a read only replica.",
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   // ---- cluster (cluster mode, CLUSTER subcommands, redirection) ----
   tryAgain: 'TRYAGAIN Multiple keys request during rehashing of slot',
   clusterDown: 'CLUSTERDOWN The cluster is down',
@@ -91,4 +94,16 @@ export const E = {
   numkeysPositive: 'ERR numkeys should be greater than 0',
   numkeysTooMany: "ERR Number of keys can't be greater than number of args",
   limitNegative: "ERR LIMIT can't be negative",
+  // migrate: DUMP / RESTORE / MIGRATE
+  busyKey: 'BUSYKEY Target key name already exists.',
+  restoreTtl: 'ERR Invalid TTL value, must be >= 0',
+  restoreIdletime: 'ERR Invalid IDLETIME value, must be >= 0',
+  restoreFreq: 'ERR Invalid FREQ value, must be >= 0 and <= 255',
+  dumpChecksum: 'ERR DUMP payload version or checksum are wrong',
+  badDataFormat: 'ERR Bad data format',
+  dumpUnsupported: 'ERR DUMP of this value type is not supported by this node',
+  migrateKeysNeedsEmptyKey: 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string',
+  migrateTargetError: (text: string) => `ERR Target instance replied with error: ${text}`,
+  migrateIo: (what: 'writing' | 'reading') => `IOERR error or timeout ${what} to target instance`,
+  migrateIoConnect: 'IOERR error or timeout connecting to the client',
 } as const;

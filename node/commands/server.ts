@@ -229,7 +229,6 @@ export const serverCommands: readonly CommandSpec[] = [
   { name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'server', handler: debug },
   { name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], group: 'server', handler: shutdown },
   { name: 'client', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'connection', handler: clientCommand },
-  { name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], group: 'server', handler: (c) => { c.out.array(3); c.out.bulk('master'); c.out.int(0); c.out.array(0); } },
 ];
 
 export { SERVER_VERSION };

@@ -9,8 +9,21 @@ import { clusterCommands } from './cluster.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
+import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...persistenceCommands, ...clusterCommands];
+const ALL: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...persistenceCommands,
+  ...replicationCommands,
+  ...migrateCommands,
+  ...clusterCommands,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

@@ -29,8 +29,15 @@ export class ByteWriter {
   }
 
   latin1(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    const n = s.length;
+    this.ensure(n);
+    // Buffer.write costs more than a loop for the short strings that dominate collections.
+    if (n < 48) {
+      const b = this.buf;
+      let p = this.len;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.len = p;
+    } else this.len += this.buf.write(s, this.len, 'latin1');
   }
 
   u16le(v: number): void {
@@ -69,6 +76,14 @@ export class ByteWriter {
     this.ensure(8);
     this.buf.writeDoubleLE(d, this.len);
     this.len += 8;
+  }
+
+  /** Appends n bytes to be filled in by the caller (returns their offset). */
+  skip(n: number): number {
+    this.ensure(n);
+    const at = this.len;
+    this.len += n;
+    return at;
   }
 
   result(): Buffer {

@@ -41,14 +41,18 @@ export type DumpValue =
   | { type: 'zset'; entries: [string, number][] }
   | { type: 'hash'; entries: [string, string][] };
 
-/** What the encoder reads: sizes up front, elements streamed (big keys are encoded in slices). */
+/**
+ * What the encoder reads: sizes up front, elements streamed (big keys are encoded in slices).
+ * `compact: false` says the value is held in its big encoding (hashtable, skiplist) and must be
+ * written so, as Redis dumps by in-memory encoding; otherwise the thresholds decide.
+ */
 export type ValueSource =
   | { type: 'string'; value: string }
   | { type: 'list'; size: number; items: Iterable<string> }
-  | { type: 'set'; size: number; members: Iterable<string> }
+  | { type: 'set'; size: number; members: Iterable<string>; compact?: boolean }
   /** Entries in ascending (score, member) order, as a sorted set iterates. */
-  | { type: 'zset'; size: number; entries: Iterable<readonly [string, number]> }
-  | { type: 'hash'; size: number; entries: Iterable<readonly [string, string]> };
+  | { type: 'zset'; size: number; entries: Iterable<readonly [string, number]>; compact?: boolean }
+  | { type: 'hash'; size: number; entries: Iterable<readonly [string, string]>; compact?: boolean };
 
 export type DecodeResult = { ok: true; value: DumpValue } | { ok: false; error: 'checksum' | 'format' };
 
@@ -88,12 +92,17 @@ const bad = (): never => {
   throw new Bad();
 };
 
+/** Length prefixes of the special string encodings come back as ENCODED + kind. */
+const ENCODED = 0x4000_0000_0000;
+
 export class Reader {
   pos = 0;
-  constructor(
-    readonly buf: Buffer,
-    readonly end: number,
-  ) {}
+  readonly buf: Buffer;
+  readonly end: number;
+  constructor(buf: Buffer, end: number) {
+    this.buf = buf;
+    this.end = end;
+  }
 
   byte(): number {
     if (this.pos >= this.end) bad();
@@ -107,29 +116,35 @@ export class Reader {
     return b;
   }
 
-  /** An RDB length; `encoded` is set for the special string encodings (11xxxxxx). */
-  len(): { n: number; encoded: boolean } {
+  /** An RDB length, or ENCODED + kind for the special string encodings (11xxxxxx). */
+  len(): number {
     const b = this.byte();
     const kind = b >> 6;
-    if (kind === 0) return { n: b & 0x3f, encoded: false };
-    if (kind === 1) return { n: ((b & 0x3f) << 8) | this.byte(), encoded: false };
-    if (kind === 3) return { n: b & 0x3f, encoded: true };
-    if (b === 0x80) return { n: this.take(4).readUInt32BE(0), encoded: false };
+    if (kind === 0) return b & 0x3f;
+    if (kind === 1) return ((b & 0x3f) << 8) | this.byte();
+    if (kind === 3) return ENCODED + (b & 0x3f);
+    if (b === 0x80) {
+      if (this.end - this.pos < 4) bad();
+      const v = this.buf.readUInt32BE(this.pos);
+      this.pos += 4;
+      return v;
+    }
     if (b === 0x81) {
-      const v = this.take(8).readBigUInt64BE(0);
+      if (this.end - this.pos < 8) bad();
+      const v = this.buf.readBigUInt64BE(this.pos);
+      this.pos += 8;
       // Any count or size beyond what the payload can hold is corrupt anyway.
-      return { n: v > BigInt(Number.MAX_SAFE_INTEGER) ? bad() : Number(v), encoded: false };
+      return v >= BigInt(ENCODED) ? bad() : Number(v);
     }
     return bad();
   }
 
   plainLen(): number {
-    const l = this.len();
-    if (l.encoded) bad();
-    return l.n;
+    const n = this.len();
+    return n >= ENCODED ? bad() : n;
   }
 
-  /** A collection length: every element takes at least one byte, so bound it by what is left. */
+  /** A collection length: every element takes at least some bytes, so bound it by what is left. */
   count(minBytesPerItem: number): number {
     const n = this.plainLen();
     if (n === 0 || n * minBytesPerItem > this.end - this.pos) bad();
@@ -137,13 +152,23 @@ export class Reader {
   }
 
   string(): string {
-    return this.stringBytes().toString('latin1');
+    const n = this.len();
+    if (n < ENCODED) {
+      if (n > this.end - this.pos) bad();
+      const s = this.buf.toString('latin1', this.pos, this.pos + n);
+      this.pos += n;
+      return s;
+    }
+    return this.encodedString(n - ENCODED).toString('latin1');
   }
 
   stringBytes(): Buffer {
-    const l = this.len();
-    if (!l.encoded) return this.take(l.n);
-    switch (l.n) {
+    const n = this.len();
+    return n < ENCODED ? this.take(n) : this.encodedString(n - ENCODED);
+  }
+
+  private encodedString(kind: number): Buffer {
+    switch (kind) {
       case 0:
         return Buffer.from(String(this.take(1).readInt8(0)), 'latin1');
       case 1:
@@ -164,7 +189,10 @@ export class Reader {
 
   /** Binary double (ZSET_2). */
   binaryDouble(): number {
-    return this.take(8).readDoubleLE(0);
+    if (this.end - this.pos < 8) bad();
+    const d = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return d;
   }
 
   /** Text double with the 253/254/255 markers (old ZSET type). */
@@ -189,12 +217,34 @@ function parseScore(s: string): number | null {
   return Number(s);
 }
 
+/** Bytes of CRC checked per step when verifying a big payload in slices. */
+const CRC_SLICE = 1 << 20;
+
 /** Verifies and decodes a DUMP payload; never throws. */
 export function decodeDumpPayload(payload: Buffer): DecodeResult {
-  if (!verifyDumpPayload(payload)) return { ok: false, error: 'checksum' };
+  const g = decodeDumpPayloadSteps(payload);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same, step by step: yields after each CRC_SLICE bytes of checksum and each ENCODE_SLICE
+ * elements, so that a big payload can be decoded over several event-loop turns.
+ */
+export function* decodeDumpPayloadSteps(payload: Buffer): Generator<void, DecodeResult> {
+  const n = payload.length;
+  if (n < FOOTER || (payload[n - 10]! | (payload[n - 9]! << 8)) > RDB_VERSION) return { ok: false, error: 'checksum' };
+  const crc = new Crc64();
+  for (let at = 0; at < n - 8; at += CRC_SLICE) {
+    crc.update(payload, at, Math.min(n - 8, at + CRC_SLICE));
+    if (n - 8 > CRC_SLICE) yield;
+  }
+  if (!crc.equalsLE(payload, n - 8)) return { ok: false, error: 'checksum' };
   try {
-    const r = new Reader(payload, payload.length - FOOTER);
-    const value = decodeValue(r);
+    const r = new Reader(payload, n - FOOTER);
+    const value = yield* decodeValue(r);
     // The value must use exactly the bytes before the footer.
     if (r.pos !== r.end) bad();
     return { ok: true, value };
@@ -204,19 +254,26 @@ export function decodeDumpPayload(payload: Buffer): DecodeResult {
   }
 }
 
-export function decodeValue(r: Reader): DumpValue {
-  return decodeBody(r, r.byte());
+function* decodeValue(r: Reader): Generator<void, DumpValue> {
+  return yield* decodeBodySteps(r, r.byte());
 }
 
 /** The value body of an object of RDB `type` (RDB files keep the key between type and body). */
-export function decodeBody(r: Reader, type: number): DumpValue {
+export function* decodeBodySteps(r: Reader, type: number): Generator<void, DumpValue> {
+  let step = 0;
   switch (type) {
     case T.STRING:
       return { type: 'string', value: r.string() };
     case T.LIST: {
       const n = r.count(1);
       const items = new Array<string>(n);
-      for (let i = 0; i < n; i++) items[i] = r.string();
+      for (let i = 0; i < n; i++) {
+        items[i] = r.string();
+        if (++step === ENCODE_SLICE) {
+          step = 0;
+          yield;
+        }
+      }
       return { type: 'list', items };
     }
     case T.LIST_ZIPLIST:
@@ -234,6 +291,10 @@ export function decodeBody(r: Reader, type: number): DumpValue {
           // Redis skips empty nodes; an entirely empty list is still rejected below.
           for (const e of entries) items.push(e);
         } else bad();
+        if (++step === 16) {
+          step = 0;
+          yield;
+        }
       }
       return { type: 'list', items: nonEmpty(items) };
     }
@@ -244,6 +305,10 @@ export function decodeBody(r: Reader, type: number): DumpValue {
         const m = r.string();
         if (seen.has(m)) bad();
         seen.add(m);
+        if (++step === ENCODE_SLICE) {
+          step = 0;
+          yield;
+        }
       }
       return { type: 'set', members: [...seen] };
     }
@@ -258,6 +323,10 @@ export function decodeBody(r: Reader, type: number): DumpValue {
         const score = type === T.ZSET_2 ? r.binaryDouble() : r.textDouble();
         if (Number.isNaN(score) || seen.has(m)) bad();
         seen.set(m, score);
+        if (++step === ENCODE_SLICE) {
+          step = 0;
+          yield;
+        }
       }
       return { type: 'zset', entries: [...seen] };
     }
@@ -276,14 +345,20 @@ export function decodeBody(r: Reader, type: number): DumpValue {
     }
     case T.HASH: {
       const n = r.count(2);
-      const seen = new Map<string, string>();
+      const entries = new Array<[string, string]>(n);
+      const fields = new Set<string>();
       for (let i = 0; i < n; i++) {
         const f = r.string();
         const v = r.string();
-        if (seen.has(f)) bad();
-        seen.set(f, v);
+        if (fields.has(f)) bad();
+        fields.add(f);
+        entries[i] = [f, v];
+        if (++step === ENCODE_SLICE) {
+          step = 0;
+          yield;
+        }
       }
-      return { type: 'hash', entries: [...seen] };
+      return { type: 'hash', entries };
     }
     case T.HASH_ZIPMAP:
     case T.HASH_ZIPLIST:
@@ -380,13 +455,14 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
   const w = new ByteWriter(src.type === 'string' ? src.value.length + 32 : 256);
   const crc = new Crc64();
   let crcAt = 0;
-  let sinceYield = 0;
-  const tick = function* (): Generator<void, void> {
-    if (++sinceYield < ENCODE_SLICE) return;
-    sinceYield = 0;
+  let step = 0;
+  // Every ENCODE_SLICE elements: checksum what was written so far, then let the caller pause.
+  const due = (): boolean => {
+    if (++step < ENCODE_SLICE) return false;
+    step = 0;
     crc.update(w.buf, crcAt, w.len);
     crcAt = w.len;
-    yield;
+    return true;
   };
   switch (src.type) {
     case 'string':
@@ -407,19 +483,19 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
           lp = new ListpackBuilder();
         }
         lp.add(it);
-        yield* tick();
+        if (due()) yield;
       }
       if (lp.count > 0) nodes.push(lp.finish());
       writeLen(w, nodes.length);
       for (const node of nodes) {
         writeLen(w, 2);
         writeBlob(w, node);
-        yield* tick();
+        if (due()) yield;
       }
       break;
     }
     case 'set': {
-      const members = src.size <= th.setMaxIntsetEntries ? [...src.members] : null;
+      const members = src.compact !== false && src.size <= th.setMaxIntsetEntries ? [...src.members] : null;
       const ints = members?.map((m) => canonicalInt(m));
       if (members !== null && ints !== undefined && ints.every((v) => v !== null)) {
         w.byte(T.SET_INTSET);
@@ -437,13 +513,13 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
         writeLen(w, src.size);
         for (const m of members ?? src.members) {
           writeString(w, m);
-          yield* tick();
+          if (due()) yield;
         }
       }
       break;
     }
     case 'zset': {
-      const small = src.size <= th.zsetMaxListpackEntries ? [...src.entries] : null;
+      const small = src.compact !== false && src.size <= th.zsetMaxListpackEntries ? [...src.entries] : null;
       if (small !== null && small.every(([m]) => m.length <= th.zsetMaxListpackValue)) {
         w.byte(T.ZSET_LISTPACK);
         const lp = new ListpackBuilder();
@@ -458,13 +534,13 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
         for (const [m, s] of small ?? src.entries) {
           writeString(w, m);
           w.doubleLE(s);
-          yield* tick();
+          if (due()) yield;
         }
       }
       break;
     }
     case 'hash': {
-      const small = src.size <= th.hashMaxListpackEntries ? [...src.entries] : null;
+      const small = src.compact !== false && src.size <= th.hashMaxListpackEntries ? [...src.entries] : null;
       const limit = th.hashMaxListpackValue;
       if (small !== null && small.every(([f, v]) => f.length <= limit && v.length <= limit)) {
         w.byte(T.HASH_LISTPACK);
@@ -480,7 +556,7 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
         for (const [f, v] of small ?? src.entries) {
           writeString(w, f);
           writeString(w, v);
-          yield* tick();
+          if (due()) yield;
         }
       }
       break;
@@ -488,10 +564,9 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
   }
   w.u16le(RDB_VERSION);
   crc.update(w.buf, crcAt, w.len);
-  const out = Buffer.allocUnsafe(w.len + 8);
-  w.buf.copy(out, 0, 0, w.len);
-  crc.writeLE(out, w.len);
-  return out;
+  const at = w.skip(8); // may move w.buf: take the buffer after
+  crc.writeLE(w.buf, at);
+  return w.result();
 }
 
 export function encodeDumpPayload(src: ValueSource, th: EncodingThresholds = DEFAULT_THRESHOLDS): Buffer {

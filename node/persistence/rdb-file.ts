@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Server } from '../server/server.js';
 import { startSnapshot } from './snapshot.js';
 import { readRdb } from './rdb.js';
-import { storedOfDump, thresholdsOf } from './value-source.js';
+import { storedOfDump } from '../migration/value-convert.js';
+import { encodingThresholds } from '../commands/thresholds.js';
 
 export interface SaveState {
   lastSave: number;
@@ -103,14 +104,16 @@ export function checkSavePoints(server: Server): void {
 
 /** Loads an RDB image into the (empty) databases; returns the number of keys loaded. */
 export function loadRdbImage(server: Server, image: Buffer, keepExpired: boolean): number {
-  const t = thresholdsOf(server.config);
+  const t = encodingThresholds(server.config);
   const now = Date.now();
   let n = 0;
   for (const e of readRdb(image)) {
     const db = server.dbs[e.db];
     if (db === undefined) continue;
     if (e.expireAt !== undefined && e.expireAt <= now && !keepExpired) continue;
-    db.set(e.key, storedOfDump(e.value, t));
+    const v = storedOfDump(e.value, t);
+    if (v === null) throw new Error(`the RDB holds a ${e.value.type} value, which this node cannot load`);
+    db.set(e.key, v);
     if (e.expireAt !== undefined) db.setExpire(e.key, e.expireAt);
     n++;
   }

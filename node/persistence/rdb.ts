@@ -3,10 +3,11 @@
 // framing (magic, aux fields, SELECTDB/RESIZEDB, expiry opcodes, EOF and the CRC64 trailer).
 import { ByteWriter } from '../migration/byte-writer.js';
 import { Crc64 } from '../migration/crc64.js';
-import { Bad, decodeBody, encodeDumpPayload, Reader, writeLen, writeString, RDB_VERSION, type DumpValue } from '../migration/dump-payload.js';
+import { Bad, decodeBodySteps, encodeDumpPayload, Reader, writeLen, writeString, RDB_VERSION, type DumpValue } from '../migration/dump-payload.js';
 import type { StoredValue } from '../store/values/object.js';
 import type { Server } from '../server/server.js';
-import { sourceOfStored, thresholdsOf } from './value-source.js';
+import { sourceOfStored } from '../migration/value-convert.js';
+import { encodingThresholds } from '../commands/thresholds.js';
 
 const OP = { FUNCTION2: 0xf5, MODULE_AUX: 0xf7, IDLE: 0xf8, FREQ: 0xf9, AUX: 0xfa, RESIZEDB: 0xfb, EXPIRETIME_MS: 0xfc, EXPIRETIME: 0xfd, SELECTDB: 0xfe, EOF: 0xff } as const;
 
@@ -44,7 +45,9 @@ export class RdbWriter {
       b.writeBigInt64LE(BigInt(expireAt));
       this.w.bytes(b);
     }
-    const payload = encodeDumpPayload(sourceOfStored(value), thresholdsOf(this.server.config));
+    const src = sourceOfStored(value);
+    if (src === null) throw new Error(`cannot serialize a value of type ${typeof value === 'string' ? 'string' : value.type}`);
+    const payload = encodeDumpPayload(src, encodingThresholds(this.server.config));
     // A DUMP payload is [type][body][version][crc]; the file holds [type][key][body].
     this.w.byte(payload[0]!);
     writeString(this.w, key);
@@ -132,7 +135,10 @@ export function* readRdb(buf: Buffer): Generator<RdbEntry> {
           throw new RdbError('The RDB file contains module data this server cannot load');
         default: {
           const key = r.string();
-          const value = decodeBody(r, op);
+          const steps = decodeBodySteps(r, op);
+          let res = steps.next();
+          while (!res.done) res = steps.next();
+          const value = res.value;
           yield { db, key, value, expireAt };
           expireAt = undefined;
         }

@@ -28,6 +28,7 @@ export function setupPersistence(server: Server): void {
     log.info({ keys: n, ms: Math.round(performance.now() - t0), file: rdbPath(server) }, 'DB loaded from disk');
   }
   server.rewriteAppendOnly = (done) => (aof ? aof.startRewrite(server, done) : false);
+  server.aofStatus = () => ({ rewriting: aof?.rewriting ?? false, baseSize: aof?.baseSize ?? 0, incrSize: aof?.incrSize ?? 0 });
   const cron = setInterval(() => aof?.maybeAutoRewrite(server), 1000);
   cron.unref();
   cfg.onChange((name, value) => {

@@ -263,6 +263,23 @@ export class ReplicationPrimary implements PropagationSink {
     }
   }
 
+  /** A replica took a full sync: its history restarts at the master's ID and offset. */
+  resetHistory(replid: string, offset: number): void {
+    this.replid = replid;
+    this.replid2 = '0'.repeat(40);
+    this.secondOffset = -1;
+    this.offset = offset;
+    this.backlog = new Backlog(this.server.config.int('repl-backlog-size'), offset);
+  }
+
+  /** Bytes of the master's stream a replica applied (kept for PSYNCs after a promotion). */
+  appendApplied(data: Buffer): void {
+    if (data.length === 0) return;
+    this.backlog ??= new Backlog(this.server.config.int('repl-backlog-size'), this.offset);
+    this.backlog.append(data);
+    this.offset += data.length;
+  }
+
   /** After a failover makes this node a master: keep serving PSYNCs of the old history. */
   shiftReplicationId(): void {
     this.replid2 = this.replid;

@@ -13,6 +13,8 @@ import { PubSub } from './pubsub.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
 import { Propagator } from '../persistence/propagation.js';
 import type { SnapshotHooks } from '../persistence/snapshot.js';
+import { ReplicationPrimary } from '../replication/primary.js';
+import type { ReplicaLink } from '../replication/replica.js';
 import { checkSavePoints, type SaveState } from '../persistence/rdb-file.js';
 
 export interface ServerStats {
@@ -41,6 +43,9 @@ export class Server {
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
   readonly propagator = new Propagator();
+  readonly replication: ReplicationPrimary = new ReplicationPrimary(this);
+  /** Set while this node replicates another (REPLICAOF / CLUSTER REPLICATE). */
+  replicaLink: ReplicaLink | null = null;
   readonly saveState: SaveState = { lastSave: Math.floor(Date.now() / 1000), lastStatus: 'ok', dirtyAtSave: 0, inProgress: false, lastDurationMs: -1 };
   /** Snapshots in progress; writes notify them first (see persistence/snapshot.ts). */
   readonly snapshots = new Set<SnapshotHooks>();
@@ -71,6 +76,8 @@ export class Server {
   readonly runId = randomHex(40);
   /** Set by persistence once it can write the dataset as a new append-only base. */
   rewriteAppendOnly: ((done?: (err: Error | null) => void) => boolean) | null = null;
+  /** Filled in by persistence: the append-only file's state for INFO. */
+  aofStatus: () => { rewriting: boolean; baseSize: number; incrSize: number } = () => ({ rewriting: false, baseSize: 0, incrSize: 0 });
 
   constructor(
     readonly config: Config,
@@ -287,6 +294,7 @@ export class Server {
     if (!this.sessions.has(s.id)) return;
     s.closing = true;
     this.sessions.delete(s.id);
+    if (s.kind === 'slave') this.replication.detach(s);
     this.unwatchAll(s);
     this.blocking.unblock(s);
     this.pubsub.unsubscribeAll(s);
