@@ -246,7 +246,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
         const o = argv[2]!.toLowerCase();
         if (o === 'hard') hard = true;
         else if (o !== 'soft') fail(E.syntax);
-      } else if (argv.length > 3) fail(E.clusterResetArgs);
+      } else if (argv.length > 3) fail(E.clusterSubArgs('reset'));
       if (isMaster(st.myself) && db.size !== 0) fail(E.clusterResetWithKeys);
       if (isReplica(st.myself)) {
         setAsMaster(st, st.myself);
@@ -315,7 +315,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
         if (o === 'force') mode = 'force';
         else if (o === 'takeover') mode = 'takeover';
         else fail(E.syntax);
-      } else if (argv.length > 3) fail(E.syntax);
+      } else if (argv.length > 3) fail(E.clusterSubArgs('failover'));
       if (isMaster(st.myself)) fail(E.clusterFailoverOnMaster);
       const master = masterOf(st, st.myself);
       if (master === null || master === st.myself) fail(E.clusterFailoverMasterUnknown);

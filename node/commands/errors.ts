@@ -68,7 +68,7 @@ export const E = {
   clusterDontKnow: (id: string) => `ERR I don't know about node ${id}`,
   clusterForgetMyself: "ERR I tried hard but I can't forget myself...",
   clusterForgetMaster: "ERR Can't forget my master!",
-  clusterResetArgs: "ERR unknown subcommand or wrong number of arguments for 'reset'. Try CLUSTER HELP.",
+  clusterSubArgs: (sub: string) => `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try CLUSTER HELP.`,
   clusterResetWithKeys: "ERR CLUSTER RESET can't be called with master nodes containing keys",
   clusterNotMaster: 'ERR The specified node is not a master',
   clusterBadConfigEpoch: (e: string) => `ERR Invalid config epoch specified: ${e}`,
