@@ -11,6 +11,7 @@ import type { BusLink } from '../bus/link.js';
 import { encodeMessage, MFlag, MsgType, NodeFlag, type BusMessage } from '../bus/messages.js';
 import { checkManualFailover, handleReplicaFailover, MANUAL_FAILOVER_TIMEOUT_MS, replaceMyMaster } from './election.js';
 import { E } from '../commands/errors.js';
+import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
@@ -430,6 +431,19 @@ export class ClusterManager implements ClusterHooks {
 
   // ---- hooks for the server ----------------------------------------------------------------------
 
+  routeQueued(session: Session, queued: readonly string[][]): string | null {
+    const keys: string[] = [];
+    let write = false;
+    for (const q of queued) {
+      const spec = lookupCommand(q[0]!.toLowerCase());
+      if (spec === undefined) continue;
+      for (const i of keyIndexes(spec, q)) keys.push(q[i]!);
+      if (spec.flags.includes('write')) write = true;
+    }
+    if (keys.length === 0) return null;
+    return this.route(session, keys, keys.map((_, i) => i), write ? ['write'] : []);
+  }
+
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
     if (keyIndexes.length === 0) return null;
     const st = this.state;
@@ -443,7 +457,7 @@ export class ClusterManager implements ClusterHooks {
     const db = this.server.dbs[0]!;
     const cfg = this.server.config;
     const keys = keyIndexes.map((i) => argv[i]!);
-    const name = argv[0]!.toLowerCase();
+    const name = keyIndexes[0] === 0 ? '' : argv[0]!.toLowerCase();
     const now = Date.now();
     const d = routeCommand(st, {
       keys,

@@ -34,6 +34,8 @@ export interface ServerStats {
 export interface ClusterHooks {
   /** Decides whether this node serves the command; returns an error reply text otherwise. */
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null;
+  /** EXEC: routes every queued command together (all keys in one served slot). */
+  routeQueued(session: Session, queued: readonly string[][]): string | null;
   publish(channel: string, message: string, sharded: boolean): void;
 }
 
