@@ -74,4 +74,20 @@ describe('cluster membership with six redshard nodes', () => {
     expect(slotSignature(again)).toBe(before);
     await waitUntil('restarted node connected and agreeing', () => converged(nodes) && new Set(nodes.map(slotSignature)).size === 1, 20_000);
   });
+
+  it('del-node sequence: FORGET everywhere (banned from gossip), then RESET HARD on the node', async () => {
+    const gone = nodes[5]!;
+    const id = cli(gone, 'cluster', 'myid');
+    const rest = nodes.slice(0, 5);
+    for (const n of rest) expect(cli(n, 'cluster', 'forget', id)).toBe('OK');
+    expect(cli(gone, 'cluster', 'reset', 'hard')).toBe('OK');
+    const info = cli(gone, 'cluster', 'info');
+    expect(info).toContain('cluster_known_nodes:1');
+    expect(info).toContain('cluster_current_epoch:0');
+    expect(cli(gone, 'cluster', 'myid')).not.toBe(id);
+    expect(cli(nodes[0]!, 'cluster', 'forget', id)).toBe(`ERR Unknown node ${id}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const n of rest) expect(nodesView(n).map((l) => l.id)).not.toContain(id);
+    await waitUntil('five nodes converged', () => converged(rest));
+  });
 });
