@@ -43,6 +43,10 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
   const now = env.now;
   const type = h.type;
   if (type < st.stats.received.length) st.stats.received[type]!++;
+  else {
+    fx.push({ t: 'log', level: 'warn', msg: 'Received unknown packet type', fields: { type } });
+    return fx;
+  }
   let sender: ClusterNode | null = link.node !== null && !inHandshake(link.node) ? link.node : (st.nodes.get(h.sender) ?? null);
   if (sender !== null && inHandshake(sender)) sender = null;
   if (sender !== null && !link.outbound && link.node === null) fx.push({ t: 'bind-inbound', node: sender });
@@ -185,7 +189,6 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       break;
     }
     default:
-      if (body.kind === 'unknown' && type > MsgType.PUBLISHSHARD) fx.push({ t: 'log', level: 'warn', msg: 'Received unknown packet type', fields: { type } });
       break;
   }
   return fx;
