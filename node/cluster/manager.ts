@@ -15,7 +15,7 @@ import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
-import { formatConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
+import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
 import { routeCommand } from './routing.js';
 import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
@@ -32,6 +32,7 @@ export class ClusterManager implements ClusterHooks {
   private stateNeeded = false;
   readonly log: Logger;
   readonly confPath: string;
+  private unlock: () => void = () => {};
 
   constructor(
     readonly server: Server,
@@ -58,6 +59,7 @@ export class ClusterManager implements ClusterHooks {
     const cport = server.config.int('cluster-port') || port + 10000;
     if (cport > 65535) throw new Error(`Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.`);
     const m = new ClusterManager(server, cport, log);
+    m.unlock = lockConf(m.confPath);
     m.load();
     m.refreshMyself();
     m.save();
@@ -566,5 +568,6 @@ export class ClusterManager implements ClusterHooks {
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     await this.bus.close();
+    this.unlock();
   }
 }
