@@ -68,7 +68,7 @@ export const E = {
   clusterDontKnow: (id: string) => `ERR I don't know about node ${id}`,
   clusterForgetMyself: "ERR I tried hard but I can't forget myself...",
   clusterForgetMaster: "ERR Can't forget my master!",
-  clusterResetArgs: "ERR unknown subcommand or wrong number of arguments for 'reset'. Try CLUSTER HELP.",
+  clusterSubArgs: (sub: string) => `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try CLUSTER HELP.`,
   clusterResetWithKeys: "ERR CLUSTER RESET can't be called with master nodes containing keys",
   clusterNotMaster: 'ERR The specified node is not a master',
   clusterBadConfigEpoch: (e: string) => `ERR Invalid config epoch specified: ${e}`,
@@ -83,6 +83,9 @@ export const E = {
   clusterTargetNotMaster: 'ERR Target node is not a master',
   clusterStillHoldKeys: (s: number) => `ERR Can't assign hashslot ${s} to a different node while I still hold keys for this hash slot.`,
   clusterSetSlotAction: 'ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP',
+  clusterFailoverOnMaster: 'ERR You should send CLUSTER FAILOVER to a replica',
+  clusterFailoverMasterUnknown: "ERR I'm a replica but my master is unknown to me",
+  clusterFailoverMasterDown: 'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE',
   // hashes and sets
   hashValueNotInteger: 'ERR hash value is not an integer',
   hashValueNotFloat: 'ERR hash value is not a float',

@@ -42,6 +42,8 @@ const MAX_ERROR_CODES = 128;
 export interface ClusterHooks {
   /** Decides whether this node serves the command; returns an error reply text otherwise. */
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null;
+  /** EXEC: routes every queued command together (all keys in one served slot). */
+  routeQueued(session: Session, queued: readonly string[][]): string | null;
   publish(channel: string, message: string, sharded: boolean): void;
   /** The error ending the wait of a client blocked on key (slot moved, cluster down), or null. */
   redirectBlocked?(key: string): string | null;
