@@ -15,7 +15,7 @@ import { encodingThresholds } from './thresholds.js';
 import { fail, int64Arg, parseInt64 } from './args.js';
 import { decodeDumpPayload, decodeDumpPayloadSteps, encodeDumpPayload, encodeDumpPayloadSteps } from '../migration/dump-payload.js';
 import { latin1BytesSteps, runSliced } from '../migration/slices.js';
-import { sourceOfStored, storedOfDump, storedOfDumpSteps } from '../migration/value-convert.js';
+import { sourceOfStored, storedValueSink } from '../migration/value-convert.js';
 import { MigrateConnections, type TargetLink } from '../migration/migrate-client.js';
 import { freezeKeys, thawKeys } from '../migration/key-freeze.js';
 import { isErrorReply } from '../../common/resp/reply-reader.js';
@@ -72,11 +72,10 @@ function restore(ctx: Ctx, argv: string[]): void {
   const req: RestoreRequest = { key, replace, absttl, ttl: Number(ttl) };
   const payload = argv[3]!;
   if (payload.length <= RESTORE_SLICED_BYTES) {
-    const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'));
+    const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'), storedValueSink(thresholds(ctx.server)));
     if (!decoded.ok) fail(decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat);
-    const value = storedOfDump(decoded.value, thresholds(ctx.server));
-    if (value === null) fail(E.badDataFormat);
-    const r = installRestored(ctx.server, ctx.db.index, req, value, ctx.now);
+    if (decoded.value === null) fail(E.badDataFormat);
+    const r = installRestored(ctx.server, ctx.db.index, req, decoded.value, ctx.now);
     if ('error' in r) fail(r.error);
     return ctx.out.ok();
   }
@@ -87,11 +86,10 @@ function restore(ctx: Ctx, argv: string[]): void {
   const dbIndex = ctx.db.index;
   runParked(server, ctx.session, async (): Promise<Reply> => {
     const bytes = await runSliced(latin1BytesSteps(payload));
-    const decoded = await runSliced(decodeDumpPayloadSteps(bytes));
+    const decoded = await runSliced(decodeDumpPayloadSteps(bytes, storedValueSink(thresholds(server))));
     if (!decoded.ok) return { error: decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat };
-    const value = await runSliced(storedOfDumpSteps(decoded.value, thresholds(server)));
-    if (value === null) return { error: E.badDataFormat };
-    return installRestored(server, dbIndex, req, value, Date.now());
+    if (decoded.value === null) return { error: E.badDataFormat };
+    return installRestored(server, dbIndex, req, decoded.value, Date.now());
   });
 }
 

@@ -1,7 +1,7 @@
 // Between stored values (bare latin1 strings and the RObject classes of each type) and the
-// codec's neutral representation. The only module that knows both sides.
+// codec's neutral shapes. The only module that knows both sides.
 import type { EncodingThresholds, StoredValue } from '../store/values/object.js';
-import type { DumpValue, ValueSource } from './dump-payload.js';
+import type { DumpSink, ValueSource } from './dump-payload.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
 
@@ -14,49 +14,30 @@ export function sourceOfStored(v: StoredValue): ValueSource | null {
 }
 
 /**
- * A stored value built from a decoded payload, or null for a type this node does not hold.
- * Values are re-encoded by this node's own thresholds, as Redis does on RESTORE.
+ * Builds stored values straight from a payload being decoded (null for a type this node does
+ * not hold). Values are re-encoded by this node's own thresholds, as Redis does on RESTORE.
  */
-export function storedOfDump(v: DumpValue, th: EncodingThresholds): StoredValue | null {
-  const g = storedOfDumpSteps(v, th);
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** Elements added between two yields. */
-const BUILD_SLICE = 2048;
-
-/** The same, yielding every BUILD_SLICE elements (big keys arriving by RESTORE). */
-export function* storedOfDumpSteps(v: DumpValue, th: EncodingThresholds): Generator<void, StoredValue | null> {
-  let step = 0;
-  switch (v.type) {
-    case 'string':
-      return v.value;
-    case 'hash': {
+export function storedValueSink(th: EncodingThresholds): DumpSink<StoredValue | null> {
+  return {
+    string: (value) => value,
+    hash: () => {
       const h = new HashValue();
-      for (const [f, val] of v.entries) {
-        h.set(f, val, th);
-        if (++step === BUILD_SLICE) {
-          step = 0;
-          yield;
-        }
-      }
-      return h;
-    }
-    case 'set': {
+      return { add: (f, v) => h.set(f, v, th), done: () => h };
+    },
+    set: () => {
       const s = new SetValue();
-      for (const m of v.members) {
-        s.add(m, th);
-        if (++step === BUILD_SLICE) {
-          step = 0;
-          yield;
-        }
-      }
-      return s;
-    }
-    default:
-      return null;
-  }
+      return { add: (m) => s.add(m, th), done: () => s };
+    },
+    list: () => ({ push: () => {}, done: () => null }),
+    zset: () => {
+      const seen = new Set<string>();
+      return {
+        add: (m) => {
+          const n = seen.size;
+          return seen.add(m).size !== n;
+        },
+        done: () => null,
+      };
+    },
+  };
 }

@@ -79,7 +79,8 @@ describe('migrating a 1,000,000-field hash', () => {
     expect(await b.hlen('big')).toBe(FIELDS);
     expect(await b.hget('big', 'field:999999')).toBe('value:999999');
     expect(await a.exists('big')).toBe(0);
-    expect(max).toBeLessThan(100);
+    // Slices are 4 ms; the margin is for GC and a machine shared with other test runs.
+    expect(max).toBeLessThan(150);
   });
 
   it('to our node: the target keeps answering while the key arrives', async () => {
@@ -92,5 +93,8 @@ describe('migrating a 1,000,000-field hash', () => {
     console.log(`target: MIGRATE of ${FIELDS} fields took ${took.toFixed(0)} ms; worst PING round trip ${max.toFixed(1)} ms over ${count} PINGs`);
     expect(await a.hlen('big')).toBe(FIELDS);
     expect(await a.hget('big', 'field:123456')).toBe('value:123456');
+    // Before slicing, RESTORE of this key held the loop for ~2 s.
+    // What remains is growing a 1M-entry JS Map and GC, which a plain HSET workload pays too.
+    expect(max).toBeLessThan(500);
   });
 });
