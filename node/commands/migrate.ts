@@ -128,14 +128,16 @@ function runParked(server: Server, session: Session, work: () => Promise<Reply>,
       return { error: `ERR internal error while running '${session.lastCommand}': ${(e as Error).message}` };
     })
     .then((reply) => {
+      if (!session.closing) {
+        server.blocking.unblock(session);
+        if ('error' in reply) session.out.error(reply.error);
+        else session.out.simple(reply.status);
+        server.scheduleFlush(session);
+        setImmediate(() => server.processInput(session));
+      }
+      // Then the requests that waited for the keys run, after this reply.
       after?.();
       if (server.blocking.hasReadyKeys) server.blocking.serveReady();
-      if (session.closing) return;
-      server.blocking.unblock(session);
-      if ('error' in reply) session.out.error(reply.error);
-      else session.out.simple(reply.status);
-      server.scheduleFlush(session);
-      setImmediate(() => server.processInput(session));
     });
 }
 
