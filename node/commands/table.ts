@@ -7,9 +7,10 @@ import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
 import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...migrateCommands];
+const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...migrateCommands];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

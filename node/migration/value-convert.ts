@@ -4,13 +4,19 @@ import type { EncodingThresholds, StoredValue } from '../store/values/object.js'
 import type { DumpSink, ValueSource } from './dump-payload.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
+import { AddResult, ZSet } from '../store/values/zset.js';
 
 /** The encoder's view of a stored value, or null for a type this node cannot serialize. */
 export function sourceOfStored(v: StoredValue): ValueSource | null {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (v instanceof HashValue) return { type: 'hash', size: v.size(), entries: v.entries(), compact: v.isListpack };
   if (v instanceof SetValue) return { type: 'set', size: v.size(), members: v.values(), compact: v.isIntset };
+  if (v instanceof ZSet) return { type: 'zset', size: v.size(), entries: zsetEntries(v), compact: v.listpack };
   return null;
+}
+
+function* zsetEntries(z: ZSet): Generator<readonly [string, number]> {
+  for (const n of z.members()) yield [n.member, n.score];
 }
 
 /**
@@ -30,14 +36,9 @@ export function storedValueSink(th: EncodingThresholds): DumpSink<StoredValue | 
     },
     list: () => ({ push: () => {}, done: () => null }),
     zset: () => {
-      const seen = new Set<string>();
-      return {
-        add: (m) => {
-          const n = seen.size;
-          return seen.add(m).size !== n;
-        },
-        done: () => null,
-      };
+      const z = new ZSet(true);
+      const lim = { maxListpackEntries: th.zsetMaxListpackEntries, maxListpackValue: th.zsetMaxListpackValue };
+      return { add: (m, score) => z.add(score, m, 0, lim) === AddResult.Added, done: () => z };
     },
   };
 }

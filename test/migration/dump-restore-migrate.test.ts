@@ -193,6 +193,9 @@ export const TYPE_CASES: { name: string; type: 'hash' | 'set' | 'zset' | 'list';
   { name: 'set intset', type: 'set', fill: (c, k) => c.sadd(k, '3', '-1', '70000', '-9223372036854775808', '9223372036854775807') },
   { name: 'set hashtable (strings)', type: 'set', fill: (c, k) => c.sadd(k, 'a', 'b', '1', 'y'.repeat(100)) },
   { name: 'set hashtable (many ints)', type: 'set', fill: (c, k) => c.sadd(k, ...range(600).map(String)) },
+  { name: 'zset listpack', type: 'zset', fill: (c, k) => c.zadd(k, 1, 'a', 2.5, 'b', -0.1, 'c', 1e300, 'd', '-inf', 'e', 'inf', 'f', 12345678901, 'g') },
+  { name: 'zset skiplist (count)', type: 'zset', fill: (c, k) => c.zadd(k, ...range(200).flatMap((i) => [String(i / 7), `m${i}`])) },
+  { name: 'zset skiplist (long member)', type: 'zset', fill: (c, k) => c.zadd(k, 1, 'z'.repeat(65), 2, 'short') },
 ];
 
 async function contentOf(c: Redis, key: string, type: string): Promise<unknown> {
