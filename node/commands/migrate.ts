@@ -179,6 +179,12 @@ export function migrateKeys(argv: readonly string[]): number[] {
   return [3];
 }
 
+/** C's atoi, as Redis reads MIGRATE's port: leading digits, anything else is 0. */
+function atoi(s: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(s);
+  return m === null ? 0 : Number(m[1]);
+}
+
 function parseMigrate(argv: string[]): MigrateRequest {
   let copy = false;
   let replace = false;
@@ -208,7 +214,7 @@ function parseMigrate(argv: string[]): MigrateRequest {
   if (timeout === null || db === null) fail(E.notInteger);
   return {
     host: argv[1]!,
-    port: Number(parseInt64(argv[2]!) ?? 0n) & 0xffff,
+    port: atoi(argv[2]!),
     db: Number(db),
     timeout: timeout <= 0n ? 1000 : Number(timeout > 2147483647n ? 2147483647n : timeout),
     copy,

@@ -121,6 +121,9 @@ export class MigrateConnections {
       const victims = [...this.links.keys()];
       this.close(victims[Math.floor(Math.random() * victims.length)]!);
     }
+    // A port outside 1..65535 cannot be connected to: Redis's connect fails and it reports the
+    // failed write.
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return 'writing';
     const res = await new Promise<net.Socket | LinkFailure>((resolve) => {
       const s = net.connect({ host, port, noDelay: true });
       const t = setTimeout(() => {

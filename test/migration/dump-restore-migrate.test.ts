@@ -170,6 +170,34 @@ describe('key transfer with redis-server 7.0', () => {
     }
   });
 
+  it('RESTORE of corrupted payloads answers only its errors, writes nothing, and the node stays up', async () => {
+    await b.flushall();
+    await b.set('str', 'x'.repeat(50));
+    await b.hset('h', ...Array.from({ length: 40 }, (_, i) => `f${i}`));
+    await b.zadd('z', 1, 'a', 2, 'b');
+    await b.sadd('s', 'x', '1');
+    const payloads = [await b.dumpBuffer('h'), await b.dumpBuffer('z'), await b.dumpBuffer('s'), await b.dumpBuffer('str')].map((p) => p!);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const p = a.pipeline();
+    const keys: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const src = payloads[i % payloads.length]!;
+      const bad = Buffer.from(i % 3 === 0 ? src.subarray(0, rnd(src.length)) : src);
+      if (i % 3 !== 0) for (let f = 0; f <= rnd(3); f++) bad[rnd(bad.length)] ^= 1 + rnd(255);
+      keys.push(`fz${i}`);
+      p.restore(`fz${i}`, 0, bad);
+    }
+    const res = await p.exec();
+    for (const [i, [err]] of res!.entries()) {
+      if (err) {
+        expect(['ERR Bad data format', 'ERR DUMP payload version or checksum are wrong']).toContain(err.message);
+        expect(await a.exists(keys[i]!)).toBe(0);
+      }
+    }
+    expect(await a.ping()).toBe('PONG');
+  });
+
   it('MIGRATE to an unreachable target answers IOERR and keeps the key', async () => {
     const dead = await freePort();
     await a.set('u1', 'stay');
@@ -179,6 +207,8 @@ describe('key transfer with redis-server 7.0', () => {
     expect(ourErr).toBe('IOERR error or timeout writing to target instance');
     expect(ourErr).toBe(theirErr);
     expect(await a.get('u1')).toBe('stay');
+    const badPort = await a.call('MIGRATE', '127.0.0.1', 'x', 'u1', '0', '500').catch((e: Error) => e.message);
+    expect(badPort).toBe(await b.call('MIGRATE', '127.0.0.1', 'x', 'u1', '0', '500').catch((e: Error) => e.message));
   });
 });
 
