@@ -45,6 +45,11 @@ export function deleteIfEmpty(ctx: Ctx, key: string, obj: RObject): void {
   if (obj.size() === 0) ctx.db.delete(key);
 }
 
+/** Propagates `argv` for this command instead of (or, called twice, in addition to) the request. */
+export function propagateAs(ctx: Ctx, argv: string[]): void {
+  (ctx.propagateAs ??= []).push(argv);
+}
+
 /**
  * The object of the given type at key for a command about to write it: undefined when missing,
  * WRONGTYPE for other types. Write lookups do not count as keyspace hits or misses (as Redis).

@@ -1,14 +1,14 @@
 // Hash commands, with Redis 7.0's replies (RESP2 and RESP3) and error texts.
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
-import { fail, int64Arg, parseFloatArg, parseInt64 } from './args.js';
+import { fail, int64Arg, parseInt64 } from './args.js';
 import { modified, readObject, writeObject } from './access.js';
 import { encodingThresholds } from './thresholds.js';
 import { parseScanCursor, parseScanOptions } from './scan-args.js';
 import { distinctRandom, parseRandomCount } from './random-count.js';
 import { HashValue } from '../store/values/hash.js';
 import { globMatch } from '../../common/glob.js';
-import { formatLongDouble } from '../../common/resp/encode.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -117,20 +117,20 @@ function hincrby(ctx: Ctx, argv: string[]): void {
 function hincrbyfloat(ctx: Ctx, argv: string[]): void {
   const key = argv[1]!;
   const field = argv[2]!;
-  const incr = parseFloatArg(argv[3]!);
+  const incr = parseLongDouble(argv[3]!);
   if (incr === null) fail(E.notFloat);
-  if (!Number.isFinite(incr)) fail(E.valueNaNOrInfinity);
+  if (incr.kind === 'inf') fail(E.valueNaNOrInfinity);
   const existing = writeObject<HashValue>(ctx, key, 'hash');
-  let value = 0;
+  let value: LongDouble = incr;
   const cur = existing?.get(field);
   if (cur !== undefined) {
-    const n = parseFloatArg(cur);
-    if (n === null) fail(E.hashValueNotFloat);
-    value = n;
+    const base = parseLongDouble(cur);
+    if (base === null) fail(E.hashValueNotFloat);
+    const sum = addLongDouble(base, incr);
+    if (sum === null || sum.kind === 'inf') fail(E.incrFloatNaN);
+    value = sum;
   }
-  const next = value + incr;
-  if (!Number.isFinite(next)) fail(E.incrFloatNaN);
-  const s = formatLongDouble(next);
+  const s = formatLongDoubleHuman(value);
   (existing ?? hashForWrite(ctx, key)).set(field, s, encodingThresholds(ctx.server.config));
   modified(ctx, key);
   ctx.out.bulk(s);

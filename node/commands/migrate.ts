@@ -75,8 +75,9 @@ function restore(ctx: Ctx, argv: string[]): void {
     const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'), storedValueSink(thresholds(ctx.server)));
     if (!decoded.ok) fail(decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat);
     if (decoded.value === null) fail(E.badDataFormat);
-    const r = installRestored(ctx.server, ctx.db.index, req, decoded.value, ctx.now);
+    const r = installRestored(ctx.server, ctx.db.index, req, decoded.value, ctx.now, argv, false);
     if ('error' in r) fail(r.error);
+    ctx.propagateAs = r.propagate;
     return ctx.out.ok();
   }
   // A big payload (a big key arriving by MIGRATE): copy, verify, decode and build it over many
@@ -89,31 +90,53 @@ function restore(ctx: Ctx, argv: string[]): void {
     const decoded = await runSliced(decodeDumpPayloadSteps(bytes, storedValueSink(thresholds(server))));
     if (!decoded.ok) return { error: decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat };
     if (decoded.value === null) return { error: E.badDataFormat };
-    return installRestored(server, dbIndex, req, decoded.value, Date.now());
+    const r = installRestored(server, dbIndex, req, decoded.value, Date.now(), argv, true);
+    return 'error' in r ? r : { status: 'OK' };
   });
 }
 
-/** The last part of RESTORE: replace, TTL, store, signal. */
-function installRestored(server: Server, dbIndex: number, req: RestoreRequest, value: StoredValue, now: number): Reply {
+/**
+ * The last part of RESTORE: replace, TTL, store, signal. Replicas and the AOF get the command
+ * with an absolute TTL (ABSTTL), or DEL when the key was replaced by an already expired one;
+ * `async` installs (sliced RESTORE) also notify snapshots and propagate here, outside dispatch.
+ */
+function installRestored(
+  server: Server,
+  dbIndex: number,
+  req: RestoreRequest,
+  value: StoredValue,
+  now: number,
+  argv: readonly string[],
+  async: boolean,
+): { propagate: string[][] } | { error: string } {
   const db = server.dbs[dbIndex]!;
   const exists = db.get(req.key, now) !== undefined;
   if (exists && !req.replace) return { error: E.busyKey };
+  if (async) for (const s of server.snapshots) s.beforeWrite(db, req.key);
   const deleted = exists && db.delete(req.key);
   let at = req.ttl;
   if (at !== 0 && !req.absttl) at += now;
+  let propagate: string[][];
   if (at !== 0 && at <= now) {
-    if (deleted) {
-      server.touchWatched(dbIndex, req.key);
-      server.dirty++;
+    if (!deleted) return { propagate: [] };
+    server.touchWatched(dbIndex, req.key);
+    server.dirty++;
+    propagate = [['DEL', req.key]];
+  } else {
+    db.set(req.key, value);
+    if (at !== 0) db.setExpire(req.key, at);
+    server.touchWatched(dbIndex, req.key);
+    server.dirty++;
+    server.blocking.signalReady(dbIndex, req.key);
+    const cmd = [...argv];
+    if (at !== 0 && !req.absttl) {
+      cmd[2] = String(at);
+      cmd.push('ABSTTL');
     }
-    return { status: 'OK' };
+    propagate = [cmd];
   }
-  db.set(req.key, value);
-  if (at !== 0) db.setExpire(req.key, at);
-  server.touchWatched(dbIndex, req.key);
-  server.dirty++;
-  server.blocking.signalReady(dbIndex, req.key);
-  return { status: 'OK' };
+  if (async && server.propagator.active) for (const c of propagate) server.propagator.propagate(dbIndex, c);
+  return { propagate };
 }
 
 /**
@@ -334,13 +357,19 @@ async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, 
         }
         // Keys the target acknowledged are moved: delete them here, unless they changed
         // (frozen keys cannot be written, but they may have expired in the meantime).
+        const deleted: string[] = [];
         for (const k of acked) {
           const f = sent.find((s) => s.key === k)!;
-          if (db.get(k, Date.now()) === f.value && db.delete(k)) {
+          if (db.get(k, Date.now()) !== f.value) continue;
+          for (const s of server.snapshots) s.beforeWrite(db, k);
+          if (db.delete(k)) {
             server.touchWatched(dbIndex, k);
             server.dirty++;
+            deleted.push(k);
           }
         }
+        // MIGRATE reaches replicas and the AOF as the DEL it amounts to here.
+        if (deleted.length > 0 && server.propagator.active) server.propagator.propagate(dbIndex, ['DEL', ...deleted]);
         if (targetError === null && socketError && replies === 0 && mayRetry && !timedOut) {
           failure = 'reading';
         } else {

@@ -5,12 +5,27 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { clusterCommands } from './cluster.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
+import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands, ...hashCommands, ...setCommands, ...zsetCommands, ...migrateCommands];
+const ALL: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...zsetCommands,
+  ...persistenceCommands,
+  ...replicationCommands,
+  ...migrateCommands,
+  ...clusterCommands,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

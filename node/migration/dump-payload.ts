@@ -141,7 +141,7 @@ export function verifyDumpPayload(p: Buffer): boolean {
   return new Crc64().update(p, 0, p.length - 8).equalsLE(p, p.length - 8);
 }
 
-class Bad extends Error {}
+export class Bad extends Error {}
 const bad = (): never => {
   throw new Bad();
 };
@@ -149,7 +149,7 @@ const bad = (): never => {
 /** Length prefixes of the special string encodings come back as ENCODED + kind. */
 const ENCODED = 0x4000_0000_0000;
 
-class Reader {
+export class Reader {
   pos = 0;
   readonly buf: Buffer;
   readonly end: number;
@@ -311,7 +311,17 @@ export function* decodeDumpPayloadSteps<V>(payload: Buffer, sink: DumpSink<V>): 
 }
 
 function* decodeValue<V>(r: Reader, sink: DumpSink<V>): Generator<void, V> {
-  const type = r.byte();
+  return yield* decodeBodySteps(r, r.byte(), sink);
+}
+
+/** The value body of an object of RDB `type` (RDB files keep the key between type and body). */
+export function decodeBodySteps(r: Reader, type: number): Generator<void, DumpValue>;
+export function decodeBodySteps<V>(r: Reader, type: number, sink: DumpSink<V>): Generator<void, V>;
+export function* decodeBodySteps<V>(r: Reader, type: number, sink?: DumpSink<V>): Generator<void, V | DumpValue> {
+  return yield* decodeBodyInto<V | DumpValue>(r, type, sink ?? DUMP_VALUE_SINK);
+}
+
+function* decodeBodyInto<V>(r: Reader, type: number, sink: DumpSink<V>): Generator<void, V> {
   let step = 0;
   switch (type) {
     case T.STRING:
@@ -437,7 +447,7 @@ function nonEmpty<X>(a: X[] | null): X[] {
 
 // ---- encoding ----------------------------------------------------------------------------------
 
-function writeLen(w: ByteWriter, n: number): void {
+export function writeLen(w: ByteWriter, n: number): void {
   if (n < 64) w.byte(n);
   else if (n < 16384) {
     w.byte(0x40 | (n >> 8));
@@ -452,7 +462,7 @@ function writeLen(w: ByteWriter, n: number): void {
 }
 
 /** An RDB string the way Redis writes it: int forms, then LZF when it saves >= 4 bytes. */
-function writeString(w: ByteWriter, s: string): void {
+export function writeString(w: ByteWriter, s: string): void {
   const n = s.length;
   if (n <= 11) {
     const v = canonicalSmallInt(s);

@@ -1,7 +1,7 @@
 // Between stored values (bare latin1 strings and the RObject classes of each type) and the
 // codec's neutral shapes. The only module that knows both sides.
 import type { EncodingThresholds, StoredValue } from '../store/values/object.js';
-import type { DumpSink, ValueSource } from './dump-payload.js';
+import type { DumpSink, DumpValue, ValueSource } from './dump-payload.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
 import { AddResult, ZSet } from '../store/values/zset.js';
@@ -41,4 +41,33 @@ export function storedValueSink(th: EncodingThresholds): DumpSink<StoredValue | 
       return { add: (m, score) => z.add(score, m, 0, lim) === AddResult.Added, done: () => z };
     },
   };
+}
+
+/** A stored value from an already decoded one (RDB file loading), or null for a type not held. */
+export function storedOfDump(v: DumpValue, th: EncodingThresholds): StoredValue | null {
+  const sink = storedValueSink(th);
+  switch (v.type) {
+    case 'string':
+      return sink.string(v.value);
+    case 'list': {
+      const b = sink.list();
+      for (const i of v.items) b.push(i);
+      return b.done();
+    }
+    case 'set': {
+      const b = sink.set();
+      for (const m of v.members) b.add(m);
+      return b.done();
+    }
+    case 'zset': {
+      const b = sink.zset();
+      for (const [m, sc] of v.entries) b.add(m, sc);
+      return b.done();
+    }
+    case 'hash': {
+      const b = sink.hash();
+      for (const [f, val] of v.entries) b.add(f, val);
+      return b.done();
+    }
+  }
 }

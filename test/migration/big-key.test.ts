@@ -94,9 +94,9 @@ describe('migrating a 1,000,000-field hash', () => {
     expect(await b.hget('big', 'late')).toBeNull();
     expect(await a.hgetall('big')).toEqual({ late: 'x' });
     await a.del('big');
-    // Slices are 4 ms (13 ms worst seen on a quiet machine); the margin is for GC and a machine
-    // shared with other test runs.
-    expect(max).toBeLessThan(250);
+    // Unsliced, this key stalls the loop for seconds; slices are 4 ms (13 ms worst seen on a
+    // quiet machine). The bound is loose because test machines are shared and slow.
+    expect(max).toBeLessThan(1000);
   });
 
   it('to our node: the target keeps answering while the key arrives', async () => {
@@ -111,6 +111,6 @@ describe('migrating a 1,000,000-field hash', () => {
     expect(await a.hget('big', 'field:123456')).toBe('value:123456');
     // Before slicing, RESTORE of this key held the loop for ~2 s.
     // What remains is growing a 1M-entry JS Map and GC, which a plain HSET workload pays too.
-    expect(max).toBeLessThan(600);
+    expect(max).toBeLessThan(1000);
   });
 });

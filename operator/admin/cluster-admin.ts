@@ -1,0 +1,134 @@
+// Redis Cluster administration over the public commands only (so it drives Debian's redis-server
+// and our redshard-node alike). Every action is logged with the node and its arguments.
+import type { Logger } from '../../common/log.js';
+import type { SlotRange } from '../../common/slots.js';
+import { NodeClient, NodeReplyError, type Reply } from './node-client.js';
+
+export class MigrationError extends Error {}
+
+export class ClusterAdmin {
+  private readonly clients = new Map<string, NodeClient>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly password: string | null = null,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  client(host: string, port: number): NodeClient {
+    const key = `${host}:${port}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new NodeClient({ host, port, password: this.password, timeoutMs: this.timeoutMs });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  clusterNodes(c: NodeClient): Promise<string> {
+    return c.callString('CLUSTER', 'NODES');
+  }
+
+  dbsize(c: NodeClient): Promise<number> {
+    return c.callInteger('DBSIZE');
+  }
+
+  async meet(c: NodeClient, host: string, port: number): Promise<void> {
+    this.log.info({ node: c.address, meet: `${host}:${port}` }, 'CLUSTER MEET');
+    await c.call('CLUSTER', 'MEET', host, port);
+  }
+
+  async addSlots(c: NodeClient, ranges: readonly SlotRange[]): Promise<void> {
+    this.log.info({ node: c.address, ranges: ranges.map((r) => `${r.start}-${r.end}`).join(' ') }, 'CLUSTER ADDSLOTSRANGE');
+    await c.call('CLUSTER', 'ADDSLOTSRANGE', ...ranges.flatMap((r) => [r.start, r.end]));
+  }
+
+  async setSlot(c: NodeClient, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE' | 'STABLE', nodeId?: string): Promise<void> {
+    this.log.debug({ node: c.address, slot, state, nodeId }, 'CLUSTER SETSLOT');
+    await c.call('CLUSTER', 'SETSLOT', slot, state, ...(nodeId ? [nodeId] : []));
+  }
+
+  async replicate(c: NodeClient, masterId: string): Promise<void> {
+    this.log.info({ node: c.address, masterId }, 'CLUSTER REPLICATE');
+    await c.call('CLUSTER', 'REPLICATE', masterId);
+  }
+
+  /** Tolerates "Unknown node" (already forgotten): forgetting is idempotent from our side. */
+  async forget(c: NodeClient, nodeId: string): Promise<void> {
+    this.log.info({ node: c.address, nodeId }, 'CLUSTER FORGET');
+    try {
+      await c.call('CLUSTER', 'FORGET', nodeId);
+    } catch (e) {
+      if (e instanceof NodeReplyError && /Unknown node/.test(e.reply)) return;
+      throw e;
+    }
+  }
+
+  async failover(c: NodeClient, mode?: 'FORCE' | 'TAKEOVER'): Promise<void> {
+    this.log.info({ node: c.address, mode }, 'CLUSTER FAILOVER');
+    await c.call('CLUSTER', 'FAILOVER', ...(mode ? [mode] : []));
+  }
+
+  /** Up to `count` keys of a slot on the node (latin1 strings, byte-exact). */
+  async keysInSlot(c: NodeClient, slot: number, count: number): Promise<string[]> {
+    const r: Reply = await c.call('CLUSTER', 'GETKEYSINSLOT', slot, count);
+    if (!Array.isArray(r)) throw new MigrationError(`${c.address}: GETKEYSINSLOT returned no array`);
+    return r.map(String);
+  }
+
+  /**
+   * Moves one batch of keys with MIGRATE ... KEYS. REPLACE is safe here: while a slot is migrating,
+   * a key that still exists on the source is only ever written there, so the source copy is the
+   * current one, and a copy on the target can only be a leftover of an earlier attempt that timed
+   * out after the target had stored it.
+   */
+  async migrateBatch(source: NodeClient, targetHost: string, targetPort: number, keys: readonly string[], timeoutMs: number): Promise<void> {
+    const auth = this.password ? ['AUTH', this.password] : [];
+    const r = await source.call('MIGRATE', targetHost, targetPort, '', 0, timeoutMs, 'REPLACE', ...auth, 'KEYS', ...keys);
+    if (r !== 'OK' && r !== 'NOKEY') throw new MigrationError(`${source.address}: MIGRATE replied ${JSON.stringify(r)}`);
+  }
+
+  /**
+   * Moves one slot from source to target the way redis-cli does (7.0): target IMPORTING, source
+   * MIGRATING, keys in batches until none are left, then NODE on target, source and the other
+   * masters. A failed MIGRATE throws and leaves the slot open: the next pass resumes it, and a slot
+   * is never handed over while the source still holds keys for it.
+   */
+  async migrateSlot(
+    source: NodeClient,
+    sourceId: string,
+    target: NodeClient,
+    targetId: string,
+    targetHost: string,
+    targetPort: number,
+    slot: number,
+    others: readonly NodeClient[],
+    opts: { batchKeys: number; timeoutMs: number },
+  ): Promise<number> {
+    await this.setSlot(target, slot, 'IMPORTING', sourceId);
+    await this.setSlot(source, slot, 'MIGRATING', targetId);
+    let moved = 0;
+    for (;;) {
+      const keys = await this.keysInSlot(source, slot, opts.batchKeys);
+      if (keys.length === 0) break;
+      await this.migrateBatch(source, targetHost, targetPort, keys, opts.timeoutMs);
+      moved += keys.length;
+    }
+    await this.setSlot(target, slot, 'NODE', targetId);
+    await this.setSlot(source, slot, 'NODE', targetId);
+    await Promise.all(
+      others.map((o) =>
+        this.setSlot(o, slot, 'NODE', targetId).catch((e: unknown) => {
+          // A master that is gone or turned replica learns the owner from gossip instead.
+          this.log.warn({ node: o.address, slot, err: String(e) }, 'SETSLOT NODE on another master failed');
+        }),
+      ),
+    );
+    return moved;
+  }
+}

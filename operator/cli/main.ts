@@ -1,0 +1,262 @@
+// `redshard`: the command-line tool for local mode. Flags are parsed by commander and validated by
+// zod (one readable error per bad flag); long work (up, scale, down) runs the controller in this
+// process and returns when the cluster reached the wanted state, while node processes keep running.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { createLogger, type Logger } from '../../common/log.js';
+import { InvalidInput, parseWith } from '../../common/schema.js';
+import { API_VERSION, KIND, SpecSchema, clusterKey, type Status } from '../api/v1alpha1.js';
+import { ClusterAdmin } from '../admin/cluster-admin.js';
+import { observeCluster } from '../controller/observe.js';
+import { LocalPlatform } from '../platform/local/local-platform.js';
+import { defaultNodeCommand, nodeCommandAvailable, resolveNodeCommand } from '../platform/local/node-command.js';
+import { readState, stateDir, writeState, type LocalState } from '../platform/local/state.js';
+import { stopProcess } from '../platform/local/processes.js';
+import { planReconcile } from '../reconcile/plan.js';
+import { buildStatus } from '../reconcile/status.js';
+import { renderStatus, progressLine } from './slot-map.js';
+import { runUntil } from './run-until-ready.js';
+
+const int = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be at least ${min}`)
+    .max(max, `${what} must be at most ${max}`);
+
+const CommonFlags = z.object({
+  dir: z.string().min(1).default('.'),
+  verbose: z.boolean().default(false),
+});
+
+const UpFlags = CommonFlags.extend({
+  shards: int('--shards', 1, 100).default(3),
+  replicas: int('--replicas', 0, 5).default(1),
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/, '--name must be a lower-case DNS label').default('local'),
+  port: int('--port', 1024, 55535).default(6379),
+  hostBase: int('--host-base', 2, 250).default(11),
+  nodeCommand: z.string().min(1).optional(),
+  nodeTimeoutMs: int('--node-timeout-ms', 500, 600000).default(5000),
+  timeout: int('--timeout', 1, 3600).default(120),
+});
+
+const ScaleFlags = CommonFlags.extend({
+  shards: int('--shards', 1, 100),
+  replicas: int('--replicas', 0, 5).optional(),
+  timeout: int('--timeout', 1, 3600).default(600),
+});
+
+const StatusFlags = CommonFlags.extend({ json: z.boolean().default(false) });
+const DownFlags = CommonFlags.extend({ timeout: int('--timeout', 1, 600).default(60), force: z.boolean().default(false) });
+
+class CliError extends Error {}
+
+function loggerFor(dir: string, verbose: boolean): Logger {
+  if (verbose) return createLogger('redshard-operator', { level: 'debug' });
+  mkdirSync(stateDir(dir), { recursive: true });
+  return createLogger('redshard-operator', { file: join(stateDir(dir), 'operator.log') });
+}
+
+function progressPrinter(): { update: (s: Status) => void; end: () => void } {
+  const tty = Boolean(process.stderr.isTTY);
+  let last = '';
+  return {
+    update(s) {
+      const line = progressLine(s);
+      if (line === last) return;
+      last = line;
+      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+      else process.stderr.write(`${line}\n`);
+    },
+    end() {
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+function connectHelp(state: LocalState, dir: string): string {
+  const masters = (state.resource.status?.shards ?? []).map((s) => s.master?.address).filter((a): a is string => Boolean(a));
+  const first = masters[0] ?? `${Object.values(state.members)[0]?.host}:${state.port}`;
+  const [host, port] = first.split(':');
+  return [
+    `Connect with a cluster-aware client, e.g.:`,
+    `  redis-cli -c -h ${host} -p ${port}`,
+    `  new Redis.Cluster([{ host: '${host}', port: ${port} }])   // ioredis`,
+    `Then: redshard status | redshard scale --shards N | redshard down   (state in ${stateDir(dir)})`,
+  ].join('\n');
+}
+
+async function cmdUp(raw: unknown): Promise<void> {
+  const f = parseWith(UpFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const log = loggerFor(dir, f.verbose);
+  let state = readState(dir);
+  if (state?.resource.metadata.deletionTimestamp) throw new CliError(`the cluster in ${stateDir(dir)} is being deleted; run \`redshard down\` first`);
+  if (!state) {
+    const command = f.nodeCommand ?? defaultNodeCommand();
+    if (!nodeCommandAvailable(command)) throw new CliError(`node command "${command}" was not found (try --node-command redis-server)`);
+    const spec = parseWith(SpecSchema, { shards: f.shards, replicasPerShard: f.replicas, image: `local:${command}`, nodeTimeoutMs: f.nodeTimeoutMs }, 'cluster spec');
+    state = {
+      version: 1,
+      resource: { apiVersion: API_VERSION, kind: KIND, metadata: { name: f.name, namespace: 'default', generation: 1, uid: `local-${Date.now()}` }, spec },
+      nodeCommand: resolveNodeCommand(command),
+      hostBase: f.hostBase,
+      port: f.port,
+      members: {},
+      secrets: {},
+    };
+    writeState(dir, state);
+    process.stderr.write(`starting ${f.shards} shard(s) x ${f.replicas} replica(s) with ${command} on 127.0.0.${f.hostBase}+ port ${f.port}\n`);
+  } else {
+    const spec = state.resource.spec as { shards?: number; replicasPerShard?: number };
+    if ((raw as { shards?: unknown }).shards !== undefined && spec.shards !== f.shards) {
+      throw new CliError(`a cluster with ${spec.shards} shard(s) already exists in ${stateDir(dir)}; use \`redshard scale --shards ${f.shards}\``);
+    }
+    process.stderr.write(`cluster ${state.resource.metadata.name} already exists in ${stateDir(dir)}; making sure it is up\n`);
+  }
+  const platform = new LocalPlatform(dir, log);
+  const p = progressPrinter();
+  try {
+    await runUntil(platform, log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
+  } finally {
+    p.end();
+  }
+  const now = readState(dir)!;
+  process.stdout.write(`${renderStatus(now.resource.metadata.name, now.resource.status ?? {})}\n\n${connectHelp(now, dir)}\n`);
+}
+
+async function cmdScale(raw: unknown): Promise<void> {
+  const f = parseWith(ScaleFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const log = loggerFor(dir, f.verbose);
+  const state = readState(dir);
+  if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
+  const spec = parseWith(SpecSchema, state.resource.spec, 'cluster spec');
+  const next = parseWith(SpecSchema, { ...spec, shards: f.shards, replicasPerShard: f.replicas ?? spec.replicasPerShard }, 'cluster spec');
+  const generation = (state.resource.metadata.generation ?? 1) + (next.shards !== spec.shards || next.replicasPerShard !== spec.replicasPerShard ? 1 : 0);
+  state.resource.spec = next;
+  state.resource.metadata.generation = generation;
+  writeState(dir, state);
+  process.stderr.write(`scaling ${state.resource.metadata.name} from ${spec.shards} to ${next.shards} shard(s)\n`);
+  const platform = new LocalPlatform(dir, log);
+  const p = progressPrinter();
+  try {
+    await runUntil(platform, log, { kind: 'ready', generation }, f.timeout * 1000, p.update);
+  } finally {
+    p.end();
+  }
+  const now = readState(dir)!;
+  process.stdout.write(`${renderStatus(now.resource.metadata.name, now.resource.status ?? {})}\n`);
+}
+
+/** A fresh, read-only look: observe and plan but act on nothing. */
+async function liveStatus(dir: string, state: LocalState, log: Logger): Promise<Status> {
+  const platform = new LocalPlatform(dir, log);
+  const cluster = (await platform.get(clusterKey(state.resource)))!;
+  const admin = new ClusterAdmin(log, await platform.password(cluster, parseWith(SpecSchema, cluster.spec, 'cluster spec')).catch(() => null), 3000);
+  try {
+    const observed = await observeCluster(cluster, await platform.listMembers(cluster), admin, Date.now());
+    return buildStatus(observed, planReconcile(observed));
+  } finally {
+    admin.close();
+  }
+}
+
+async function cmdStatus(raw: unknown): Promise<void> {
+  const f = parseWith(StatusFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const state = readState(dir);
+  if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
+  const log = loggerFor(dir, f.verbose);
+  const status = await liveStatus(dir, state, log);
+  if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, spec: state.resource.spec, status }, null, 2)}\n`);
+  else process.stdout.write(`${renderStatus(state.resource.metadata.name, status)}\n`);
+}
+
+async function cmdDown(raw: unknown): Promise<void> {
+  const f = parseWith(DownFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const state = readState(dir);
+  if (!state) {
+    process.stderr.write(`no local cluster in ${stateDir(dir)}: nothing to stop\n`);
+    return;
+  }
+  const log = loggerFor(dir, f.verbose);
+  if (f.force) {
+    await Promise.all(Object.values(state.members).map((m) => stopProcess(m.pid, m.port)));
+    const { rmSync } = await import('node:fs');
+    rmSync(stateDir(dir), { recursive: true, force: true });
+    process.stderr.write(`stopped ${Object.keys(state.members).length} node process(es)\n`);
+    return;
+  }
+  const n = Object.keys(state.members).length;
+  state.resource.metadata.deletionTimestamp = new Date().toISOString();
+  if (!state.resource.metadata.finalizers?.length) state.resource.metadata.finalizers = ['redshard.io/finalizer'];
+  writeState(dir, state);
+  await runUntil(new LocalPlatform(dir, log), log, { kind: 'gone' }, f.timeout * 1000, () => undefined);
+  process.stderr.write(`stopped ${n} node process(es) and removed ${stateDir(dir)}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('redshard')
+    .description('Run a local redshard cluster (Redis Cluster compatible) and look after it')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  const common = (c: Command) =>
+    c.option('--dir <path>', 'project directory holding .redshard/', '.').option('-v, --verbose', 'operator logs on stderr instead of .redshard/operator.log');
+  common(
+    program
+      .command('up')
+      .description('start a local cluster (3 shards x 1 replica by default) and return once it is Ready')
+      .option('--shards <n>', 'number of masters')
+      .option('--replicas <n>', 'replicas per master')
+      .option('--name <name>', 'cluster name')
+      .option('--port <port>', 'client port of every member (bus: port + 10000)')
+      .option('--host-base <n>', 'members get 127.0.0.<n>, 127.0.0.<n+1>, ...')
+      .addOption(new Option('--node-command <cmd>', 'node program: redshard-node, redis-server, or a path to a .js file').env('REDSHARD_NODE_COMMAND'))
+      .option('--node-timeout-ms <ms>', 'cluster-node-timeout of the nodes')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdUp(opts));
+  common(
+    program
+      .command('scale')
+      .description('change the number of shards (and replicas); returns when the cluster is Ready again')
+      .requiredOption('--shards <n>', 'number of masters wanted')
+      .option('--replicas <n>', 'replicas per master wanted')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdScale(opts));
+  common(program.command('status').description('show the slot map, shards and health').option('--json', 'print the status as JSON')).action((opts: Record<string, unknown>) =>
+    cmdStatus(opts),
+  );
+  common(
+    program
+      .command('down')
+      .description('stop every node process and remove the local state')
+      .option('--force', 'kill the processes without running the controller')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdDown(opts));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed its message (with a suggestion for a mistyped flag).
+      process.exitCode = e.exitCode;
+      return;
+    }
+    if (e instanceof InvalidInput || e instanceof CliError) {
+      process.stderr.write(`redshard: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`redshard: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

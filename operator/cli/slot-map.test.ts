@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { progressLine, renderStatus, slotBar } from './slot-map.js';
+
+const status = {
+  phase: 'Ready' as const,
+  slotsAssigned: 16384,
+  readyMembers: '4/4',
+  shards: [
+    { index: 0, master: { name: 'c-0-0', address: '127.0.0.11:6379' }, replicas: [{ name: 'c-0-1', address: '127.0.0.12:6379' }], slots: '0-8191', slotCount: 8192 },
+    { index: 1, master: { name: 'c-1-0', address: '127.0.0.13:6379' }, replicas: [], slots: '8192-16383', slotCount: 8192 },
+  ],
+};
+
+describe('slot map', () => {
+  it('draws one letter per shard across the slot space', () => {
+    expect(slotBar(status, 8)).toBe('AAAABBBB');
+    expect(slotBar({ shards: [] }, 4)).toBe('....');
+  });
+
+  it('renders a table a person reads at a glance', () => {
+    const text = renderStatus('local', status, 16);
+    expect(text).toContain('cluster local: Ready  16384/16384 slots  members 4/4');
+    expect(text).toContain('[AAAAAAAABBBBBBBB]');
+    expect(text).toMatch(/A 0\s+127\.0\.0\.11:6379\s+127\.0\.0\.12:6379\s+8192 \(0-8191\)/);
+  });
+
+  it('shows slot progress for long operations', () => {
+    const line = progressLine({ phase: 'Scaling', operation: { type: 'ScaleOut', message: 'm', slotsTotal: 100, slotsMoved: 50, startedAt: 'x' } }, 10);
+    expect(line).toBe('ScaleOut [#####-----] slots moved 50 of 100');
+  });
+});

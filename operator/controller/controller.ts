@@ -1,0 +1,108 @@
+// The controller loop: watch -> keyed queue -> one reconcile pass per key (observe, plan, write
+// status when it changed, apply the step). The same loop serves the kube and local platforms.
+import type { Logger } from '../../common/log.js';
+import { checkSpec } from '../reconcile/checks.js';
+import type { Status } from '../api/v1alpha1.js';
+import { ClusterAdmin } from '../admin/cluster-admin.js';
+import type { Platform } from '../platform/platform.js';
+import { planReconcile } from '../reconcile/plan.js';
+import { buildStatus, sameStatus } from '../reconcile/status.js';
+import { applyActions } from './executor.js';
+import { observeCluster } from './observe.js';
+import { WorkQueue, type HandlerResult, type WorkQueueOptions } from './work-queue.js';
+
+export interface ControllerOptions {
+  queue?: WorkQueueOptions;
+  now?: () => number;
+  /** Called after every pass with the status it computed (the CLI uses it for progress). */
+  onPass?: (key: string, status: Status) => void;
+}
+
+interface AdminEntry {
+  admin: ClusterAdmin;
+  password: string | null;
+}
+
+export class Controller {
+  readonly queue: WorkQueue;
+  private stopWatch: (() => void) | null = null;
+  private readonly admins = new Map<string, AdminEntry>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly log: Logger,
+    private readonly opts: ControllerOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.queue = new WorkQueue(
+      (key) => this.reconcile(key),
+      (key, err, retryInMs) => this.log.warn({ key, err: err instanceof Error ? err.message : String(err), retryInMs }, 'reconcile failed'),
+      opts.queue,
+    );
+  }
+
+  async start(): Promise<void> {
+    this.stopWatch = await this.platform.watch((key) => this.queue.add(key));
+    for (const key of await this.platform.listKeys()) this.queue.add(key);
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+    this.stopWatch = null;
+    this.queue.stop();
+    for (const e of this.admins.values()) e.admin.close();
+    this.admins.clear();
+  }
+
+  private adminFor(key: string, password: string | null, timeoutMs: number): ClusterAdmin {
+    const e = this.admins.get(key);
+    if (e && e.password === password) return e.admin;
+    e?.admin.close();
+    const admin = new ClusterAdmin(this.log.child({ component: 'cluster-admin', cluster: key }), password, timeoutMs);
+    this.admins.set(key, { admin, password });
+    return admin;
+  }
+
+  /** One pass for one key. Exported through the queue; public for tests. */
+  async reconcile(key: string): Promise<HandlerResult> {
+    const log = this.log.child({ cluster: key });
+    const cluster = await this.platform.get(key);
+    if (!cluster) {
+      this.admins.get(key)?.admin.close();
+      this.admins.delete(key);
+      return;
+    }
+    const sc = checkSpec(cluster.spec);
+    const spec = sc.ok ? sc.spec : null;
+    let password: string | null = null;
+    if (spec?.auth) password = await this.platform.password(cluster, spec);
+    const admin = this.adminFor(key, password, Math.max(10_000, (spec?.migration.timeoutMs ?? 0) + 5000));
+    const members = await this.platform.listMembers(cluster);
+    const observed = await observeCluster(cluster, members, admin, this.now());
+    const plan = planReconcile(observed);
+    const status = buildStatus(observed, plan);
+    const d = plan.decision;
+    log.debug({ phase: d.phase, reason: d.reason, actions: d.actions.map((a) => a.kind) }, d.message);
+    if (d.phase !== 'Deleting' && !sameStatus(cluster.status, status)) {
+      await this.platform.writeStatus(key, status);
+      if (cluster.status?.phase !== status.phase) {
+        log.info({ phase: status.phase, reason: d.reason }, d.message);
+        await this.platform.event(cluster, { type: d.phase === 'Degraded' || d.phase === 'Invalid' ? 'Warning' : 'Normal', reason: d.reason, message: d.message });
+      }
+    }
+    this.opts.onPass?.(key, status);
+    try {
+      await applyActions({ platform: this.platform, admin, cluster, spec: plan.spec, observed, log, key }, d.actions);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (d.phase !== 'Deleting') {
+        const withError: Status = { ...status, lastError: message };
+        await this.platform.writeStatus(key, withError).catch(() => undefined);
+        await this.platform.event(cluster, { type: 'Warning', reason: 'StepFailed', message }).catch(() => undefined);
+      }
+      throw err;
+    }
+    return { requeueAfterMs: d.requeueMs };
+  }
+}

@@ -1,0 +1,80 @@
+// Carries out a planned step: each action maps onto one platform call or one or more admin
+// commands. Actions run in order and the first failure stops the step (the queue retries with
+// backoff; the next pass re-observes, so a half-done step is simply seen and continued).
+import type { Logger } from '../../common/log.js';
+import type { RedisShardCluster, Spec } from '../api/v1alpha1.js';
+import type { ClusterAdmin } from '../admin/cluster-admin.js';
+import type { Platform } from '../platform/platform.js';
+import type { Observed } from '../reconcile/observed.js';
+import type { Action } from '../reconcile/plan.js';
+
+export interface ExecuteContext {
+  platform: Platform;
+  admin: ClusterAdmin;
+  cluster: RedisShardCluster;
+  spec: Spec | null;
+  observed: Observed | null;
+  log: Logger;
+  key: string;
+}
+
+export async function applyActions(ctx: ExecuteContext, actions: readonly Action[]): Promise<void> {
+  for (const a of actions) await applyAction(ctx, a);
+}
+
+function clientOf(ctx: ExecuteContext, name: string) {
+  const m = ctx.observed?.members.find((x) => x.member.name === name)?.member;
+  if (!m || !m.host) throw new Error(`member ${name} has no address`);
+  return { client: ctx.admin.client(m.host, m.port), host: m.host, port: m.port };
+}
+
+async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
+  const { platform, admin, cluster, log } = ctx;
+  switch (a.kind) {
+    case 'SetFinalizer':
+      log.info({ present: a.present }, 'finalizer');
+      return platform.setFinalizer(ctx.key, a.present);
+    case 'DeleteAll':
+      log.info('deleting every member');
+      await platform.deleteAll(cluster);
+      admin.close();
+      return;
+    case 'EnsureMembers':
+      if (!ctx.spec) throw new Error('EnsureMembers without a valid spec');
+      log.info({ members: a.members.map((m) => m.name) }, 'ensuring members');
+      return platform.ensureMembers(cluster, ctx.spec, a.members);
+    case 'Meet': {
+      const { client } = clientOf(ctx, a.on);
+      return admin.meet(client, a.host, a.port);
+    }
+    case 'AddSlots':
+      return admin.addSlots(clientOf(ctx, a.on).client, a.ranges);
+    case 'Replicate':
+      return admin.replicate(clientOf(ctx, a.on).client, a.masterId);
+    case 'SetSlot':
+      log.info({ member: a.on, slot: a.slot, state: a.state, nodeId: a.nodeId }, 'closing open slot');
+      return admin.setSlot(clientOf(ctx, a.on).client, a.slot, a.state, a.nodeId);
+    case 'Forget':
+      await Promise.all(a.on.map((name) => admin.forget(clientOf(ctx, name).client, a.nodeId)));
+      return;
+    case 'DeleteMember':
+      log.info({ member: a.name }, 'deleting member');
+      await platform.deleteMember(cluster, a.name);
+      await platform.event(cluster, { type: 'Normal', reason: 'MemberRemoved', message: `removed ${a.name}` });
+      return;
+    case 'MigrateSlots': {
+      const spec = ctx.spec;
+      if (!spec) throw new Error('MigrateSlots without a valid spec');
+      const src = clientOf(ctx, a.from);
+      const dst = clientOf(ctx, a.to);
+      const others = a.notify.map((n) => clientOf(ctx, n).client);
+      const started = Date.now();
+      let keys = 0;
+      for (const slot of a.slots) {
+        keys += await admin.migrateSlot(src.client, a.fromId, dst.client, a.toId, dst.host, dst.port, slot, others, spec.migration);
+      }
+      log.info({ from: a.from, to: a.to, slots: a.slots.length, first: a.slots[0], last: a.slots[a.slots.length - 1], keys, ms: Date.now() - started }, 'slots migrated');
+      return;
+    }
+  }
+}

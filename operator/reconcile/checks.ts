@@ -1,0 +1,79 @@
+// Ordered safety checks the planner runs before it may change anything: a valid spec, every
+// member up and answering, and all nodes agreeing on membership and slot ownership. Each check
+// returns null when it passes, or why the pass must stop there.
+import { SLOT_COUNT } from '../../common/slots.js';
+import { SpecSchema, type Spec } from '../api/v1alpha1.js';
+import { isFailed, isMaster, type MemberObservation, type NodeLine, type NodeView } from './observed.js';
+
+export type SpecCheck = { ok: true; spec: Spec } | { ok: false; message: string };
+
+export function checkSpec(spec: unknown): SpecCheck {
+  const r = SpecSchema.safeParse(spec ?? {});
+  if (r.success) return { ok: true, spec: r.data };
+  return { ok: false, message: r.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ') };
+}
+
+export interface Blocker {
+  reason: string;
+  message: string;
+}
+
+/** Members that exist but are not yet running and answering. */
+export function checkMembersUp(obs: readonly MemberObservation[]): Blocker | null {
+  const down = obs.filter((o) => !o.member.ready || !o.view);
+  if (down.length === 0) return null;
+  const names = down.map((o) => `${o.member.name}${o.error ? ` (${o.error})` : o.member.ready ? '' : ` (${o.member.phase})`}`);
+  return { reason: 'MembersNotReady', message: `waiting for ${names.join(', ')}` };
+}
+
+/** Owner of every slot according to one node's view (null = unassigned). */
+export function slotOwners(lines: readonly NodeLine[]): (string | null)[] {
+  const owners: (string | null)[] = new Array<string | null>(SLOT_COUNT).fill(null);
+  for (const l of lines) {
+    if (!isMaster(l)) continue;
+    for (const r of l.slots) for (let s = r.start; s <= r.end; s++) owners[s] = l.id;
+  }
+  return owners;
+}
+
+/** Authoritative owners: each reachable master's claim about itself, then (for slots no member
+ * claims) what the views say about nodes that are not members (failed or foreign nodes). */
+export function authoritativeOwners(views: readonly NodeView[]): (string | null)[] {
+  const owners: (string | null)[] = new Array<string | null>(SLOT_COUNT).fill(null);
+  const memberIds = new Set(views.map((v) => v.self.id));
+  for (const v of views) {
+    if (!isMaster(v.self)) continue;
+    for (const r of v.self.slots) for (let s = r.start; s <= r.end; s++) owners[s] = v.self.id;
+  }
+  for (const v of views) {
+    for (const l of v.lines) {
+      if (memberIds.has(l.id) || !isMaster(l)) continue;
+      for (const r of l.slots) for (let s = r.start; s <= r.end; s++) if (owners[s] === null) owners[s] = l.id;
+    }
+  }
+  return owners;
+}
+
+/** Every member knows every other member (handshake finished) and agrees on the slot map. */
+export function checkAgreement(views: readonly NodeView[], owners: readonly (string | null)[]): Blocker | null {
+  const ids = views.map((v) => v.self.id);
+  for (const v of views) {
+    const known = new Map(v.lines.map((l) => [l.id, l]));
+    for (const id of ids) {
+      const l = known.get(id);
+      if (!l || l.flags.has('handshake')) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} does not know ${id.slice(0, 8)} yet` };
+    }
+    const mine = slotOwners(v.lines);
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      if (mine[s] !== owners[s]) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} sees slot ${s} elsewhere` };
+    }
+  }
+  return null;
+}
+
+/** Nodes some member sees as failing. */
+export function failingNodes(views: readonly NodeView[]): NodeLine[] {
+  const out = new Map<string, NodeLine>();
+  for (const v of views) for (const l of v.lines) if (isFailed(l)) out.set(l.id, l);
+  return [...out.values()];
+}

@@ -1,0 +1,30 @@
+// Writes the RedisShardCluster CRD generated from the zod schema to crds/ (and to the Helm chart's
+// crds/ when the chart exists). Run: npm run gen:crd. A unit test fails when the files are stale.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CRD_FILE, buildCrdYaml } from '../operator/api/crd.js';
+
+function packageRoot(): string {
+  let d = import.meta.dirname;
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+
+export const CHART_CRD_FILE = 'charts/redshard/crds/redshard.io_redisshardclusters.yaml';
+
+export function generateCrds(root = packageRoot()): string[] {
+  const yaml = buildCrdYaml();
+  const written: string[] = [];
+  for (const rel of [CRD_FILE, CHART_CRD_FILE]) {
+    const p = resolve(root, rel);
+    if (rel === CHART_CRD_FILE && !existsSync(resolve(root, 'charts/redshard'))) continue;
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, yaml);
+    written.push(rel);
+  }
+  return written;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  for (const f of generateCrds()) process.stdout.write(`wrote ${f}\n`);
+}
