@@ -121,7 +121,7 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   }
   if (server.snapshots.size !== 0 && spec.flags.includes('write')) notifySnapshots(server, session, spec, argv);
   const now = Date.now();
-  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null };
+  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null, denyBlocking: inExec };
   const dirtyBefore = server.dirty;
   const stat = commandStat(server, spec.name);
   stat.calls++;

@@ -1,6 +1,6 @@
 // Server administration commands: INFO, CONFIG, COMMAND, DBSIZE, FLUSHDB/FLUSHALL, TIME, DEBUG,
 // SHUTDOWN, CLIENT.
-import type { CommandSpec, Ctx } from './types.js';
+import type { CommandSpec, Ctx, KeySpec } from './types.js';
 import { E } from './errors.js';
 import { encodingThresholds } from './thresholds.js';
 import { fail, floatArg } from './args.js';
@@ -122,10 +122,62 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   out.set(acl.length);
   for (const a of acl) out.simple(`@${a}`);
   out.set(0);
-  out.array(0);
+  const specs = spec.keySpecs ?? [];
+  out.set(specs.length);
+  for (const ks of specs) keySpecInfo(ctx, ks);
   const subs = spec.subcommands ?? [];
-  out.array(subs.length);
+  out.set(subs.length);
   for (const s of subs) commandInfo(ctx, s);
+}
+
+function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
+  const out = ctx.out;
+  out.map(3);
+  out.bulk('flags');
+  out.set(ks.flags.length);
+  for (const f of ks.flags) out.simple(f);
+  out.bulk('begin_search');
+  out.map(2);
+  out.bulk('type');
+  if ('index' in ks.begin) {
+    out.bulk('index');
+    out.bulk('spec');
+    out.map(1);
+    out.bulk('index');
+    out.int(ks.begin.index);
+  } else {
+    out.bulk('keyword');
+    out.bulk('spec');
+    out.map(2);
+    out.bulk('keyword');
+    out.bulk(ks.begin.keyword);
+    out.bulk('startfrom');
+    out.int(ks.begin.startfrom);
+  }
+  out.bulk('find_keys');
+  out.map(2);
+  out.bulk('type');
+  if ('lastkey' in ks.find) {
+    out.bulk('range');
+    out.bulk('spec');
+    out.map(3);
+    out.bulk('lastkey');
+    out.int(ks.find.lastkey);
+    out.bulk('keystep');
+    out.int(ks.find.keystep);
+    out.bulk('limit');
+    out.int(ks.find.limit);
+  } else {
+    out.bulk('keynum');
+    out.bulk('spec');
+    out.map(3);
+    out.bulk('keynumidx');
+    out.int(ks.find.keynumidx);
+    out.bulk('firstkey');
+    out.int(ks.find.firstkey);
+    out.bulk('keystep');
+    out.int(ks.find.keystep);
+  }
 }
 
 function command(ctx: Ctx, argv: string[]): void {

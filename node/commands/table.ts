@@ -12,6 +12,7 @@ import { zsetCommands } from './zsets.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
+import { listCommands } from './lists.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -25,6 +26,7 @@ const ALL: readonly CommandSpec[] = [
   ...replicationCommands,
   ...migrateCommands,
   ...clusterCommands,
+  ...listCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();

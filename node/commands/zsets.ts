@@ -645,7 +645,7 @@ function blockingPop(ctx: Ctx, timeoutArg: string, keys: string[], where: Where,
         return v !== undefined && typeof v !== 'string' && v.type === 'zset' && v.size() > 0;
       });
       if (ready.length === 0) return false;
-      const rctx: Ctx = { server, session, db, out: session.out, now, propagateAs: null };
+      const rctx: Ctx = { server, session, db, out: session.out, now, propagateAs: null, denyBlocking: true };
       popAndReply(rctx, ready, where, count, true, nested, null);
       return true;
     },

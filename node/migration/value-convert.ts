@@ -5,6 +5,7 @@ import type { DumpSink, DumpValue, ValueSource } from './dump-payload.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
 import { AddResult, ZSet } from '../store/values/zset.js';
+import { ListValue } from '../store/values/list.js';
 
 /** The encoder's view of a stored value, or null for a type this node cannot serialize. */
 export function sourceOfStored(v: StoredValue): ValueSource | null {
@@ -12,6 +13,7 @@ export function sourceOfStored(v: StoredValue): ValueSource | null {
   if (v instanceof HashValue) return { type: 'hash', size: v.size(), entries: v.entries(), compact: v.isListpack };
   if (v instanceof SetValue) return { type: 'set', size: v.size(), members: v.values(), compact: v.isIntset };
   if (v instanceof ZSet) return { type: 'zset', size: v.size(), entries: zsetEntries(v), compact: v.listpack };
+  if (v instanceof ListValue) return { type: 'list', size: v.size(), items: v.values() };
   return null;
 }
 
@@ -34,7 +36,10 @@ export function storedValueSink(th: EncodingThresholds): DumpSink<StoredValue | 
       const s = new SetValue();
       return { add: (m) => s.add(m, th), done: () => s };
     },
-    list: () => ({ push: () => {}, done: () => null }),
+    list: () => {
+      const l = new ListValue();
+      return { push: (i) => l.pushTail(i), done: () => l };
+    },
     zset: () => {
       const z = new ZSet(true);
       const lim = { maxListpackEntries: th.zsetMaxListpackEntries, maxListpackValue: th.zsetMaxListpackValue };

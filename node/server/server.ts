@@ -85,6 +85,7 @@ export class Server {
   ) {
     const events: KeyspaceEvents = {
       modified: (db, key) => this.touchWatched(db.index, key),
+      added: (db, key) => this.blocking.signalReady(db.index, key),
       expiring: (db, key) => {
         for (const s of this.snapshots) s.beforeWrite(db, key);
       },

@@ -6,6 +6,11 @@ import type { StoredValue } from './values/object.js';
 export interface KeyspaceEvents {
   /** A key was modified (WATCH, client-side caching and replication hooks). */
   modified(db: Db, key: string): void;
+  /**
+   * A key that did not exist was stored (Redis's dbAdd): clients blocked on it may be served,
+   * whichever command created it (LPUSH, ZADD, RENAME, COPY, RESTORE, MOVE, ...).
+   */
+  added(db: Db, key: string): void;
   /** A key is about to be deleted because it expired (snapshots capture it first). */
   expiring(db: Db, key: string): void;
   /** A key expired lazily or actively; the deletion must be propagated. */
@@ -58,7 +63,10 @@ export class Db {
     if (m === undefined) m = this.slots[slot] = new Map();
     const before = m.size;
     m.set(key, value);
-    if (m.size !== before) this.size++;
+    if (m.size !== before) {
+      this.size++;
+      this.events.added(this, key);
+    }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 

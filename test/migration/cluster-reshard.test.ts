@@ -42,12 +42,12 @@ describe('redis-cli --cluster reshard between our node and redis-server', () => 
     for (const n of [ours, theirs]) rmSync(n.dir, { recursive: true, force: true });
   });
 
-  it('moves strings, hashes, sets and sorted sets there and back, values and TTLs intact', async () => {
+  it('moves strings, hashes, sets, sorted sets and lists there and back, values and TTLs intact', async () => {
     const keys = lowSlotKeys(40);
     const c = new Redis({ port: ours.port, host: ours.host });
     const expected = new Map<string, unknown>();
     for (const [i, k] of keys.entries()) {
-      switch (i % 4) {
+      switch (i % 5) {
         case 0:
           await c.set(k, i % 8 === 0 ? 'x'.repeat(100) : String(i), 'PX', 600_000);
           expected.set(k, await c.get(k));
@@ -60,9 +60,13 @@ describe('redis-cli --cluster reshard between our node and redis-server', () => 
           await c.sadd(k, ...Array.from({ length: i === 2 ? 700 : 5 }, (_, j) => String(j)));
           expected.set(k, (await c.smembers(k)).sort());
           break;
-        default:
+        case 3:
           await c.zadd(k, ...Array.from({ length: i === 3 ? 300 : 5 }, (_, j) => [String(j / 3), `m${j}`]).flat());
           expected.set(k, await c.zrange(k, 0, -1, 'WITHSCORES'));
+          break;
+        default:
+          await c.rpush(k, ...Array.from({ length: i === 4 ? 2000 : 5 }, (_, j) => `e${j}`));
+          expected.set(k, await c.lrange(k, 0, -1));
       }
     }
     c.disconnect();
@@ -73,10 +77,11 @@ describe('redis-cli --cluster reshard between our node and redis-server', () => 
       const r = new Redis({ port: p.port, host: p.host });
       const got = new Map<string, unknown>();
       for (const [i, k] of keys.entries()) {
-        if (i % 4 === 0) got.set(k, await r.get(k));
-        else if (i % 4 === 1) got.set(k, await r.hgetall(k));
-        else if (i % 4 === 2) got.set(k, (await r.smembers(k)).sort());
-        else got.set(k, await r.zrange(k, 0, -1, 'WITHSCORES'));
+        if (i % 5 === 0) got.set(k, await r.get(k));
+        else if (i % 5 === 1) got.set(k, await r.hgetall(k));
+        else if (i % 5 === 2) got.set(k, (await r.smembers(k)).sort());
+        else if (i % 5 === 3) got.set(k, await r.zrange(k, 0, -1, 'WITHSCORES'));
+        else got.set(k, await r.lrange(k, 0, -1));
       }
       const ttl = await r.pttl(keys[0]!);
       r.disconnect();
