@@ -71,7 +71,8 @@ function restore(ctx: Ctx, argv: string[]): void {
   if (ttl < 0n) fail(E.restoreTtl);
   const req: RestoreRequest = { key, replace, absttl, ttl: Number(ttl) };
   const payload = argv[3]!;
-  if (payload.length <= RESTORE_SLICED_BYTES) {
+  // Inside EXEC nothing may wait: even a big payload is then restored in one go.
+  if (payload.length <= RESTORE_SLICED_BYTES || ctx.denyBlocking) {
     const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'), storedValueSink(thresholds(ctx.server)));
     if (!decoded.ok) fail(decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat);
     if (decoded.value === null) fail(E.badDataFormat);
@@ -250,6 +251,9 @@ function parseMigrate(argv: string[]): MigrateRequest {
 
 function migrate(ctx: Ctx, argv: string[]): void {
   const req = parseMigrate(argv);
+  // The transfer is asynchronous (the node keeps serving meanwhile), which a transaction
+  // cannot wait for.
+  if (ctx.denyBlocking) fail(E.migrateInTransaction);
   const found: { key: string; value: StoredValue }[] = [];
   for (const key of req.keys) {
     const v = ctx.db.get(key, ctx.now);
