@@ -1,5 +1,6 @@
 // DUMP / RESTORE / MIGRATE between our node and Debian's redis-server 7.0, both directions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { expectSameReplies } from '../helpers/differential.js';
@@ -206,6 +207,16 @@ describe('key transfer with redis-server 7.0', () => {
     const theirErr = await b.call('MIGRATE', '127.0.0.1', String(dead), 'u1', '0', '500').catch((e: Error) => e.message);
     expect(ourErr).toBe('IOERR error or timeout writing to target instance');
     expect(ourErr).toBe(theirErr);
+    expect(await a.get('u1')).toBe('stay');
+    // A target that accepts and never answers: the read times out, the key stays.
+    const mute = net.createServer(() => {});
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    const mutePort = String((mute.address() as net.AddressInfo).port);
+    const ourTimeout = await a.call('MIGRATE', '127.0.0.1', mutePort, 'u1', '0', '200').catch((e: Error) => e.message);
+    const theirTimeout = await b.call('MIGRATE', '127.0.0.1', mutePort, 'u1', '0', '200').catch((e: Error) => e.message);
+    mute.close();
+    expect(ourTimeout).toBe('IOERR error or timeout reading to target instance');
+    expect(ourTimeout).toBe(theirTimeout);
     expect(await a.get('u1')).toBe('stay');
     const badPort = await a.call('MIGRATE', '127.0.0.1', 'x', 'u1', '0', '500').catch((e: Error) => e.message);
     expect(badPort).toBe(await b.call('MIGRATE', '127.0.0.1', 'x', 'u1', '0', '500').catch((e: Error) => e.message));
