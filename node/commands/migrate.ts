@@ -290,110 +290,115 @@ async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, 
   for (;;) {
     const got = await conns.get(req.host, req.port, req.timeout);
     if (got === 'connecting') return { error: E.migrateIoConnect };
-    let link: TargetLink | null = typeof got === 'string' ? null : got;
-    let failure: 'writing' | 'reading' | null = link === null ? 'writing' : null;
-    let timedOut = false;
-    let sent: { key: string; value: StoredValue }[] = [];
-    let select = false;
-    if (link !== null) {
-      const pieces: (Buffer | string)[] = [];
-      if (req.password !== null) pieces.push(encodeCommand(req.user !== null ? ['AUTH', req.user, req.password] : ['AUTH', req.password]));
-      select = link.lastDb !== req.db;
-      if (select) pieces.push(encodeCommand(['SELECT', String(req.db)]));
-      const now = Date.now();
-      for (let i = 0; i < found.length; i++) {
-        const f = found[i]!;
-        let ttl = 0;
-        const at = db.getExpire(f.key);
-        if (at !== undefined) {
-          ttl = at - now;
-          if (ttl < 0) continue; // expired since the lookup: not sent, not deleted
-          if (ttl < 1) ttl = 1;
-        }
-        sent.push(f);
-        const p = payloads[i]!;
-        const ttlS = String(ttl);
-        pieces.push(
-          Buffer.from(
-            `*${req.replace ? 5 : 4}\r\n$${restoreCmd.length}\r\n${restoreCmd}\r\n$${f.key.length}\r\n${f.key}\r\n$${ttlS.length}\r\n${ttlS}\r\n$${p.length}\r\n`,
-            'latin1',
-          ),
-          p,
-          req.replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n',
-        );
-      }
-      if (!(await link.write(pieces, req.timeout))) failure = 'writing';
-    }
-    let authReply: unknown = null;
-    let selectReply: unknown = null;
-    let targetError: string | null = null;
-    let socketError = false;
-    let replies = 0;
-    const acked: string[] = [];
-    if (failure === null && link !== null) {
-      const readOne = async () => {
-        const r = await link!.read(req.timeout);
-        if ('fail' in r) {
-          if (r.fail === 'timeout') timedOut = true;
-          return undefined;
-        }
-        return r.value;
-      };
-      if (req.password !== null && (authReply = await readOne()) === undefined) failure = 'reading';
-      else if (select && (selectReply = await readOne()) === undefined) failure = 'reading';
-      else {
-        for (const f of sent) {
-          const r = await readOne();
-          if (r === undefined) {
-            socketError = true;
-            break;
+    const link: TargetLink | null = typeof got === 'string' ? null : got;
+    // One MIGRATE at a time per link: requests and replies pair up in order.
+    const release = link !== null ? await link.acquire() : null;
+    try {
+      let failure: 'writing' | 'reading' | null = link === null ? 'writing' : null;
+      let timedOut = false;
+      let sent: { key: string; value: StoredValue }[] = [];
+      let select = false;
+      if (link !== null) {
+        const pieces: (Buffer | string)[] = [];
+        if (req.password !== null) pieces.push(encodeCommand(req.user !== null ? ['AUTH', req.user, req.password] : ['AUTH', req.password]));
+        select = link.lastDb !== req.db;
+        if (select) pieces.push(encodeCommand(['SELECT', String(req.db)]));
+        const now = Date.now();
+        for (let i = 0; i < found.length; i++) {
+          const f = found[i]!;
+          let ttl = 0;
+          const at = db.getExpire(f.key);
+          if (at !== undefined) {
+            ttl = at - now;
+            if (ttl < 0) continue; // expired since the lookup: not sent, not deleted
+            if (ttl < 1) ttl = 1;
           }
-          replies++;
-          const authErr = req.password !== null && isErrorReply(authReply as never);
-          const selErr = select && isErrorReply(selectReply as never);
-          if (authErr || selErr || isErrorReply(r)) {
-            if (targetError === null) {
-              link.lastDb = -1;
-              const e = authErr ? authReply : selErr ? selectReply : r;
-              targetError = (e as { error: string }).error;
+          sent.push(f);
+          const p = payloads[i]!;
+          const ttlS = String(ttl);
+          pieces.push(
+            Buffer.from(
+              `*${req.replace ? 5 : 4}\r\n$${restoreCmd.length}\r\n${restoreCmd}\r\n$${f.key.length}\r\n${f.key}\r\n$${ttlS.length}\r\n${ttlS}\r\n$${p.length}\r\n`,
+              'latin1',
+            ),
+            p,
+            req.replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n',
+          );
+        }
+        if (!(await link.write(pieces, req.timeout))) failure = 'writing';
+      }
+      let authReply: unknown = null;
+      let selectReply: unknown = null;
+      let targetError: string | null = null;
+      let socketError = false;
+      let replies = 0;
+      const acked: string[] = [];
+      if (failure === null && link !== null) {
+        const readOne = async () => {
+          const r = await link!.read(req.timeout);
+          if ('fail' in r) {
+            if (r.fail === 'timeout') timedOut = true;
+            return undefined;
+          }
+          return r.value;
+        };
+        if (req.password !== null && (authReply = await readOne()) === undefined) failure = 'reading';
+        else if (select && (selectReply = await readOne()) === undefined) failure = 'reading';
+        else {
+          for (const f of sent) {
+            const r = await readOne();
+            if (r === undefined) {
+              socketError = true;
+              break;
             }
-          } else if (!req.copy) acked.push(f.key);
-        }
-        // Keys the target acknowledged are moved: delete them here, unless they changed
-        // (frozen keys cannot be written, but they may have expired in the meantime).
-        const deleted: string[] = [];
-        for (const k of acked) {
-          const f = sent.find((s) => s.key === k)!;
-          if (db.get(k, Date.now()) !== f.value) continue;
-          for (const s of server.snapshots) s.beforeWrite(db, k);
-          if (db.delete(k)) {
-            server.touchWatched(dbIndex, k);
-            server.dirty++;
-            deleted.push(k);
+            replies++;
+            const authErr = req.password !== null && isErrorReply(authReply as never);
+            const selErr = select && isErrorReply(selectReply as never);
+            if (authErr || selErr || isErrorReply(r)) {
+              if (targetError === null) {
+                link.lastDb = -1;
+                const e = authErr ? authReply : selErr ? selectReply : r;
+                targetError = (e as { error: string }).error;
+              }
+            } else if (!req.copy) acked.push(f.key);
+          }
+          // Keys the target acknowledged are moved: delete them here, unless they changed
+          // (frozen keys cannot be written, but they may have expired in the meantime).
+          const deleted: string[] = [];
+          for (const k of acked) {
+            const f = sent.find((s) => s.key === k)!;
+            if (db.get(k, Date.now()) !== f.value) continue;
+            for (const s of server.snapshots) s.beforeWrite(db, k);
+            if (db.delete(k)) {
+              server.touchWatched(dbIndex, k);
+              server.dirty++;
+              deleted.push(k);
+            }
+          }
+          // MIGRATE reaches replicas and the AOF as the DEL it amounts to here.
+          if (deleted.length > 0 && server.propagator.active) server.propagator.propagate(dbIndex, ['DEL', ...deleted]);
+          if (targetError === null && socketError && replies === 0 && mayRetry && !timedOut) {
+            failure = 'reading';
+          } else {
+            if (socketError) conns.drop(link);
+            if (targetError !== null) return { error: E.migrateTargetError(targetError) };
+            if (socketError) return { error: E.migrateIo('reading') };
+            link.lastDb = req.db;
+            return { status: 'OK' };
           }
         }
-        // MIGRATE reaches replicas and the AOF as the DEL it amounts to here.
-        if (deleted.length > 0 && server.propagator.active) server.propagator.propagate(dbIndex, ['DEL', ...deleted]);
-        if (targetError === null && socketError && replies === 0 && mayRetry && !timedOut) {
-          failure = 'reading';
-        } else {
-          if (socketError) conns.close(link.key);
-          if (targetError !== null) return { error: E.migrateTargetError(targetError) };
-          if (socketError) return { error: E.migrateIo('reading') };
-          link.lastDb = req.db;
-          return { status: 'OK' };
-        }
       }
+      // Socket trouble before any RESTORE reply: close, and retry once unless it was a timeout.
+      if (link !== null) conns.drop(link);
+      sent = [];
+      if (!timedOut && mayRetry && failure !== null) {
+        mayRetry = false;
+        continue;
+      }
+      return { error: E.migrateIo(failure ?? 'reading') };
+    } finally {
+      release?.();
     }
-    // Socket trouble before any RESTORE reply: close, and retry once unless it was a timeout.
-    if (link !== null) conns.close(link.key);
-    link = null;
-    sent = [];
-    if (!timedOut && mayRetry && failure !== null) {
-      mayRetry = false;
-      continue;
-    }
-    return { error: E.migrateIo(failure ?? 'reading') };
   }
 }
 

@@ -36,6 +36,18 @@ export class TargetLink {
     socket.on('close', () => onEnd());
   }
 
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Waits for exclusive use of the link; call the returned function when done. */
+  async acquire(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => mine);
+    await prev;
+    return release;
+  }
+
   get usable(): boolean {
     return !this.closed && !this.socket.destroyed;
   }
@@ -105,17 +117,29 @@ export class MigrateConnections {
   private readonly links = new Map<string, TargetLink>();
   private sweeper: NodeJS.Timeout | null = null;
 
+  private readonly connecting = new Map<string, Promise<TargetLink | LinkFailure>>();
+
   /** A connected link (cached when possible), or the failure to report. */
-  async get(host: string, port: number, timeoutMs: number): Promise<TargetLink | LinkFailure> {
+  get(host: string, port: number, timeoutMs: number): Promise<TargetLink | LinkFailure> {
     const key = `${host}:${port}`;
     const cached = this.links.get(key);
     if (cached !== undefined) {
       if (cached.usable) {
         cached.lastUse = Date.now();
-        return cached;
+        return Promise.resolve(cached);
       }
       this.links.delete(key);
     }
+    // Concurrent MIGRATEs to a new target share one connection attempt.
+    let pending = this.connecting.get(key);
+    if (pending === undefined) {
+      pending = this.connect(key, host, port, timeoutMs).finally(() => this.connecting.delete(key));
+      this.connecting.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async connect(key: string, host: string, port: number, timeoutMs: number): Promise<TargetLink | LinkFailure> {
     if (this.links.size >= MIGRATE_SOCKET_CACHE_ITEMS) {
       // Too many cached links: drop one at random, as Redis does.
       const victims = [...this.links.keys()];
@@ -148,6 +172,12 @@ export class MigrateConnections {
     this.links.set(key, link);
     this.armSweeper();
     return link;
+  }
+
+  /** Closes this link and forgets it, unless another link has replaced it meanwhile. */
+  drop(link: TargetLink): void {
+    if (this.links.get(link.key) === link) this.links.delete(link.key);
+    link.close();
   }
 
   close(key: string): void {

@@ -130,6 +130,24 @@ describe('key transfer with redis-server 7.0', () => {
     b1.disconnect();
   });
 
+  it('concurrent MIGRATEs from many clients share the cached link without mixing replies', async () => {
+    await a.flushall();
+    await b.flushall();
+    const clients = Array.from({ length: 8 }, () => new Redis({ port: ours.port, host: ours.host }));
+    for (let i = 0; i < 40; i++) await a.set(`cc${i}`, `v${i}`.repeat(i));
+    await b.set('cc5', 'taken');
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => clients[i % 8]!.call('MIGRATE', redis.host, String(redis.port), `cc${i}`, '0', '5000').catch((e: Error) => e.message)),
+    );
+    for (const c of clients) c.disconnect();
+    for (let i = 0; i < 40; i++) {
+      if (i === 5) expect(replies[i]).toBe('ERR Target instance replied with error: BUSYKEY Target key name already exists.');
+      else expect(replies[i], `cc${i}`).toBe('OK');
+    }
+    expect(await a.exists(...Array.from({ length: 40 }, (_, i) => `cc${i}`))).toBe(1);
+    expect(await b.get('cc39')).toBe('v39'.repeat(39));
+  });
+
   it('MIGRATE moves keys from redis-server to our node', async () => {
     await a.flushall();
     await b.flushall();
