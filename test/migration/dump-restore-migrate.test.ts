@@ -217,6 +217,20 @@ describe('key transfer with redis-server 7.0', () => {
     expect(await a.ping()).toBe('PONG');
   });
 
+  it('redis-server MIGRATEs into our node with AUTH', async () => {
+    await b.set('pa', 'to-ours');
+    // Drop redis-server's cached link to us (an authenticated link stays authenticated).
+    await a.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await a.config('SET', 'requirepass', 'pw');
+    try {
+      await expect(b.call('MIGRATE', ours.host, String(ours.port), 'pa', '0', '5000')).rejects.toThrow('ERR Target instance replied with error: NOAUTH Authentication required.');
+      expect(await b.call('MIGRATE', ours.host, String(ours.port), 'pa', '0', '5000', 'AUTH', 'pw')).toBe('OK');
+      expect(await a.get('pa')).toBe('to-ours');
+    } finally {
+      await a.config('SET', 'requirepass', '');
+    }
+  });
+
   it('MIGRATE to an unreachable target answers IOERR and keeps the key', async () => {
     const dead = await freePort();
     await a.set('u1', 'stay');
