@@ -217,6 +217,20 @@ describe('key transfer with redis-server 7.0', () => {
     expect(await a.ping()).toBe('PONG');
   });
 
+  it('a list arriving by RESTORE or MIGRATE wakes clients blocked on it', async () => {
+    await b.rpush('lq', 'first', 'second');
+    const waiter = new Redis({ port: ours.port, host: ours.host });
+    const popped = waiter.blpop('lq', 5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await b.call('MIGRATE', ours.host, String(ours.port), 'lq', '0', '5000')).toBe('OK');
+    expect(await popped).toEqual(['lq', 'first']);
+    const again = waiter.blpop('lq2', 5);
+    await new Promise((r) => setTimeout(r, 50));
+    await a.restore('lq2', 0, (await a.dumpBuffer('lq'))!);
+    expect(await again).toEqual(['lq2', 'second']);
+    waiter.disconnect();
+  });
+
   it('redis-server MIGRATEs into our node with AUTH', async () => {
     await b.set('pa', 'to-ours');
     // Drop redis-server's cached link to us (an authenticated link stays authenticated).
