@@ -96,6 +96,26 @@ describe('key transfer with redis-server 7.0', () => {
     ]);
   });
 
+  it('answers MIGRATE argument errors and NOKEY exactly like redis-server', async () => {
+    const h = '127.0.0.1';
+    const port = String(redis.port);
+    await expectSameReplies(ours, redis, [
+      ['SET', 'present', 'v'],
+      ['MIGRATE', h, port, 'missing', '0', '1000'],
+      ['MIGRATE', h, port, '', '0', '1000', 'KEYS', 'missing1', 'missing2'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'AUTH'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'AUTH2', 'user'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'BOGUS'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'KEYS', 'present'],
+      ['MIGRATE', h, port, 'missing', 'x', '1000'],
+      ['MIGRATE', h, port, 'missing', '0', 'x'],
+      ['MIGRATE', h, port, 'missing', '0', '1000', 'COPY', 'REPLACE', 'AUTH', 'pw', 'KEYS'],
+      ['MIGRATE', h, port],
+      ['DUMP'],
+      ['RESTORE', 'k', '0'],
+    ]);
+  });
+
   it('MIGRATE moves keys from our node to redis-server: single key, KEYS, COPY, REPLACE, TTL', async () => {
     await a.flushall();
     await b.flushall();
