@@ -10,6 +10,9 @@ export const MIGRATE_SOCKET_CACHE_TTL_MS = 10_000;
 
 export type LinkFailure = 'connecting' | 'writing' | 'reading';
 
+/** Requests up to this size are copied into one buffer and written at once. */
+const SMALL_WRITE = 256 * 1024;
+
 export class TargetLink {
   readonly reader = new ReplyReader();
   /** Database selected on this connection, -1 when unknown (new link, or after an error). */
@@ -61,6 +64,17 @@ export class TargetLink {
   /** Writes the request pieces; resolves false on a socket error or when a write stalls past timeout. */
   async write(pieces: readonly (Buffer | string)[], timeoutMs: number): Promise<boolean> {
     this.lastUse = Date.now();
+    let total = 0;
+    for (const p of pieces) total += p.length;
+    // Small batches (the common case: a few keys per MIGRATE) go out in one write.
+    if (total <= SMALL_WRITE) {
+      if (!this.usable) return false;
+      const one = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (const p of pieces) at += typeof p === 'string' ? one.write(p, at, 'latin1') : (one.set(p, at), p.length);
+      if (!this.socket.write(one) && !(await this.drained(timeoutMs))) return false;
+      return this.usable;
+    }
     for (const p of pieces) {
       if (!this.usable) return false;
       const more = this.socket.write(p);
