@@ -75,18 +75,3 @@ function formatG17(d: number): string {
   }
   return neg ? `-${out}` : out;
 }
-
-/**
- * The shortest round-trip representation of a double that Redis uses for INCRBYFLOAT results
- * and HINCRBYFLOAT (long double %.17Lf, trailing zeros removed).
- */
-export function formatLongDouble(d: number): string {
-  if (!Number.isFinite(d)) return formatDouble(d);
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return d.toString();
-  let s = d.toFixed(17);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  // toFixed shows binary noise beyond 17 significant digits; prefer the shortest exact form.
-  const short = String(d);
-  if (!short.includes('e') && Number(short) === d) return short;
-  return s;
-}
