@@ -13,7 +13,7 @@ import type { EncodingThresholds, StoredValue } from '../store/values/object.js'
 import { E } from './errors.js';
 import { encodingThresholds } from './thresholds.js';
 import { fail, int64Arg, parseInt64 } from './args.js';
-import { decodeDumpPayload, decodeDumpPayloadSteps, encodeDumpPayload, encodeDumpPayloadSteps } from '../migration/dump-payload.js';
+import { decodeDumpPayload, decodeDumpPayloadSteps, encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from '../migration/dump-payload.js';
 import { latin1BytesSteps, runSliced } from '../migration/slices.js';
 import { sourceOfStored, storedValueSink } from '../migration/value-convert.js';
 import { MigrateConnections, type TargetLink } from '../migration/migrate-client.js';
@@ -269,17 +269,19 @@ function migrate(ctx: Ctx, argv: string[]): void {
 
 type Reply = { status: string } | { error: string };
 
-/** Builds one key's payload over as many event-loop turns as it needs. */
-async function buildPayload(server: Server, value: StoredValue): Promise<Buffer | null> {
+/** Builds one key's payload: small values at once, big ones over several event-loop turns. */
+async function buildPayload(th: EncodingThresholds, value: StoredValue): Promise<Buffer | null> {
   const src = sourceOfStored(value);
   if (src === null) return null;
-  return runSliced(encodeDumpPayloadSteps(src, thresholds(server)));
+  if (src.type === 'string' || src.size < ENCODE_SLICE) return encodeDumpPayload(src, th);
+  return runSliced(encodeDumpPayloadSteps(src, th));
 }
 
 async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, found: { key: string; value: StoredValue }[]): Promise<Reply> {
   const payloads: Buffer[] = [];
+  const th = thresholds(server);
   for (const f of found) {
-    const p = await buildPayload(server, f.value);
+    const p = await buildPayload(th, f.value);
     if (p === null) return { error: E.dumpUnsupported };
     payloads.push(p);
   }
@@ -316,11 +318,9 @@ async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, 
           sent.push(f);
           const p = payloads[i]!;
           const ttlS = String(ttl);
+          // Strings here are latin1 (one char per byte); link.write sends them so.
           pieces.push(
-            Buffer.from(
-              `*${req.replace ? 5 : 4}\r\n$${restoreCmd.length}\r\n${restoreCmd}\r\n$${f.key.length}\r\n${f.key}\r\n$${ttlS.length}\r\n${ttlS}\r\n$${p.length}\r\n`,
-              'latin1',
-            ),
+            `*${req.replace ? 5 : 4}\r\n$${restoreCmd.length}\r\n${restoreCmd}\r\n$${f.key.length}\r\n${f.key}\r\n$${ttlS.length}\r\n${ttlS}\r\n$${p.length}\r\n`,
             p,
             req.replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n',
           );

@@ -77,7 +77,7 @@ export class TargetLink {
     }
     for (const p of pieces) {
       if (!this.usable) return false;
-      const more = this.socket.write(p);
+      const more = typeof p === 'string' ? this.socket.write(p, 'latin1') : this.socket.write(p);
       if (!more && !(await this.drained(timeoutMs))) return false;
     }
     return this.usable;
