@@ -54,9 +54,10 @@ function formatG17(d: number): string {
   const neg = d < 0;
   const a = Math.abs(d);
   let e = a.toExponential(16);
-  // JS rounds exact ties away from zero; glibc rounds them to even.
-  const probe = a.toExponential(17);
-  if (probe.charCodeAt(18) === 53 /* '5' */) {
+  // JS rounds exact ties away from zero; glibc rounds them to even. A tie needs an exact value
+  // of 18 significant digits, hence few binary fraction digits: test that cheaply first.
+  const lead = a < 1 ? Math.floor(-Math.log10(a)) + 1 : 0;
+  if (Number.isInteger(a * 2 ** (18 + lead)) && a.toExponential(17).charCodeAt(18) === 53 /* '5' */) {
     const exact = a.toExponential(60);
     const tail = exact.slice(18, exact.indexOf('e'));
     if (/^50*$/.test(tail) && (exact.charCodeAt(17) - 48) % 2 === 0) e = exact.slice(0, 18) + exact.slice(exact.indexOf('e'));

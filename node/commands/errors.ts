@@ -118,11 +118,5 @@ export const E = {
   zWithscoresByLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   zWeightNotFloat: 'ERR weight value is not a float',
-  zLimitNegative: "ERR LIMIT can't be negative",
-  zMustBePositive: 'ERR value is out of range, must be positive',
-  zNumkeysPositive: 'ERR numkeys should be greater than 0',
   zCountPositive: 'ERR count should be greater than 0',
-  zOutOfRange: 'ERR value is out of range',
-  zRandCountRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
-  zInvalidCursor: 'ERR invalid cursor',
 } as const;

@@ -3,28 +3,24 @@
 import type { CommandFlag, CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
 import { fail, int64Arg, intArg, parseInt64 } from './args.js';
-import { modified, modifiedReady, readObject } from './access.js';
+import { modified, modifiedReady, propagateAs, readObject, writeObject } from './access.js';
+import { encodingThresholds } from './thresholds.js';
+import { blockClient } from './block.js';
 import { parseLexRange, parseScanCursor, parseScore, parseScoreRange, parseTimeoutMs } from './zset-args.js';
 import { AddResult, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX, ZSet, type ZsetLimits } from '../store/values/zset.js';
 import { gteMin, lteMax, lexGteMin, lexLteMax, type LexRange, type ScoreRange, type SkipNode } from '../store/values/skiplist.js';
-import type { RObject, SetMembers } from '../store/values/object.js';
+import { SetValue } from '../store/values/set.js';
 import { globMatch } from '../../common/glob.js';
 import { formatDouble } from '../../common/resp/encode.js';
 import type { Reply } from '../server/reply.js';
 
 function limits(ctx: Ctx): ZsetLimits {
-  return {
-    maxListpackEntries: ctx.server.config.int('zset-max-listpack-entries'),
-    maxListpackValue: ctx.server.config.int('zset-max-listpack-value'),
-  };
+  return encodingThresholds(ctx.server.config);
 }
 
 /** The zset at key for a write: no hit/miss accounting, as lookupKeyWrite. */
 function zsetForWrite(ctx: Ctx, key: string): ZSet | undefined {
-  const v = ctx.db.get(key, ctx.now);
-  if (v === undefined) return undefined;
-  if (typeof v === 'string' || v.type !== 'zset') fail(E.wrongType);
-  return v as ZSet;
+  return writeObject<ZSet>(ctx, key, 'zset');
 }
 
 function readZset(ctx: Ctx, key: string): ZSet | undefined {
@@ -33,13 +29,21 @@ function readZset(ctx: Ctx, key: string): ZSet | undefined {
 
 /** Writes members (with scores when asked) as ZRANGE does: flat in RESP2, pairs in RESP3. */
 function replyNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
+  out.array(withScores && out.resp === 2 ? nodes.length * 2 : nodes.length);
+  writeNodes(out, nodes, withScores);
+}
+
+/** A reply this node will not build for one command (V8 strings stop near 512 MB). */
+const MAX_REPLY_BYTES = 256 * 1024 * 1024;
+
+/** The elements of a replyNodes() reply, without the array header. */
+function writeNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
   if (!withScores) {
-    out.array(nodes.length);
     for (const n of nodes) out.bulk(n.member);
     return;
   }
   if (out.resp === 2) {
-    let s = `*${nodes.length * 2}\r\n`;
+    let s = '';
     for (const n of nodes) {
       const d = formatDouble(n.score);
       s += `$${n.member.length}\r\n${n.member}\r\n$${d.length}\r\n${d}\r\n`;
@@ -47,7 +51,6 @@ function replyNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean)
     out.raw(s);
     return;
   }
-  out.array(nodes.length);
   for (const n of nodes) {
     out.array(2);
     out.bulk(n.member);
@@ -369,7 +372,7 @@ function zrangestore(ctx: Ctx, argv: string[]): void {
   const z = readZset(ctx, argv[2]!);
   const nodes = z === undefined ? [] : selectRange(z, q);
   const lim = limits(ctx);
-  const result = new ZSet(!(q.kind === 'rank' && z !== undefined && nodes.length > lim.maxListpackEntries));
+  const result = new ZSet(!(q.kind === 'rank' && z !== undefined && nodes.length > lim.zsetMaxListpackEntries));
   for (const n of nodes) result.add(n.score, n.member, 0, lim);
   storeResult(ctx, dst, result);
 }
@@ -392,7 +395,7 @@ type SetOp = 'union' | 'inter' | 'diff';
 type Aggregate = 'sum' | 'min' | 'max';
 
 interface Source {
-  obj: ZSet | (RObject & SetMembers) | null;
+  obj: ZSet | SetValue | null;
   weight: number;
 }
 
@@ -407,7 +410,7 @@ function* sourceEntries(s: Source): Generator<[string, number]> {
   if (o instanceof ZSet) {
     for (let n = o.list.first; n !== null; n = n.next[0]!) yield [n.member, n.score];
   } else {
-    for (const m of o.members()) yield [m, 1];
+    for (const m of o.values()) yield [m, 1];
   }
 }
 
@@ -446,7 +449,7 @@ function zsetAlgebra(op: SetOp, store: boolean, cardOnly: boolean) {
       }
       ctx.server.stats.keyspaceHits++;
       if (typeof v === 'string' || (v.type !== 'zset' && v.type !== 'set')) fail(E.wrongType);
-      src.push({ obj: v as ZSet | (RObject & SetMembers), weight: 1 });
+      src.push({ obj: v as ZSet | SetValue, weight: 1 });
     }
     let how: Aggregate = 'sum';
     let withScores = false;
@@ -471,7 +474,7 @@ function zsetAlgebra(op: SetOp, store: boolean, cardOnly: boolean) {
         j++;
       } else if (cardOnly && remaining >= 2 && o === 'limit') {
         const l = parseInt64(argv[j + 1]!);
-        if (l === null || l < 0n) fail(E.zLimitNegative);
+        if (l === null || l < 0n) fail(E.limitNegative);
         limit = l > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(l);
         j += 2;
       } else fail(E.syntax);
@@ -535,34 +538,22 @@ function zsetAlgebra(op: SetOp, store: boolean, cardOnly: boolean) {
 
 type Where = 'min' | 'max';
 
+/** Reply shape of a pop: flat or nested pairs, with or without the key name. */
+interface PopShape {
+  emitKey: boolean;
+  nested: boolean;
+}
+
 /**
- * Pops from the first non-empty zset among keys (after WRONGTYPE checks in order) and replies.
- * Returns false (without replying) when every key is missing and `replyEmpty` is off.
+ * Pops up to `count` (-1: one, plain form) members of the non-empty zset at key and writes the
+ * reply; returns how many were popped.
  */
-function popAndReply(ctx: Ctx, keys: readonly string[], where: Where, count: number, emitKey: boolean, nested: boolean, replyEmpty: 'empty' | 'nil' | null): boolean {
-  let key = '';
-  let z: ZSet | undefined;
-  for (const k of keys) {
-    z = zsetForWrite(ctx, k);
-    if (z !== undefined) {
-      key = k;
-      break;
-    }
-  }
+function popFrom(ctx: Ctx, key: string, z: ZSet, where: Where, count: number, shape: PopShape): number {
   const out = ctx.out;
-  if (z === undefined) {
-    if (replyEmpty === 'nil') out.nullArray();
-    else if (replyEmpty === 'empty') out.array(0);
-    return replyEmpty !== null;
-  }
-  if (count === 0) {
-    out.array(0);
-    return true;
-  }
   const n = Math.min(count === -1 ? 1 : count, z.size());
-  if (!nested && !emitKey) out.array(n * 2);
-  else if (nested && !emitKey) out.array(n);
-  else if (!nested && emitKey) {
+  if (!shape.nested && !shape.emitKey) out.array(n * 2);
+  else if (shape.nested && !shape.emitKey) out.array(n);
+  else if (!shape.nested) {
     out.array(n * 2 + 1);
     out.bulk(key);
   } else {
@@ -573,18 +564,33 @@ function popAndReply(ctx: Ctx, keys: readonly string[], where: Where, count: num
   for (let i = 0; i < n; i++) {
     const node = where === 'min' ? z.list.first! : z.list.tail!;
     z.removeNode(node);
-    if (nested) out.array(2);
+    if (shape.nested) out.array(2);
     out.bulk(node.member);
     out.double(node.score);
   }
   if (z.size() === 0) ctx.db.delete(key);
   modified(ctx, key, n);
-  return true;
+  return n;
+}
+
+/** What a pop served from a blocking or multi-key command replicates as, as Redis rewrites it. */
+function popAsPlain(where: Where, key: string, count: number, popped: number): string[] {
+  const name = where === 'min' ? 'ZPOPMIN' : 'ZPOPMAX';
+  return count === -1 ? [name, key] : [name, key, String(popped)];
+}
+
+/** The first key holding a zset (WRONGTYPE for another type met first), or null. */
+function firstZset(ctx: Ctx, keys: readonly string[]): { key: string; z: ZSet } | null {
+  for (const key of keys) {
+    const z = zsetForWrite(ctx, key);
+    if (z !== undefined) return { key, z };
+  }
+  return null;
 }
 
 function positiveCount(s: string): number {
   const n = parseInt64(s);
-  if (n === null || n < 0n) fail(E.zMustBePositive);
+  if (n === null || n < 0n) fail(E.mustBePositive);
   return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
 }
 
@@ -592,14 +598,17 @@ function zpop(where: Where) {
   return (ctx: Ctx, argv: string[]): void => {
     if (argv.length > 3) fail(E.syntax);
     const count = argv.length === 3 ? positiveCount(argv[2]!) : -1;
-    popAndReply(ctx, [argv[1]!], where, count, false, ctx.out.resp === 3 && count !== -1, 'empty');
+    const key = argv[1]!;
+    const z = zsetForWrite(ctx, key);
+    if (z === undefined || count === 0) return ctx.out.array(0);
+    popFrom(ctx, key, z, where, count, { emitKey: false, nested: ctx.out.resp === 3 && count !== -1 });
   };
 }
 
 /** numkeys, keys, MIN|MAX and COUNT of ZMPOP/BZMPOP, starting at the numkeys argument. */
 function parseMpop(argv: string[], numkeysIdx: number): { keys: string[]; where: Where; count: number } {
   const nk = parseInt64(argv[numkeysIdx]!);
-  if (nk === null || nk < 1n) fail(E.zNumkeysPositive);
+  if (nk === null || nk < 1n) fail(E.numkeysPositive);
   const whereIdx = numkeysIdx + Number(nk > 1000000000n ? 1000000000n : nk) + 1;
   if (whereIdx >= argv.length) fail(E.syntax);
   const w = argv[whereIdx]!.toLowerCase();
@@ -615,53 +624,59 @@ function parseMpop(argv: string[], numkeysIdx: number): { keys: string[]; where:
   return { keys: argv.slice(numkeysIdx + 1, whereIdx), where: w, count: count === -1 ? 1 : count };
 }
 
+const MPOP_SHAPE: PopShape = { emitKey: true, nested: true };
+const BZPOP_SHAPE: PopShape = { emitKey: true, nested: false };
+
 function zmpop(ctx: Ctx, argv: string[]): void {
   const { keys, where, count } = parseMpop(argv, 1);
-  popAndReply(ctx, keys, where, count, true, true, 'nil');
+  const found = firstZset(ctx, keys);
+  if (found === null) return ctx.out.nullArray();
+  const n = popFrom(ctx, found.key, found.z, where, count, MPOP_SHAPE);
+  propagateAs(ctx, popAsPlain(where, found.key, count, n));
+}
+
+/**
+ * Serves a blocked BZPOPMIN, BZPOPMAX or BZMPOP client from `key`, which just got data: false (nothing written)
+ * while the key holds no zset, so that the client keeps waiting, as Redis does.
+ */
+function serveBlockedPop(ctx: Ctx, key: string, where: Where, count: number, shape: PopShape): boolean {
+  const v = ctx.db.get(key, ctx.now);
+  if (v === undefined || typeof v === 'string' || v.type !== 'zset' || v.size() === 0) return false;
+  const n = popFrom(ctx, key, v as ZSet, where, count, shape);
+  propagateAs(ctx, popAsPlain(where, key, count, n));
+  return true;
 }
 
 /** Shared by BZPOPMIN/BZPOPMAX/BZMPOP: pop now, or block the client until a key gets data. */
-function blockingPop(ctx: Ctx, timeoutArg: string, keys: string[], where: Where, count: number, nested: boolean): void {
+function blockingPop(ctx: Ctx, timeoutArg: string, keys: string[], where: Where, count: number, shape: PopShape): void {
   const t = parseTimeoutMs(timeoutArg);
   if (t === 'float') fail(E.timeoutNotFloat);
   if (t === 'negative') fail(E.timeoutNegative);
-  if (popAndReply(ctx, keys, where, count, true, nested, null)) return;
+  const found = firstZset(ctx, keys);
+  if (found !== null) {
+    const n = popFrom(ctx, found.key, found.z, where, count, shape);
+    propagateAs(ctx, popAsPlain(where, found.key, count, n));
+    return;
+  }
   // Inside MULTI/EXEC a client cannot block: an empty result is a timeout.
   if (ctx.session.multi !== null) return ctx.out.nullArray();
-  const { server, session } = ctx;
-  const dbIndex = ctx.db.index;
-  server.blocking.block(session, {
+  blockClient(ctx, {
     keys,
-    db: dbIndex,
     // Timers cannot wait longer than 2^31-1 ms; such a wait (24.8 days and more) is a forever.
-    deadline: t === 0 || t > 2147483647 ? 0 : Date.now() + t,
-    timer: null,
-    retry: () => {
-      const db = server.dbs[dbIndex]!;
-      const now = Date.now();
-      // Keys of another type are skipped, not errors: the client keeps waiting, as in Redis.
-      const ready = keys.filter((k) => {
-        const v = db.get(k, now);
-        return v !== undefined && typeof v !== 'string' && v.type === 'zset' && v.size() > 0;
-      });
-      if (ready.length === 0) return false;
-      const rctx: Ctx = { server, session, db, out: session.out, now, propagateAs: null, denyBlocking: true };
-      popAndReply(rctx, ready, where, count, true, nested, null);
-      return true;
-    },
-    timeout: () => session.out.nullArray(),
+    deadline: t === 0 || t > 2147483647 ? 0 : ctx.now + t,
+    serve: (c, key) => serveBlockedPop(c, key, where, count, shape),
   });
 }
 
 function bzpop(where: Where) {
   return (ctx: Ctx, argv: string[]): void => {
-    blockingPop(ctx, argv[argv.length - 1]!, argv.slice(1, -1), where, -1, false);
+    blockingPop(ctx, argv[argv.length - 1]!, argv.slice(1, -1), where, -1, BZPOP_SHAPE);
   };
 }
 
 function bzmpop(ctx: Ctx, argv: string[]): void {
   const { keys, where, count } = parseMpop(argv, 2);
-  blockingPop(ctx, argv[1]!, keys, where, count, true);
+  blockingPop(ctx, argv[1]!, keys, where, count, MPOP_SHAPE);
 }
 
 // ---- ZRANDMEMBER / ZSCAN ----------------------------------------------------------------------
@@ -676,20 +691,35 @@ function zrandmember(ctx: Ctx, argv: string[]): void {
     return ctx.out.bulk(z.randomNode().member);
   }
   const l = int64Arg(argv[2]!);
-  if (l < -LONG_MAX) fail(E.zRandCountRange);
+  if (l < -LONG_MAX) fail(E.outOfRangeBetween('-9223372036854775807', '9223372036854775807'));
   if (argv.length > 4 || (argv.length === 4 && argv[3]!.toLowerCase() !== 'withscores')) fail(E.syntax);
   const withScores = argv.length === 4;
-  if (withScores && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) fail(E.zOutOfRange);
+  if (withScores && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) fail(E.valueOutOfRange);
   const z = readZset(ctx, key);
   if (z === undefined || l === 0n) return ctx.out.array(0);
   const size = z.size();
   const out = ctx.out;
   if (l < 0n || l === 1n) {
-    // With repetitions (or a single pick): every pick is independent.
-    const count = Number(l < 0n ? -l : l);
-    const picks: SkipNode[] = [];
-    for (let i = 0; i < count; i++) picks.push(z.randomNode());
-    return replyNodes(out, picks, withScores);
+    // With repetitions (or a single pick): every pick is independent. Written in batches; a
+    // reply that outgrows any sane output buffer ends the connection, as Redis's output limits
+    // would, instead of exhausting memory.
+    const count = l < 0n ? -l : l;
+    out.array(Number(withScores && out.resp === 2 ? count * 2n : count));
+    const batch: SkipNode[] = [];
+    for (let left = count; left > 0n; ) {
+      const n = left > 1024n ? 1024 : Number(left);
+      left -= BigInt(n);
+      batch.length = 0;
+      for (let i = 0; i < n; i++) batch.push(z.randomNode());
+      writeNodes(out, batch, withScores);
+      if (out.buf.length > MAX_REPLY_BYTES) {
+        ctx.server.log.warn({ client: ctx.session.id }, 'closing client: ZRANDMEMBER reply exceeds the output buffer cap');
+        out.take();
+        ctx.server.killSession(ctx.session);
+        return;
+      }
+    }
+    return;
   }
   const count = l > BigInt(size) ? size : Number(l);
   // The whole set, in the order Redis's set-operation iterator walks it: from the tail.
@@ -708,7 +738,7 @@ function zrandmember(ctx: Ctx, argv: string[]): void {
 
 function zscan(ctx: Ctx, argv: string[]): void {
   const cursor = parseScanCursor(argv[2]!);
-  if (cursor === null) fail(E.zInvalidCursor);
+  if (cursor === null) fail(E.invalidCursor);
   const z = readZset(ctx, argv[1]!);
   if (z === undefined) {
     ctx.out.array(2);

@@ -12,13 +12,9 @@ export function sourceOfStored(v: StoredValue): ValueSource | null {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (v instanceof HashValue) return { type: 'hash', size: v.size(), entries: v.entries(), compact: v.isListpack };
   if (v instanceof SetValue) return { type: 'set', size: v.size(), members: v.values(), compact: v.isIntset };
-  if (v instanceof ZSet) return { type: 'zset', size: v.size(), entries: zsetEntries(v), compact: v.listpack };
+  if (v instanceof ZSet) return { type: 'zset', size: v.size(), entries: v.entries(), compact: v.listpack };
   if (v instanceof ListValue) return { type: 'list', size: v.size(), items: v.values() };
   return null;
-}
-
-function* zsetEntries(z: ZSet): Generator<readonly [string, number]> {
-  for (const n of z.members()) yield [n.member, n.score];
 }
 
 /**
@@ -42,8 +38,7 @@ export function storedValueSink(th: EncodingThresholds): DumpSink<StoredValue | 
     },
     zset: () => {
       const z = new ZSet(true);
-      const lim = { maxListpackEntries: th.zsetMaxListpackEntries, maxListpackValue: th.zsetMaxListpackValue };
-      return { add: (m, score) => z.add(score, m, 0, lim) === AddResult.Added, done: () => z };
+      return { add: (m, score) => z.add(score, m, 0, th) === AddResult.Added, done: () => z };
     },
   };
 }

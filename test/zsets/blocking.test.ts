@@ -5,11 +5,14 @@ import { RawClient } from '../helpers/raw-client.js';
 
 // BZPOPMIN / BZPOPMAX / BZMPOP with clients that really block: the same scenarios run against
 // redis-server 7.0 and our node, and the replies of every client must match.
+// A loopback address of its own keeps this file's servers clear of other suites' ports.
+const HOST = '127.0.0.72';
+
 describe('blocking sorted set pops', () => {
   let ours: ServerProcess;
   let redis: ServerProcess;
   beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
+    [ours, redis] = await Promise.all([startNode({ host: HOST }), startRedis({ host: HOST })]);
   });
   afterAll(async () => {
     await Promise.all([ours.stop(), redis.stop()]);
@@ -19,7 +22,7 @@ describe('blocking sorted set pops', () => {
 
   /** Runs a scenario on one server and returns the replies it observed, in order. */
   async function scenario(srv: ServerProcess, resp: 2 | 3, run: (a: RawClient, b: RawClient, c: RawClient) => Promise<string[]>): Promise<string[]> {
-    const [a, b, c] = await Promise.all([RawClient.connect(srv.port), RawClient.connect(srv.port), RawClient.connect(srv.port)]);
+    const [a, b, c] = await Promise.all([RawClient.connect(srv.port, srv.host), RawClient.connect(srv.port, srv.host), RawClient.connect(srv.port, srv.host)]);
     try {
       await a.call('FLUSHALL');
       if (resp === 3) for (const cl of [a, b, c]) await cl.call('HELLO', '3');

@@ -1,14 +1,24 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+/** The payload of a raw bulk reply. */
+function bulkValue(raw: string): string {
+  const nl = raw.indexOf('\r\n');
+  return raw.slice(nl + 2, nl + 2 + Number(raw.slice(1, nl)));
+}
 
 // Scripts that run on Debian's redis-server 7.0 and on our node; every reply must match byte for
 // byte (RESP2 and RESP3). Replies whose order Redis leaves to its hash table are compared sorted.
+// A loopback address of its own keeps this file's servers clear of other suites' ports.
+const HOST = '127.0.0.71';
+
 describe('sorted sets behave like redis-server 7.0', () => {
   let ours: ServerProcess;
   let redis: ServerProcess;
   beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
+    [ours, redis] = await Promise.all([startNode({ host: HOST }), startRedis({ host: HOST })]);
   });
   afterAll(async () => {
     await Promise.all([ours.stop(), redis.stop()]);
@@ -205,6 +215,33 @@ describe('sorted sets behave like redis-server 7.0', () => {
     ['EXISTS', 'r'],
     ['ZREMRANGEBYRANK', 'nosuch', '0', '-1'],
     ['ZREMRANGEBYLEX', 'str', '-', '+'],
+    ['ZADD', 'bin', '0', '\xff', '0', '\x00', '0', 'a', '0', '', '0', 'a\x00', '0', '\x80x'],
+    ['ZRANGE', 'bin', '0', '-1'],
+    ['ZRANGEBYLEX', 'bin', '(', '[a\x00'],
+    ['ZRANGEBYLEX', 'bin', '[', '+'],
+    ['ZLEXCOUNT', 'bin', '(a', '(\xff'],
+    ['ZLEXCOUNT', 'bin', '[a', '(a'],
+    ['ZRANK', 'bin', '\xff'],
+    ['ZRANGESTORE', 'dst', 'bin', '0', '-1', 'LIMIT', '0', '1'],
+    ['ZRANGE', 'bin', 'a', 'b', 'BYLEX', 'WITHSCORES'],
+    ['ZRANGE', 'bin', 'x', 'y', 'LIMIT', '0', '1'],
+    ['ZRANGE', 'bin', '0', '-1', 'LIMIT', '0', '1', 'REV', 'BYLEX'],
+    ['ZRANGE', 'bin', '+', '-', 'BYLEX', 'REV', 'LIMIT', '1', '2'],
+    ['ZRANGE', 'bin', '[a', '+', 'LIMIT', '0', '2', 'BYLEX'],
+    ['ZADD', 'sc', '1', 'a', '1', 'b', '2', 'c', '3', 'd'],
+    ['ZRANGE', 'sc', '(1', '(3', 'BYSCORE'],
+    ['ZRANGE', 'sc', '(3', '(1', 'BYSCORE', 'REV'],
+    ['ZRANGE', 'sc', '1', '1', 'BYSCORE', 'LIMIT', '1', '1'],
+    ['ZCOUNT', 'sc', '(1', '(1'],
+    ['ZCOUNT', 'sc', '1', '(1'],
+    ['ZCOUNT', 'sc', '-inf', '(2'],
+    ['ZREVRANGEBYSCORE', 'sc', '(3', '(1', 'WITHSCORES', 'LIMIT', '0', '1'],
+    ['ZPOPMAX', 'str', '0'],
+    ['ZMSCORE', 'sc'],
+    ['ZINCRBY', 'sc', '1e308', 'a'],
+    ['ZINCRBY', 'sc', '1e308', 'a'],
+    ['ZINCRBY', 'sc', '-inf', 'a'],
+    ['ZSCORE', 'sc', 'a'],
   ];
 
   const algebra: Step[] = [
@@ -262,6 +299,19 @@ describe('sorted sets behave like redis-server 7.0', () => {
     ['ZUNION', '2', '{t}s', '{t}a', 'FOO'],
     ['ZUNIONSTORE', '{t}s', '1', '{t}a'],
     ['TYPE', '{t}s'],
+    ['SADD', '{t}set', 'x', 'q', 'y', '17'],
+    ['SADD', '{t}ints', '1', '2', '3', 'x'],
+    ['HSET', '{t}h', 'f', 'v'],
+    ['ZUNION', '2', '{t}a', '{t}set', 'WITHSCORES'],
+    ['ZUNION', '2', '{t}set', '{t}ints', 'WEIGHTS', '2', '3', 'WITHSCORES'],
+    ['ZINTER', '2', '{t}a', '{t}set', 'AGGREGATE', 'MAX', 'WITHSCORES'],
+    ['ZINTER', '2', '{t}set', '{t}set', 'WITHSCORES'],
+    ['ZDIFF', '2', '{t}a', '{t}set', 'WITHSCORES'],
+    ['ZDIFF', '2', '{t}set', '{t}a', 'WITHSCORES'],
+    ['ZINTERCARD', '2', '{t}set', '{t}ints'],
+    ['ZUNIONSTORE', '{t}d', '2', '{t}set', '{t}ints'],
+    ['ZRANGE', '{t}d', '0', '-1', 'WITHSCORES'],
+    ['ZUNION', '2', '{t}a', '{t}h'],
     ['ZADD', '{t}e', '1.1', 'm', '2.2', 'n'],
     ['ZUNION', '2', '{t}e', '{t}e', 'WITHSCORES'],
     ['ZUNION', '1', '{t}e', 'WEIGHTS', '3', 'WITHSCORES'],
@@ -374,6 +424,34 @@ describe('sorted sets behave like redis-server 7.0', () => {
     ['COMMAND', 'GETKEYS', 'BZPOPMIN', 'a', 'b', '0'],
     ['COMMAND', 'GETKEYS', 'ZRANGESTORE', 'd', 's', '0', '1'],
   ];
+
+  it('DUMP / RESTORE carry sorted sets both ways (listpack and skiplist payloads)', async () => {
+    const a = await RawClient.connect(ours.port, ours.host);
+    const b = await RawClient.connect(redis.port, redis.host);
+    try {
+      const fill = ['ZADD', 'x', '1.1', 'm', '-inf', 'n', '+inf', 'o', '-0', 'p', '1e-7', 'q', '12345678.5', 'r'];
+      const big = ['ZADD', 'y'];
+      for (let i = 0; i < 300; i++) big.push(String((i * 7919) % 1000 / 8), `member:${i}`);
+      for (const c of [a, b]) {
+        await c.call('FLUSHALL');
+        await c.call(...fill);
+        await c.call(...big);
+      }
+      for (const key of ['x', 'y']) {
+        const fromRedis = bulkValue(await b.call('DUMP', key));
+        const fromOurs = bulkValue(await a.call('DUMP', key));
+        expect(await a.call('RESTORE', `${key}:r`, '0', fromRedis)).toBe('+OK\r\n');
+        expect(await b.call('RESTORE', `${key}:o`, '0', fromOurs)).toBe('+OK\r\n');
+        const want = await b.call('ZRANGE', key, '0', '-1', 'WITHSCORES');
+        expect(await a.call('ZRANGE', `${key}:r`, '0', '-1', 'WITHSCORES')).toBe(want);
+        expect(await b.call('ZRANGE', `${key}:o`, '0', '-1', 'WITHSCORES')).toBe(want);
+        expect(await b.call('OBJECT', 'ENCODING', `${key}:o`)).toBe(await b.call('OBJECT', 'ENCODING', key));
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
 
   for (const [name, script] of [
     ['ZADD, ZINCRBY, point reads and ZREM', zadd],

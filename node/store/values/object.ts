@@ -27,12 +27,3 @@ export type StoredValue = string | RObject;
 export function typeOf(v: StoredValue): TypeName {
   return typeof v === 'string' ? 'string' : v.type;
 }
-
-/**
- * What sorted-set algebra (ZUNION, ZINTER, ZDIFF and their STORE forms) reads from a plain set
- * value, whose members count with score 1. The set type implements it.
- */
-export interface SetMembers {
-  has(member: string): boolean;
-  members(): Iterable<string>;
-}

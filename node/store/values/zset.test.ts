@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { AddResult, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX, ZSet } from './zset.js';
 import type { EncodingThresholds } from './object.js';
 
-const lim = { maxListpackEntries: 4, maxListpackValue: 8 };
+const lim = { zsetMaxListpackEntries: 4, zsetMaxListpackValue: 8 };
 const cfg = {} as EncodingThresholds;
 
 describe('ZSet', () => {
@@ -40,7 +40,7 @@ describe('ZSet', () => {
     small.add(1, 'x', 0, lim);
     small.add(1, '123456789', 0, lim);
     expect(small.encoding(cfg)).toBe('skiplist');
-    expect(ZSet.forFirstMember('x', { maxListpackEntries: 0, maxListpackValue: 64 }).encoding(cfg)).toBe('skiplist');
+    expect(ZSet.forFirstMember('x', { zsetMaxListpackEntries: 0, zsetMaxListpackValue: 64 }).encoding(cfg)).toBe('skiplist');
     expect(small.clone().encoding(cfg)).toBe('skiplist');
   });
 

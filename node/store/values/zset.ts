@@ -5,10 +5,8 @@
 import type { EncodingThresholds, RObject } from './object.js';
 import { SkipList, emptyLexRange, lexGteMin, lexLteMax, type LexRange, type SkipNode } from './skiplist.js';
 
-export interface ZsetLimits {
-  maxListpackEntries: number;
-  maxListpackValue: number;
-}
+/** The thresholds a sorted set's encoding depends on. */
+export type ZsetLimits = Pick<EncodingThresholds, 'zsetMaxListpackEntries' | 'zsetMaxListpackValue'>;
 
 export const ZADD_NX = 1;
 export const ZADD_XX = 2;
@@ -47,7 +45,7 @@ export class ZSet implements RObject {
 
   /** A new set as ZADD creates it for its first member. */
   static forFirstMember(member: string, lim: ZsetLimits): ZSet {
-    return new ZSet(lim.maxListpackEntries !== 0 && member.length <= lim.maxListpackValue);
+    return new ZSet(lim.zsetMaxListpackEntries !== 0 && member.length <= lim.zsetMaxListpackValue);
   }
 
   size(): number {
@@ -101,7 +99,7 @@ export class ZSet implements RObject {
       return AddResult.Same;
     }
     if (flags & ZADD_XX) return AddResult.Nop;
-    if (this.listpack && (this.list.length + 1 > lim.maxListpackEntries || member.length > lim.maxListpackValue)) this.listpack = false;
+    if (this.listpack && (this.list.length + 1 > lim.zsetMaxListpackEntries || member.length > lim.zsetMaxListpackValue)) this.listpack = false;
     this.insertNew(member, this.stored(score));
     this.lastScore = score;
     return AddResult.Added;
@@ -139,8 +137,8 @@ export class ZSet implements RObject {
 
   /** Converts back to listpack when a freshly built result is small enough (STORE commands). */
   shrinkEncodingIfFits(lim: ZsetLimits): void {
-    if (this.listpack || this.list.length > lim.maxListpackEntries) return;
-    for (let n = this.list.first; n !== null; n = n.next[0]!) if (n.member.length > lim.maxListpackValue) return;
+    if (this.listpack || this.list.length > lim.zsetMaxListpackEntries) return;
+    for (let n = this.list.first; n !== null; n = n.next[0]!) if (n.member.length > lim.zsetMaxListpackValue) return;
     this.listpack = true;
     for (let n = this.list.first; n !== null; n = n.next[0]!) if (n.score === 0) n.score = 0;
   }
@@ -194,6 +192,11 @@ export class ZSet implements RObject {
   /** A uniformly random node. */
   randomNode(): SkipNode {
     return this.list.byRank(1 + Math.floor(Math.random() * this.list.length))!;
+  }
+
+  /** [member, score] pairs in order (DUMP, RDB). */
+  *entries(): IterableIterator<[string, number]> {
+    for (let n = this.list.first; n !== null; n = n.next[0]!) yield [n.member, n.score];
   }
 
   *members(): IterableIterator<SkipNode> {
