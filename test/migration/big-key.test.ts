@@ -94,9 +94,9 @@ describe('migrating a 1,000,000-field hash', () => {
     expect(await b.hget('big', 'late')).toBeNull();
     expect(await a.hgetall('big')).toEqual({ late: 'x' });
     await a.del('big');
-    // Unsliced, this key stalls the loop for seconds; slices are 4 ms (13 ms worst seen on a
-    // quiet machine). The bound is loose because test machines are shared and slow.
-    expect(max).toBeLessThan(1000);
+    // Unsliced, the node is stalled for most of the transfer; sliced, the worst pause is a small
+    // part of it (13 ms of ~1 s on a quiet machine). A ratio holds on shared, loaded machines too.
+    expect(max).toBeLessThan(took / 4);
   });
 
   it('to our node: the target keeps answering while the key arrives', async () => {
@@ -110,7 +110,8 @@ describe('migrating a 1,000,000-field hash', () => {
     expect(await a.hlen('big')).toBe(FIELDS);
     expect(await a.hget('big', 'field:123456')).toBe('value:123456');
     // Before slicing, RESTORE of this key held the loop for ~2 s.
-    // What remains is growing a 1M-entry JS Map and GC, which a plain HSET workload pays too.
-    expect(max).toBeLessThan(1000);
+    // What remains is growing a 1M-entry JS Map and GC, which a plain HSET workload pays too
+    // (78 ms of ~2.7 s on a quiet machine).
+    expect(max).toBeLessThan(took / 4);
   });
 });
