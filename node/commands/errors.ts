@@ -109,6 +109,7 @@ export const E = {
   migrateTargetError: (text: string) => `ERR Target instance replied with error: ${text}`,
   migrateIo: (what: 'writing' | 'reading') => `IOERR error or timeout ${what} to target instance`,
   migrateIoConnect: 'IOERR error or timeout connecting to the client',
+  migrateInTransaction: 'ERR MIGRATE cannot run inside MULTI/EXEC on this node',
   // sorted sets (zsets)
   zaddXxNx: 'ERR XX and NX options at the same time are not compatible',
   zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
