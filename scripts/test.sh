@@ -18,5 +18,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO systemctl stop redis-server >/dev/null 2>&1 || true
 fi
 
+# The Kubernetes control plane for test/kube (etcd, kube-apiserver, controller-manager, scheduler,
+# kubectl, helm), built from Go modules on first use and cached under ~/.cache/redshard/k8s/<version>.
+bash scripts/k8s/build.sh >/dev/null
+
 npm run build
 npx vitest run "$@"

@@ -1,0 +1,390 @@
+// The Platform on Kubernetes: RedisShardCluster resources through the custom objects API, members
+// as pods of one StatefulSet per shard (see manifests.ts for why), everything written with
+// server-side apply under the field manager redshard-operator and owned by the resource.
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  PolicyV1Api,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import {
+  API_VERSION,
+  FINALIZER,
+  GROUP,
+  KIND,
+  MetadataSchema,
+  PLURAL,
+  VERSION,
+  type RedisShardCluster,
+  type Spec,
+  type Status,
+} from '../../api/v1alpha1.js';
+import type { ClusterEvent, Member, MemberPhase, MemberRef, Platform } from '../platform.js';
+import { ListWatch, errorText } from './list-watch.js';
+import {
+  CLIENT_PORT,
+  FIELD_MANAGER,
+  LABEL_CLUSTER,
+  LABEL_MANAGED_BY,
+  LABEL_SHARD,
+  MANAGED_BY,
+  buildClientService,
+  buildHeadlessService,
+  buildPodDisruptionBudget,
+  buildStatefulSet,
+  parseMemberName,
+  statefulSetName,
+  type Owner,
+} from './manifests.js';
+
+const applyOpts = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+const mergeOpts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface KubePlatformOptions {
+  kc: KubeConfig;
+  /** Watch only this namespace; all namespaces when unset. */
+  namespace?: string;
+  log?: Logger;
+}
+
+function codeOf(err: unknown): number | undefined {
+  return (err as { code?: number } | null)?.code;
+}
+
+function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+function ownerOf(c: RedisShardCluster): Owner {
+  if (!c.metadata.uid) throw new Error(`RedisShardCluster ${c.metadata.namespace}/${c.metadata.name} has no uid`);
+  return { name: c.metadata.name, namespace: c.metadata.namespace, uid: c.metadata.uid };
+}
+
+/** Member view of one pod (pure). */
+export function memberOfPod(cluster: string, pod: V1Pod): Member | null {
+  const name = pod.metadata?.name ?? '';
+  const parsed = parseMemberName(cluster, name);
+  if (!parsed) return null;
+  const shardLabel = pod.metadata?.labels?.[LABEL_SHARD];
+  const shard = shardLabel !== undefined && /^\d+$/.test(shardLabel) ? Number(shardLabel) : parsed.shard;
+  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  let phase: MemberPhase;
+  if (pod.metadata?.deletionTimestamp) phase = 'Terminating';
+  else if (pod.status?.phase === 'Running') phase = 'Running';
+  else if (pod.status?.phase === 'Pending' || !pod.status?.phase) phase = 'Pending';
+  else phase = 'Failed';
+  return {
+    name,
+    shard,
+    ordinal: parsed.ordinal,
+    host: pod.status?.podIP ?? null,
+    port: CLIENT_PORT,
+    ready: ready && phase === 'Running' && !!pod.status?.podIP,
+    phase,
+    incarnation: pod.metadata?.uid ?? '',
+  };
+}
+
+export class KubePlatform implements Platform {
+  readonly name = 'kube' as const;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly policy: PolicyV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly objects: KubernetesObjectApi;
+  private readonly recentEvents = new Map<string, { name: string; namespace: string; count: number; at: number }>();
+
+  constructor(private readonly opts: KubePlatformOptions) {
+    this.core = opts.kc.makeApiClient(CoreV1Api);
+    this.apps = opts.kc.makeApiClient(AppsV1Api);
+    this.policy = opts.kc.makeApiClient(PolicyV1Api);
+    this.custom = opts.kc.makeApiClient(CustomObjectsApi);
+    this.objects = KubernetesObjectApi.makeApiClient(opts.kc);
+  }
+
+  private async listClusters(): Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }> {
+    const ns = this.opts.namespace;
+    const res = ns
+      ? await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL })
+      : await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL });
+    return res as { items: KubernetesObject[]; metadata?: { resourceVersion?: string } };
+  }
+
+  async listKeys(): Promise<string[]> {
+    const list = await this.listClusters();
+    return list.items.map((o) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`);
+  }
+
+  async watch(onChange: (key: string) => void): Promise<() => void> {
+    const ns = this.opts.namespace;
+    const nsPath = ns ? `/namespaces/${ns}` : '';
+    const managed = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
+    const owned = (o: KubernetesObject) => {
+      const cluster = o.metadata?.labels?.[LABEL_CLUSTER];
+      if (cluster && o.metadata?.namespace) onChange(`${o.metadata.namespace}/${cluster}`);
+    };
+    const log = this.opts.log;
+    const watches: ListWatch<KubernetesObject>[] = [
+      new ListWatch({
+        kc: this.opts.kc, log, path: `/apis/${GROUP}/${VERSION}${nsPath}/${PLURAL}`,
+        list: () => this.listClusters(),
+        onEvent: (_t, o) => onChange(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`),
+      }),
+      new ListWatch({
+        kc: this.opts.kc, log, path: `/api/v1${nsPath}/pods`, query: { labelSelector: managed },
+        list: () => (ns ? this.core.listNamespacedPod({ namespace: ns, labelSelector: managed }) : this.core.listPodForAllNamespaces({ labelSelector: managed })),
+        onEvent: (_t, o) => owned(o),
+      }),
+      new ListWatch({
+        kc: this.opts.kc, log, path: `/apis/apps/v1${nsPath}/statefulsets`, query: { labelSelector: managed },
+        list: () => (ns ? this.apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: managed }) : this.apps.listStatefulSetForAllNamespaces({ labelSelector: managed })),
+        onEvent: (_t, o) => owned(o),
+      }),
+    ];
+    for (const w of watches) w.start();
+    const deadline = Date.now() + 30_000;
+    while (!watches.every((w) => w.hasSynced())) {
+      if (Date.now() > deadline) {
+        for (const w of watches) w.stop();
+        throw new Error('watches did not sync within 30 s');
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return () => {
+      for (const w of watches) w.stop();
+    };
+  }
+
+  async get(key: string): Promise<RedisShardCluster | null> {
+    const { namespace, name } = splitKey(key);
+    let raw: { metadata?: unknown; spec?: unknown; status?: unknown };
+    try {
+      raw = (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as typeof raw;
+    } catch (err) {
+      if (codeOf(err) === 404) return null;
+      throw err;
+    }
+    const parsed = MetadataSchema.safeParse(raw.metadata);
+    const metadata = parsed.success ? parsed.data : ({ ...(raw.metadata as object), name, namespace } as RedisShardCluster['metadata']);
+    return { apiVersion: API_VERSION, kind: KIND, metadata, spec: raw.spec, status: raw.status as Status | undefined };
+  }
+
+  async writeStatus(key: string, status: Status): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP, version: VERSION, namespace, plural: PLURAL, name, fieldManager: FIELD_MANAGER, force: true,
+        body: { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace }, status: JSON.parse(JSON.stringify(status)) as unknown },
+      },
+      applyOpts,
+    );
+  }
+
+  async setFinalizer(key: string, present: boolean): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    for (let attempt = 0; ; attempt++) {
+      const cur = (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as KubernetesObject;
+      const finalizers = cur.metadata?.finalizers ?? [];
+      const has = finalizers.includes(FINALIZER);
+      if (has === present) return;
+      const next = present ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER);
+      try {
+        // The resourceVersion makes the merge patch conditional: another writer's finalizer is never lost.
+        await this.custom.patchNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, fieldManager: FIELD_MANAGER,
+            body: { metadata: { finalizers: next, resourceVersion: cur.metadata?.resourceVersion } } },
+          mergeOpts,
+        );
+        return;
+      } catch (err) {
+        if (codeOf(err) === 404 && !present) return;
+        if (codeOf(err) !== 409 || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  async listMembers(cluster: RedisShardCluster): Promise<Member[]> {
+    const pods = await this.core.listNamespacedPod({ namespace: cluster.metadata.namespace, labelSelector: `${LABEL_CLUSTER}=${cluster.metadata.name}` });
+    const out: Member[] = [];
+    for (const pod of pods.items) {
+      const m = memberOfPod(cluster.metadata.name, pod);
+      if (m) out.push(m);
+    }
+    return out.sort((a, b) => a.shard - b.shard || a.ordinal - b.ordinal);
+  }
+
+  private async apply<T extends KubernetesObject>(obj: T): Promise<void> {
+    await this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+
+  async ensureMembers(cluster: RedisShardCluster, spec: Spec, members: readonly MemberRef[]): Promise<void> {
+    const o = ownerOf(cluster);
+    await this.apply(buildHeadlessService(o));
+    await this.apply(buildClientService(o));
+    const byShard = new Map<number, number>();
+    for (const m of members) byShard.set(m.shard, Math.max(byShard.get(m.shard) ?? 0, m.ordinal + 1));
+    for (const [shard, wanted] of byShard) {
+      const current = await this.readStatefulSet(o.namespace, statefulSetName(o.name, shard));
+      // Never shrink here: removing members is deleteMember's job, after they were drained.
+      const replicas = Math.max(current?.spec?.replicas ?? 0, wanted);
+      try {
+        await this.apply(buildStatefulSet(o, spec, shard, replicas));
+      } catch (err) {
+        if (codeOf(err) === 422 && current) throw new Error(`StatefulSet ${statefulSetName(o.name, shard)} cannot be updated: ${errorText(err)}`);
+        throw err;
+      }
+      await this.apply(buildPodDisruptionBudget(o, shard));
+    }
+    // A failed pod of a StatefulSet is not replaced by the control plane on its own.
+    const names = new Set(members.map((m) => m.name));
+    for (const m of await this.listMembers(cluster)) {
+      if (names.has(m.name) && m.phase === 'Failed') await this.deletePod(o.namespace, m.name);
+    }
+  }
+
+  private async readStatefulSet(namespace: string, name: string) {
+    try {
+      return await this.apps.readNamespacedStatefulSet({ namespace, name });
+    } catch (err) {
+      if (codeOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  private async deletePod(namespace: string, name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({ namespace, name });
+    } catch (err) {
+      if (codeOf(err) !== 404) throw err;
+    }
+  }
+
+  private async deletePvc(namespace: string, name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
+    } catch (err) {
+      if (codeOf(err) !== 404) throw err;
+    }
+  }
+
+  /**
+   * The highest ordinal of a shard leaves by scaling its StatefulSet down (the last one removes the
+   * StatefulSet and its PDB). Any other ordinal cannot leave a StatefulSet: its pod and claim are
+   * deleted and the StatefulSet brings it back as a fresh, empty member of the same name.
+   */
+  async deleteMember(cluster: RedisShardCluster, name: string): Promise<void> {
+    const { namespace } = cluster.metadata;
+    const parsed = parseMemberName(cluster.metadata.name, name);
+    if (!parsed) throw new Error(`${name} is not a member of ${cluster.metadata.name}`);
+    const setName = statefulSetName(cluster.metadata.name, parsed.shard);
+    const set = await this.readStatefulSet(namespace, setName);
+    const replicas = set?.spec?.replicas ?? 0;
+    if (set && parsed.ordinal === replicas - 1) {
+      if (replicas === 1) {
+        await this.apps.deleteNamespacedStatefulSet({ namespace, name: setName, propagationPolicy: 'Background' });
+        try {
+          await this.policy.deleteNamespacedPodDisruptionBudget({ namespace, name: setName });
+        } catch (err) {
+          if (codeOf(err) !== 404) throw err;
+        }
+      } else {
+        await this.apps.patchNamespacedStatefulSetScale(
+          { namespace, name: setName, fieldManager: FIELD_MANAGER, body: { spec: { replicas: replicas - 1 } } },
+          mergeOpts,
+        );
+      }
+    } else {
+      await this.deletePod(namespace, name);
+    }
+    await this.deletePvc(namespace, `data-${name}`);
+  }
+
+  async deleteAll(cluster: RedisShardCluster): Promise<void> {
+    const namespace = cluster.metadata.namespace;
+    const labelSelector = `${LABEL_CLUSTER}=${cluster.metadata.name},${LABEL_MANAGED_BY}=${MANAGED_BY}`;
+    const ignore404 = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (err) {
+        if (codeOf(err) !== 404) throw err;
+      }
+    };
+    for (const s of (await this.apps.listNamespacedStatefulSet({ namespace, labelSelector })).items) {
+      await ignore404(this.apps.deleteNamespacedStatefulSet({ namespace, name: s.metadata!.name!, propagationPolicy: 'Background' }));
+    }
+    for (const p of (await this.policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector })).items) {
+      await ignore404(this.policy.deleteNamespacedPodDisruptionBudget({ namespace, name: p.metadata!.name! }));
+    }
+    for (const s of (await this.core.listNamespacedService({ namespace, labelSelector })).items) {
+      await ignore404(this.core.deleteNamespacedService({ namespace, name: s.metadata!.name! }));
+    }
+    // PVCs carry the template's labels (cluster, shard), not necessarily managed-by on old releases.
+    for (const c of (await this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: `${LABEL_CLUSTER}=${cluster.metadata.name}` })).items) {
+      await ignore404(this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name: c.metadata!.name! }));
+    }
+  }
+
+  async event(cluster: RedisShardCluster, e: ClusterEvent): Promise<void> {
+    const { namespace, name, uid } = cluster.metadata;
+    const dedupe = `${namespace}/${name}/${e.type}/${e.reason}/${e.message}`;
+    const now = new Date();
+    const seen = this.recentEvents.get(dedupe);
+    try {
+      if (seen && now.getTime() - seen.at < 10 * 60_000) {
+        seen.count++;
+        seen.at = now.getTime();
+        await this.core.patchNamespacedEvent(
+          { namespace, name: seen.name, body: { count: seen.count, lastTimestamp: now.toISOString() } },
+          mergeOpts,
+        );
+        return;
+      }
+      const eventName = `${name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
+      await this.core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { name: eventName, namespace },
+          involvedObject: { apiVersion: API_VERSION, kind: KIND, name, namespace, uid },
+          reason: e.reason,
+          message: e.message,
+          type: e.type,
+          source: { component: FIELD_MANAGER },
+          reportingComponent: FIELD_MANAGER,
+          reportingInstance: process.env.HOSTNAME ?? 'redshard-operator',
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+      if (this.recentEvents.size > 500) this.recentEvents.clear();
+      this.recentEvents.set(dedupe, { name: eventName, namespace, count: 1, at: now.getTime() });
+    } catch (err) {
+      // Events are best effort: losing one must never fail a reconcile pass.
+      this.opts.log?.warn({ err: errorText(err), reason: e.reason }, 'recording an event failed');
+      this.recentEvents.delete(dedupe);
+    }
+  }
+
+  async password(cluster: RedisShardCluster, spec: Spec): Promise<string | null> {
+    if (!spec.auth) return null;
+    const { secretName, key } = spec.auth;
+    let data: Record<string, string> | undefined;
+    try {
+      data = (await this.core.readNamespacedSecret({ namespace: cluster.metadata.namespace, name: secretName })).data;
+    } catch (err) {
+      if (codeOf(err) === 404) throw new Error(`secret ${cluster.metadata.namespace}/${secretName} not found`);
+      throw new Error(`secret ${cluster.metadata.namespace}/${secretName} cannot be read: ${errorText(err)}`);
+    }
+    const value = data?.[key];
+    if (value === undefined) throw new Error(`secret ${cluster.metadata.namespace}/${secretName} has no key ${key}`);
+    return Buffer.from(value, 'base64').toString('utf8');
+  }
+}

@@ -1,0 +1,154 @@
+// KubePlatform against a real control plane and the test kubelet, without the controller: members
+// of a 3x1 cluster scheduled one shard member per node and Ready on loopback addresses, status via
+// server-side apply, finalizer, events, scale-down of a shard, deleteAll, leader election.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { GROUP, PLURAL, SpecSchema, VERSION, type RedisShardCluster } from '../../operator/api/v1alpha1.js';
+import { desiredMembers } from '../../operator/platform/platform.js';
+import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
+import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
+import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { TestKubelet } from './kubelet.js';
+import { until } from './wait.js';
+
+// A schema-less CRD is enough here: this file tests the platform, not the generated CRD.
+const looseCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${PLURAL}.${GROUP}` },
+  spec: {
+    group: GROUP,
+    names: { kind: 'RedisShardCluster', plural: PLURAL, singular: 'redisshardcluster', listKind: 'RedisShardClusterList' },
+    scope: 'Namespaced',
+    versions: [{
+      name: VERSION, served: true, storage: true, subresources: { status: {} },
+      schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    }],
+  },
+};
+
+let plane: ControlPlane;
+let kubelet: TestKubelet;
+let stateDir: string;
+const log = pino({ level: 'warn' });
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  stateDir = mkdtempSync(join(tmpdir(), 'redshard-kubelet-'));
+  kubelet = new TestKubelet({ kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir, commands: { 'redis-server': ['redis-server'] } });
+  await kubelet.start();
+  plane.kubectl(['apply', '-f', '-'], JSON.stringify(looseCrd));
+  plane.kubectl(['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=30s']);
+});
+
+afterAll(async () => {
+  await kubelet?.stop();
+  await plane?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('KubePlatform', () => {
+  test('members, status, finalizer, events, scale-down and deleteAll', async () => {
+    const kc = plane.kubeConfig();
+    const core = kc.makeApiClient(CoreV1Api);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const policy = kc.makeApiClient(PolicyV1Api);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const platform = new KubePlatform({ kc, log });
+    const changed = new Set<string>();
+    const stopWatch = await platform.watch((k) => changed.add(k));
+
+    await custom.createNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'demo' }, spec: { shards: 3, replicasPerShard: 1, image: 'redis:7.0' } },
+    });
+    expect(await platform.listKeys()).toEqual(['default/demo']);
+    const cluster = (await platform.get('default/demo')) as RedisShardCluster;
+    expect(cluster.metadata.uid).toBeTruthy();
+    await until('watch saw the resource', async () => changed.has('default/demo'));
+
+    const spec = SpecSchema.parse(cluster.spec);
+    const t0 = Date.now();
+    await platform.ensureMembers(cluster, spec, desiredMembers('demo', spec));
+    const members = await until('6 members Ready', async () => {
+      const ms = await platform.listMembers(cluster);
+      return ms.length === 6 && ms.every((m) => m.ready) ? ms : undefined;
+    }, 30_000);
+    console.log(`6 members Ready in ${Date.now() - t0} ms`);
+    expect(members.map((m) => m.name)).toEqual(['demo-0-0', 'demo-0-1', 'demo-1-0', 'demo-1-1', 'demo-2-0', 'demo-2-1']);
+    for (const m of members) expect(m.host).toMatch(/^127\.0\.\d+\.\d+$/);
+    // One member of a shard per Kubernetes node.
+    const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'redshard.io/cluster=demo' })).items;
+    for (const shard of ['0', '1', '2']) {
+      const nodes = pods.filter((p) => p.metadata?.labels?.['redshard.io/shard'] === shard).map((p) => p.spec?.nodeName);
+      expect(new Set(nodes).size).toBe(2);
+    }
+    expect(pods[0]?.metadata?.ownerReferences?.[0]?.kind).toBe('StatefulSet');
+    expect((await policy.listNamespacedPodDisruptionBudget({ namespace: 'default' })).items.map((p) => p.metadata?.name).sort()).toEqual(['demo-0', 'demo-1', 'demo-2']);
+    const services = (await core.listNamespacedService({ namespace: 'default', labelSelector: 'redshard.io/cluster=demo' })).items;
+    expect(services.map((s) => s.metadata?.name).sort()).toEqual(['demo', 'demo-nodes']);
+    // Idempotent: a second call changes nothing.
+    await platform.ensureMembers(cluster, spec, desiredMembers('demo', spec));
+    expect((await platform.listMembers(cluster)).map((m) => m.incarnation)).toEqual(members.map((m) => m.incarnation));
+
+    await platform.writeStatus('default/demo', { phase: 'Ready', slotsAssigned: 16384, readyMembers: '6/6' });
+    await platform.writeStatus('default/demo', { phase: 'Creating', readyMembers: '5/6' });
+    const withStatus = await platform.get('default/demo');
+    expect(withStatus?.status).toEqual({ phase: 'Creating', readyMembers: '5/6' });
+    const managed = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'demo' })) as { metadata: { managedFields: { manager: string; subresource?: string }[] } };
+    expect(managed.metadata.managedFields.some((f) => f.manager === 'redshard-operator' && f.subresource === 'status')).toBe(true);
+
+    await platform.setFinalizer('default/demo', true);
+    await platform.setFinalizer('default/demo', true);
+    expect((await platform.get('default/demo'))?.metadata.finalizers).toEqual(['redshard.io/finalizer']);
+
+    await platform.event(cluster, { type: 'Normal', reason: 'Bootstrapped', message: 'slots assigned' });
+    await platform.event(cluster, { type: 'Normal', reason: 'Bootstrapped', message: 'slots assigned' });
+    const events = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=demo' })).items;
+    expect(events.filter((e) => e.reason === 'Bootstrapped').map((e) => e.count)).toEqual([2]);
+
+    // The highest ordinal leaves by scale-down; the last member of a shard takes its StatefulSet along.
+    await platform.deleteMember(cluster, 'demo-2-1');
+    await until('demo-2-1 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-1'));
+    await platform.deleteMember(cluster, 'demo-2-0');
+    await until('shard 2 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.shard === 2));
+    expect((await apps.listNamespacedStatefulSet({ namespace: 'default' })).items.map((s) => s.metadata?.name).sort()).toEqual(['demo-0', 'demo-1']);
+
+    await platform.deleteAll(cluster);
+    await until('everything gone', async () => (await platform.listMembers(cluster)).length === 0 &&
+      (await core.listNamespacedService({ namespace: 'default', labelSelector: 'redshard.io/cluster=demo' })).items.length === 0, 30_000);
+    expect((await policy.listNamespacedPodDisruptionBudget({ namespace: 'default' })).items).toEqual([]);
+    await platform.setFinalizer('default/demo', false);
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'demo' });
+    await until('resource gone', async () => (await platform.get('default/demo')) === null);
+    stopWatch();
+  });
+
+  test('leader election: one leader, the other takes over when it stops', async () => {
+    const kc = plane.kubeConfig();
+    const leading: string[] = [];
+    const make = (identity: string) =>
+      new LeaderElector({
+        kc, namespace: 'default', name: 'redshard-operator-test', identity, retryPeriodMs: 200, leaseDurationSeconds: 3,
+        onStartedLeading: () => leading.push(identity), onStoppedLeading: () => leading.push(`-${identity}`),
+      });
+    const a = make('a');
+    const b = make('b');
+    a.start();
+    await until('a leads', async () => a.isLeader());
+    b.start();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(b.isLeader()).toBe(false);
+    await a.stop();
+    // Released on stop: b takes over well before the 3 s lease would expire.
+    const t = Date.now();
+    await until('b leads', async () => b.isLeader(), 5_000);
+    expect(Date.now() - t).toBeLessThan(2_000);
+    await b.stop();
+    expect(leading).toEqual(['a', '-a', 'b', '-b']);
+  });
+});
