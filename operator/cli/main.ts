@@ -49,6 +49,12 @@ const ScaleFlags = CommonFlags.extend({
 });
 
 const StatusFlags = CommonFlags.extend({ json: z.boolean().default(false) });
+const FailoverFlags = CommonFlags.extend({
+  shard: int('--shard', 0, 1000),
+  mode: z.enum(['default', 'force', 'takeover'], { error: '--mode must be default, force or takeover' }).default('default'),
+  timeout: int('--timeout', 1, 600).default(30),
+});
+const RebalanceFlags = CommonFlags.extend({ timeout: int('--timeout', 1, 3600).default(600) });
 const DownFlags = CommonFlags.extend({ timeout: int('--timeout', 1, 600).default(60), force: z.boolean().default(false) });
 
 class CliError extends Error {}
@@ -97,7 +103,9 @@ async function cmdUp(raw: unknown): Promise<void> {
   if (!state) {
     const command = f.nodeCommand ?? defaultNodeCommand();
     if (!nodeCommandAvailable(command)) throw new CliError(`node command "${command}" was not found (try --node-command redis-server)`);
-    const spec = parseWith(SpecSchema, { shards: f.shards, replicasPerShard: f.replicas, image: `local:${command}`, nodeTimeoutMs: f.nodeTimeoutMs }, 'cluster spec');
+    // Replicas of a fresh local cluster start their first sync at once instead of after 5 s.
+    const config = { 'repl-diskless-sync-delay': '0' };
+    const spec = parseWith(SpecSchema, { shards: f.shards, replicasPerShard: f.replicas, image: `local:${command}`, nodeTimeoutMs: f.nodeTimeoutMs, config }, 'cluster spec');
     state = {
       version: 1,
       resource: { apiVersion: API_VERSION, kind: KIND, metadata: { name: f.name, namespace: 'default', generation: 1, uid: `local-${Date.now()}` }, spec },
@@ -175,6 +183,52 @@ async function cmdStatus(raw: unknown): Promise<void> {
   else process.stdout.write(`${renderStatus(state.resource.metadata.name, status)}\n`);
 }
 
+async function cmdRebalance(raw: unknown): Promise<void> {
+  const f = parseWith(RebalanceFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const state = readState(dir);
+  if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
+  const log = loggerFor(dir, f.verbose);
+  const p = progressPrinter();
+  try {
+    await runUntil(new LocalPlatform(dir, log), log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
+  } finally {
+    p.end();
+  }
+  process.stdout.write(`${renderStatus(state.resource.metadata.name, readState(dir)!.resource.status ?? {})}\n`);
+}
+
+/** Promotes a replica of one shard (CLUSTER FAILOVER on it) and waits until it serves as master. */
+async function cmdFailover(raw: unknown): Promise<void> {
+  const f = parseWith(FailoverFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const state = readState(dir);
+  if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
+  const log = loggerFor(dir, f.verbose);
+  const status = await liveStatus(dir, state, log);
+  const shard = status.shards?.find((s) => s.index === f.shard);
+  if (!shard) throw new CliError(`no shard ${f.shard}; shards are ${(status.shards ?? []).map((s) => s.index).join(', ')}`);
+  const replica = shard.replicas.find((r) => r.address);
+  if (!replica?.address) throw new CliError(`shard ${f.shard} has no replica to promote`);
+  const [host, port] = replica.address.split(':') as [string, string];
+  const admin = new ClusterAdmin(log, null, 5000);
+  try {
+    const c = admin.client(host, Number(port));
+    await admin.failover(c, f.mode === 'default' ? undefined : f.mode === 'force' ? 'FORCE' : 'TAKEOVER');
+    const deadline = Date.now() + f.timeout * 1000;
+    for (;;) {
+      const self = (await admin.clusterNodes(c)).split('\n').find((l) => l.split(' ')[2]?.split(',').includes('myself'));
+      if (self?.split(' ')[2]?.split(',').includes('master')) break;
+      if (Date.now() > deadline) throw new CliError(`${replica.address} did not become master within ${f.timeout} s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    admin.close();
+  }
+  process.stderr.write(`${replica.address} (${replica.name}) is now the master of shard ${f.shard}\n`);
+  process.stdout.write(`${renderStatus(state.resource.metadata.name, await liveStatus(dir, state, log))}\n`);
+}
+
 async function cmdDown(raw: unknown): Promise<void> {
   const f = parseWith(DownFlags, raw, 'flags');
   const dir = resolve(f.dir);
@@ -231,6 +285,20 @@ export function buildProgram(): Command {
   common(program.command('status').description('show the slot map, shards and health').option('--json', 'print the status as JSON')).action((opts: Record<string, unknown>) =>
     cmdStatus(opts),
   );
+  common(
+    program
+      .command('failover')
+      .description("promote a replica of one shard to master (CLUSTER FAILOVER) and wait until it serves")
+      .requiredOption('--shard <n>', 'shard index, as shown by `redshard status`')
+      .option('--mode <mode>', 'default (safe, waits for the replica to catch up), force or takeover')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdFailover(opts));
+  common(
+    program
+      .command('rebalance')
+      .description('run the operator until the cluster is balanced and Ready (restarts dead members too)')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdRebalance(opts));
   common(
     program
       .command('down')

@@ -311,3 +311,20 @@ describe('planReconcile', () => {
     expect(d.reason).toBe('MembersNotReady');
   });
 });
+
+describe('agreement before Ready', () => {
+  it('waits while some node still sees a replica as a master', () => {
+    const sim = new Sim({ shards: 2, replicasPerShard: 1 });
+    sim.run();
+    const o = sim.observe();
+    const replica = o.members.find((m) => m.view!.self.masterId)!;
+    const other = o.members.find((m) => m !== replica && m.view!.self.masterId === null)!;
+    const line = other.view!.lines.find((l) => l.id === replica.view!.self.id)!;
+    line.masterId = null;
+    line.flags = new Set(['master']);
+    const d = planReconcile(o).decision;
+    expect(d.phase).not.toBe('Ready');
+    expect(d.reason).toBe('Converging');
+    expect(d.actions).toEqual([]);
+  });
+});

@@ -228,7 +228,7 @@ export function planReconcile(o: Observed): PlanResult {
   if (replicates.length > 0) return result({ actions: replicates, phase: growing, reason: 'AttachingReplicas', message: `attaching ${replicates.length} replica(s)`, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS });
 
   // 7. Masters must agree before slots move (replicas only follow; they must agree before Ready).
-  const disagree = checkAgreement(views.filter((v) => isMaster(v.self)), owners);
+  const disagree = checkAgreement(views.filter((v) => isMaster(v.self)), owners, views);
   if (disagree) return result(wait(everReady ? 'Healing' : growing, disagree.reason, disagree.message));
 
   // 8. Rebalance: scale-out fills new masters, scale-in drains leaving ones.
@@ -269,7 +269,10 @@ export function planReconcile(o: Observed): PlanResult {
   const lagging = checkAgreement(views, owners);
   if (lagging) return result(wait(everReady ? 'Healing' : growing, lagging.reason, lagging.message, { requeueMs: 250 }));
   if (failing.length > 0) return result(wait('Healing', 'NodesFailing', `nodes seen failing: ${failing.map((f) => `${f.host}:${f.port}`).join(', ')}`, { requeueMs: 1000 }));
-  if (short) return result(wait('Healing', 'ReplicasMissing', `shard ${short.index} has fewer than ${spec.replicasPerShard} replica(s)`));
+  if (short) return result(wait(growing, 'ReplicasMissing', `shard ${short.index} has fewer than ${spec.replicasPerShard} replica(s)`));
+  // A replica still loading its first copy cannot take over yet: not Ready until every link is up.
+  const syncing = o.members.filter((m) => viewOf(m).linkUp === false);
+  if (syncing.length > 0) return result(wait(growing, 'ReplicasSyncing', `waiting for ${syncing.map((m) => m.member.name).join(', ')} to sync with their master`));
   return result({ actions: [], phase: 'Ready', reason: 'ClusterReady', message: `${spec.shards} shard(s) x ${spec.replicasPerShard} replica(s), all ${SLOT_COUNT} slots served`, requeueMs: 10_000 });
 }
 
