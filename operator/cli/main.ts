@@ -14,6 +14,7 @@ import { LocalPlatform } from '../platform/local/local-platform.js';
 import { defaultNodeCommand, nodeCommandAvailable, resolveNodeCommand } from '../platform/local/node-command.js';
 import { readState, stateDir, writeState, type LocalState } from '../platform/local/state.js';
 import { stopProcess } from '../platform/local/processes.js';
+import { LockedError } from '../platform/local/lock.js';
 import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus } from '../reconcile/status.js';
 import { renderStatus, progressLine } from './slot-map.js';
@@ -319,7 +320,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    if (e instanceof InvalidInput || e instanceof CliError) {
+    if (e instanceof InvalidInput || e instanceof CliError || e instanceof LockedError) {
       process.stderr.write(`redshard: ${e.message}\n`);
       process.exitCode = 2;
       return;
