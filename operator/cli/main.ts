@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../common/log.js';
 import { InvalidInput, parseWith } from '../../common/schema.js';
-import { API_VERSION, KIND, SpecSchema, clusterKey, type Status } from '../api/v1alpha1.js';
+import { API_VERSION, GROUP, KIND, PLURAL, SpecSchema, StatusSchema, VERSION, clusterKey, type Status } from '../api/v1alpha1.js';
 import { ClusterAdmin } from '../admin/cluster-admin.js';
 import { observeCluster } from '../controller/observe.js';
 import { LocalPlatform } from '../platform/local/local-platform.js';
@@ -49,7 +49,12 @@ const ScaleFlags = CommonFlags.extend({
   timeout: int('--timeout', 1, 3600).default(600),
 });
 
-const StatusFlags = CommonFlags.extend({ json: z.boolean().default(false) });
+const StatusFlags = CommonFlags.extend({
+  json: z.boolean().default(false),
+  kube: z.boolean().default(false),
+  name: z.string().min(1).max(253).optional(),
+  namespace: z.string().min(1).max(63).default('default'),
+});
 const FailoverFlags = CommonFlags.extend({
   shard: int('--shard', 0, 1000),
   mode: z.enum(['default', 'force', 'takeover'], { error: '--mode must be default, force or takeover' }).default('default'),
@@ -173,8 +178,33 @@ async function liveStatus(dir: string, state: LocalState, log: Logger): Promise<
   }
 }
 
+/** The status of a RedisShardCluster in Kubernetes (kubeconfig from $KUBECONFIG or ~/.kube/config). */
+async function kubeStatus(namespace: string, name: string | undefined): Promise<{ name: string; spec: unknown; status: Status }> {
+  const { CustomObjectsApi, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const base = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
+  let obj: unknown;
+  if (name) obj = await api.getNamespacedCustomObject({ ...base, name });
+  else {
+    const list = (await api.listNamespacedCustomObject(base)) as { items?: unknown[] };
+    const items = list.items ?? [];
+    if (items.length !== 1) throw new CliError(`${items.length} RedisShardCluster(s) in namespace ${namespace}; name one with --name`);
+    obj = items[0];
+  }
+  const o = obj as { metadata?: { name?: string }; spec?: unknown; status?: unknown };
+  return { name: o.metadata?.name ?? name ?? '?', spec: o.spec, status: parseWith(StatusSchema, o.status ?? {}, 'RedisShardCluster status') };
+}
+
 async function cmdStatus(raw: unknown): Promise<void> {
   const f = parseWith(StatusFlags, raw, 'flags');
+  if (f.kube) {
+    const r = await kubeStatus(f.namespace, f.name);
+    if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else process.stdout.write(`${renderStatus(`${f.namespace}/${r.name}`, r.status)}\n`);
+    return;
+  }
   const dir = resolve(f.dir);
   const state = readState(dir);
   if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
@@ -283,9 +313,15 @@ export function buildProgram(): Command {
       .option('--replicas <n>', 'replicas per master wanted')
       .option('--timeout <seconds>', 'give up after this long'),
   ).action((opts: Record<string, unknown>) => cmdScale(opts));
-  common(program.command('status').description('show the slot map, shards and health').option('--json', 'print the status as JSON')).action((opts: Record<string, unknown>) =>
-    cmdStatus(opts),
-  );
+  common(
+    program
+      .command('status')
+      .description('show the slot map, shards and health')
+      .option('--json', 'print the status as JSON')
+      .option('--kube', 'read a RedisShardCluster from Kubernetes (current kubeconfig) instead of the local cluster')
+      .option('--name <name>', 'with --kube: the resource name (optional when the namespace holds one)')
+      .option('--namespace <ns>', 'with --kube: the namespace', 'default'),
+  ).action((opts: Record<string, unknown>) => cmdStatus(opts));
   common(
     program
       .command('failover')
