@@ -21,7 +21,7 @@ function bounds(s: Obj): string {
   if (s.maxLength !== undefined) b.push(`length <= ${String(s.maxLength)}`);
   if (s.pattern !== undefined) b.push(`pattern \`${String(s.pattern)}\``);
   if (s.maxItems !== undefined) b.push(`at most ${String(s.maxItems)} items`);
-  return b.join(", ").replace(/\|/g, "\\|");
+  return b.join(', ').replace(/\|/g, '\\|');
 }
 
 function rows(s: Obj, path: string, required: readonly string[], out: string[]): void {
