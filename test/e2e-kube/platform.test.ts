@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { GROUP, PLURAL, SpecSchema, VERSION, type RedisShardCluster } from '../../operator/api/v1alpha1.js';
 import { desiredMembers } from '../../operator/platform/platform.js';
 import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
 import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
 import { TestKubelet } from './kubelet.js';
 import { until } from './wait.js';
 
@@ -150,5 +151,36 @@ describe('KubePlatform', () => {
     expect(Date.now() - t).toBeLessThan(2_000);
     await b.stop();
     expect(leading).toEqual(['a', '-a', 'b', '-b']);
+  });
+
+  test('redshard-operator kube: takes the Lease, releases it on SIGTERM and exits 0', async () => {
+    const coord = plane.kubeConfig().makeApiClient(CoordinationV1Api);
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'kube', '--lease-namespace', 'default'], {
+      env: { ...process.env, KUBECONFIG: plane.kubeconfigPath, REDSHARD_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const holder = await until('the operator holds the Lease', async () =>
+        (await coord.readNamespacedLease({ name: 'redshard-operator', namespace: 'default' })).spec?.holderIdentity, 20_000);
+      expect(holder).toMatch(/-\d+$/);
+      const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect((await coord.readNamespacedLease({ name: 'redshard-operator', namespace: 'default' })).spec?.holderIdentity).toBeUndefined();
+    } finally {
+      proc.kill('SIGKILL');
+    }
+    expect(err).not.toMatch(/"level":(50|60)/);
+  });
+
+  test('redshard-operator rejects a wrong mode with usage', async () => {
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'cloud'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('the first argument must be kube or local');
   });
 });
