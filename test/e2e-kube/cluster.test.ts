@@ -16,10 +16,12 @@ import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js'
 import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
 import { TestKubelet } from './kubelet.js';
 import { until } from './wait.js';
+import { redisCli } from '../helpers/processes.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redis:7.0';
 
 const NS = 'e2e';
+const KNOWN_GAPS = process.env.REDSHARD_E2E_KNOWN_GAPS === '1';
 
 let plane: ControlPlane;
 let kubelet: TestKubelet;
@@ -113,8 +115,8 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
 
   // Known controller gap (operator branch at 0116769): when the replacement pod comes back before
   // cluster-node-timeout, the controller forgets the dead master and hands its slots to the empty
-  // newcomer instead of waiting for the replica's promotion. Run with REDSHARD_E2E_FAILOVER=1.
-  test.skipIf(process.env.REDSHARD_E2E_FAILOVER !== '1')('deleting a master pod: failover, replacement, Ready again', async () => {
+  // newcomer instead of waiting for the replica's promotion. Run with REDSHARD_E2E_KNOWN_GAPS=1.
+  test.skipIf(!KNOWN_GAPS)('deleting a master pod: failover, replacement, Ready again', async () => {
     const before = await status('demo');
     const shard0 = before!.shards![0]!;
     const victim = shard0.master!.name;
@@ -137,6 +139,50 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
     const again = s.shards!.find((sh) => sh.master?.name === replica || sh.replicas.some((r) => r.name === victim));
     expect(again?.master?.name).toBe(replica);
     expect(again?.replicas.map((r) => r.name)).toEqual([victim]);
+  });
+
+  // Known controller gap (operator branch at 0116769): node IDs survive (PVC), but after every pod
+  // restarted at once the nodes still list their peers at the old addresses (cluster_state:fail)
+  // while the status says Ready; peers must be re-met by node ID. Run with REDSHARD_E2E_KNOWN_GAPS=1.
+  test.skipIf(!KNOWN_GAPS)('with storage: every pod restarted at once keeps its node ID and the cluster comes back', async () => {
+    await create('durable', { shards: 3, replicasPerShard: 0, image: IMAGE, nodeTimeoutMs: 2000, storage: { size: '1Gi' } });
+    const ready = async (what: string) => until(what, async () => {
+      const st = await status('durable');
+      return condition(st, 'Ready')?.status === 'True' && st?.slotsAssigned === 16384 && st.readyMembers === '3/3' ? st : undefined;
+    }, 120_000, 250);
+    const before = await ready('durable Ready');
+    const ids = new Map(before.shards!.map((sh) => [sh.master!.name, sh.master!.id]));
+    const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' })).items;
+    expect(claims.map((c) => c.status?.phase)).toEqual(['Bound', 'Bound', 'Bound']);
+    const oldIps = new Set((await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' })).items.map((p) => p.status?.podIP));
+    const t0 = Date.now();
+    await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' });
+    const after = await until('back with new addresses', async () => {
+      const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' })).items;
+      const fresh = pods.length === 3 && pods.every((p) => p.status?.podIP && !oldIps.has(p.status.podIP) && !p.metadata?.deletionTimestamp);
+      if (!fresh) return undefined;
+      const st = await status('durable');
+      const addrs = (st?.shards ?? []).map((sh) => sh.master?.address?.split(':')[0]);
+      return condition(st, 'Ready')?.status === 'True' && st?.slotsAssigned === 16384 && addrs.every((a) => a && !oldIps.has(a)) ? st : undefined;
+    }, 120_000, 250);
+    console.log(`all pods restarted at once: Ready again in ${Date.now() - t0} ms`);
+    for (const sh of after.shards!) expect(sh.master!.id).toBe(ids.get(sh.master!.name));
+    // Each node's own view agrees: state ok, three known nodes, all at their new addresses.
+    for (const pod of (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' })).items) {
+      let last = '';
+      const info = await until(`cluster_state ok on ${pod.metadata?.name}`, async () => {
+        last = redisCli(6379, ['cluster', 'info'], { host: pod.status!.podIP! }) + redisCli(6379, ['cluster', 'nodes'], { host: pod.status!.podIP! });
+        return last.includes('cluster_state:ok') && last.includes('cluster_known_nodes:3') ? last : undefined;
+      }, 30_000, 250).catch((err: Error) => {
+        throw new Error(`${err.message}\n${last}`);
+      });
+      expect(info).toContain('cluster_slots_assigned:16384');
+      const nodes = redisCli(6379, ['cluster', 'nodes'], { host: pod.status!.podIP! });
+      for (const ip of oldIps) expect(nodes).not.toContain(`${ip}:6379`);
+    }
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'durable' });
+    await until('durable gone', async () =>
+      (await core.listNamespacedPersistentVolumeClaim({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' })).items.length === 0, 60_000);
   });
 
   test('an invalid resource is reported as InvalidSpec and nothing is created', async () => {
