@@ -15,7 +15,8 @@ import { Controller } from '../../operator/controller/controller.js';
 import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js';
 import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
 import { TestKubelet } from './kubelet.js';
-import { until } from './wait.js';
+import { crdEstablished, until } from './wait.js';
+import { serviceAccountKubeConfig } from './operator-identity.js';
 import { redisCli } from '../helpers/processes.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redis:7.0';
@@ -44,10 +45,12 @@ beforeAll(async () => {
   });
   await kubelet.start();
   plane.kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds')]);
-  plane.kubectl(['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=30s']);
+  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
   plane.kubectl(['create', 'namespace', NS]);
+  // The operator runs as a ServiceAccount bound to exactly the rules the chart grants.
+  const operatorKc = await serviceAccountKubeConfig(plane);
   operator = await runKube({
-    kc, log, leaseNamespace: 'default', identity: 'e2e-operator',
+    kc: operatorKc, log, leaseNamespace: 'redshard-system', identity: 'e2e-operator',
     startController: async (platform) => {
       const controller = new Controller(platform, log.child({ component: 'controller' }));
       await controller.start();

@@ -14,7 +14,7 @@ import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
 import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
 import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
 import { TestKubelet } from './kubelet.js';
-import { until } from './wait.js';
+import { crdEstablished, until } from './wait.js';
 
 // A schema-less CRD is enough here: this file tests the platform, not the generated CRD.
 const looseCrd = {
@@ -43,7 +43,7 @@ beforeAll(async () => {
   kubelet = new TestKubelet({ kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir, commands: { 'redis-server': ['redis-server'] } });
   await kubelet.start();
   plane.kubectl(['apply', '-f', '-'], JSON.stringify(looseCrd));
-  plane.kubectl(['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=30s']);
+  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
 });
 
 afterAll(async () => {
