@@ -3,6 +3,10 @@ import { chdir } from 'node:process';
 import { createLogger, pinoLevel } from '../common/log.js';
 import { loadStartupConfig, StartupConfigError, type Config } from './config/config.js';
 import { Server } from './server/server.js';
+import { ClusterManager } from './cluster/manager.js';
+import { setupPersistence } from './persistence/setup.js';
+import { replicaOf } from './replication/role.js';
+import { AofLoadError } from './persistence/aof.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-v') {
@@ -30,18 +34,48 @@ export async function main(argv: readonly string[]): Promise<void> {
   for (const name of config.ignored) log.warn({ directive: name }, 'directive accepted and kept for CONFIG GET; it has no effect in redshard');
   const server = new Server(config, log);
   try {
+    setupPersistence(server);
+  } catch (e) {
+    if (e instanceof AofLoadError) {
+      log.fatal({ err: e.message }, 'could not load the append-only file');
+      log.flush();
+      process.exit(1);
+    }
+    throw e;
+  }
+  try {
     await server.listen();
   } catch (e) {
     log.fatal({ err: (e as Error).message, port: config.int('port') }, 'could not listen');
     process.exit(1);
   }
+  if (config.bool('cluster-enabled')) {
+    try {
+      const cluster = await ClusterManager.start(server, log);
+      const previous = server.onShutdown;
+      server.onShutdown = async (opts) => {
+        if (previous) await previous(opts);
+        cluster.save();
+        await cluster.close();
+      };
+    } catch (e) {
+      log.fatal({ err: (e as Error).message }, 'could not start cluster mode');
+      log.flush();
+      process.exit(1);
+    }
+  }
   log.info({ port: server.port, bind: config.get('bind'), pid: process.pid }, 'Ready to accept connections');
+  const master = config.get('replicaof');
+  if (master !== '' && !server.clusterEnabled) {
+    const [host, port] = master.split(' ');
+    replicaOf(server, { host: host!, port: Number(port) });
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.warn({ signal }, 'received signal, shutting down');
-    const work = server.onShutdown ? server.onShutdown() : Promise.resolve();
+    const work = server.onShutdown ? server.onShutdown({}) : Promise.resolve();
     void work
       .then(() => server.close())
       .finally(() => {

@@ -44,3 +44,19 @@ export function modifiedReady(ctx: Ctx, key: string, changes = 1): void {
 export function deleteIfEmpty(ctx: Ctx, key: string, obj: RObject): void {
   if (obj.size() === 0) ctx.db.delete(key);
 }
+
+/** Propagates `argv` for this command instead of (or, called twice, in addition to) the request. */
+export function propagateAs(ctx: Ctx, argv: string[]): void {
+  (ctx.propagateAs ??= []).push(argv);
+}
+
+/**
+ * The object of the given type at key for a command about to write it: undefined when missing,
+ * WRONGTYPE for other types. Write lookups do not count as keyspace hits or misses (as Redis).
+ */
+export function writeObject<T extends RObject>(ctx: Ctx, key: string, type: Exclude<TypeName, 'string'>): T | undefined {
+  const v = ctx.db.get(key, ctx.now);
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || v.type !== type) fail(E.wrongType);
+  return v as T;
+}

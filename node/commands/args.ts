@@ -11,7 +11,8 @@ export function fail(reply: string): never {
   throw new CommandError(reply);
 }
 
-const INT_RE = /^-?(0|[1-9][0-9]*)$/;
+// string2ll's spelling: no sign on zero ("-0" is not an integer), no leading zeros or '+'.
+const INT_RE = /^(0|-?[1-9][0-9]*)$/;
 
 /** A 64-bit signed integer exactly as string2ll accepts it, or null. */
 export function parseInt64(s: string): bigint | null {

@@ -2,6 +2,8 @@
 import os from 'node:os';
 import type { Ctx } from './types.js';
 import { SERVER_VERSION } from './connection.js';
+import { replicationInfo } from '../replication/info.js';
+import { persistenceInfo } from '../persistence/info.js';
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL_EXTRA = ['commandstats', 'latencystats'];
@@ -73,7 +75,7 @@ function section(ctx: Ctx, name: string): string[] | null {
         `mem_allocator:v8`,
       ];
     case 'persistence':
-      return ['loading:0', 'async_loading:0', `rdb_changes_since_last_save:${srv.dirty}`, 'rdb_bgsave_in_progress:0', `aof_enabled:${cfg.bool('appendonly') ? 1 : 0}`, 'aof_rewrite_in_progress:0'];
+      return persistenceInfo(srv);
     case 'stats': {
       const st = srv.stats;
       return [
@@ -92,7 +94,7 @@ function section(ctx: Ctx, name: string): string[] | null {
       ];
     }
     case 'replication':
-      return ['role:master', 'connected_slaves:0', `master_replid:${srv.runId}`, 'master_replid2:0000000000000000000000000000000000000000', 'master_repl_offset:0', 'second_repl_offset:-1', 'repl_backlog_active:0'];
+      return replicationInfo(srv);
     case 'cpu': {
       const u = process.cpuUsage();
       return [`used_cpu_sys:${(u.system / 1e6).toFixed(6)}`, `used_cpu_user:${(u.user / 1e6).toFixed(6)}`];

@@ -2,7 +2,7 @@
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
 import { fail, int64Arg } from './args.js';
-import { modified } from './access.js';
+import { modified, propagateAs } from './access.js';
 import { typeOf } from '../store/values/object.js';
 import { globMatch } from '../../common/glob.js';
 
@@ -63,8 +63,13 @@ function expireGeneric(unit: 'EX' | 'PX' | 'EXAT' | 'PXAT', cmd: string) {
     // A key without TTL counts as an infinite TTL for GT/LT.
     if (cond === 'GT' && (cur === undefined || at <= cur)) return ctx.out.int(0);
     if (cond === 'LT' && cur !== undefined && at >= cur) return ctx.out.int(0);
-    if (at <= ctx.now) ctx.db.delete(key);
-    else ctx.db.setExpire(key, at);
+    if (at <= ctx.now) {
+      ctx.db.delete(key);
+      propagateAs(ctx, ['DEL', key]);
+    } else {
+      ctx.db.setExpire(key, at);
+      propagateAs(ctx, ['PEXPIREAT', key, String(at)]);
+    }
     modified(ctx, key);
     ctx.out.int(1);
   };

@@ -2,6 +2,7 @@
 // SHUTDOWN, CLIENT.
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
+import { encodingThresholds } from './thresholds.js';
 import { fail, floatArg } from './args.js';
 import { ConfigError } from '../config/config.js';
 import { globMatch } from '../../common/glob.js';
@@ -195,7 +196,7 @@ function debug(ctx: Ctx, argv: string[]): void {
     case 'object': {
       const v = ctx.db.get(argv[2] ?? '', ctx.now);
       if (v === undefined) fail(E.noSuchKey);
-      return ctx.out.simple(`Value at:0x0 refcount:1 encoding:${typeof v === 'string' ? 'raw' : v.type} serializedlength:0 lru:0 lru_seconds_idle:0`);
+      return ctx.out.simple(`Value at:0x0 refcount:1 encoding:${typeof v === 'string' ? 'raw' : v.encoding(encodingThresholds(ctx.server.config))} serializedlength:0 lru:0 lru_seconds_idle:0`);
     }
     default:
       fail(`ERR Unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
@@ -206,7 +207,9 @@ function shutdown(ctx: Ctx, argv: string[]): void {
   for (const a of argv.slice(1)) if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE', 'ABORT'].includes(a.toUpperCase())) fail(E.syntax);
   if (argv.slice(1).some((a) => a.toUpperCase() === 'ABORT')) fail('ERR No shutdown in progress.');
   ctx.server.log.warn({ client: ctx.session.id }, 'user requested shutdown');
-  const done = ctx.server.onShutdown ? ctx.server.onShutdown() : Promise.resolve();
+  const flags = argv.slice(1).map((a) => a.toUpperCase());
+  const opts = flags.includes('NOSAVE') ? { save: false } : flags.includes('SAVE') ? { save: true } : {};
+  const done = ctx.server.onShutdown ? ctx.server.onShutdown(opts) : Promise.resolve();
   void done.finally(() => process.exit(0));
 }
 
@@ -226,8 +229,6 @@ export const serverCommands: readonly CommandSpec[] = [
   { name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'server', handler: debug },
   { name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], group: 'server', handler: shutdown },
   { name: 'client', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'connection', handler: clientCommand },
-  { name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], group: 'server', handler: (c) => c.out.int(Math.floor(c.server.startedAt / 1000)) },
-  { name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], group: 'server', handler: (c) => { c.out.array(3); c.out.bulk('master'); c.out.int(0); c.out.array(0); } },
 ];
 
 export { SERVER_VERSION };

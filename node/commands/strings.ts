@@ -2,7 +2,7 @@
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
 import { fail, floatArg, int64Arg, intArg, parseFloatArg, parseInt64 } from './args.js';
-import { modified, readString } from './access.js';
+import { modified, propagateAs, readString } from './access.js';
 import { absoluteExpire, type ExpireUnit } from './expire-args.js';
 import { formatLongDouble } from '../../common/resp/encode.js';
 
@@ -46,7 +46,10 @@ function set(ctx: Ctx, argv: string[]): void {
     return;
   }
   setValue(ctx, key, argv[2]!, keepTtl);
-  if (expireAt !== null) ctx.db.setExpire(key, expireAt);
+  if (expireAt !== null) {
+    ctx.db.setExpire(key, expireAt);
+    propagateAs(ctx, ['SET', key, argv[2]!, 'PXAT', String(expireAt)]);
+  }
   if (getOld) ctx.out.bulkOrNull(old);
   else ctx.out.ok();
 }
@@ -62,6 +65,7 @@ function setexFamily(unit: 'EX' | 'PX', cmd: string) {
     const at = absoluteExpire(unit, argv[2]!, ctx.now, cmd);
     setValue(ctx, argv[1]!, argv[3]!);
     ctx.db.setExpire(argv[1]!, at);
+    propagateAs(ctx, ['SET', argv[1]!, argv[3]!, 'PXAT', String(at)]);
     ctx.out.ok();
   };
 }
@@ -99,10 +103,18 @@ function getex(ctx: Ctx, argv: string[]): void {
   const v = readString(ctx, key);
   if (v === undefined) return ctx.out.nullBulk();
   if (at !== null) {
-    if (at <= ctx.now) ctx.db.delete(key);
-    else ctx.db.setExpire(key, at);
+    if (at <= ctx.now) {
+      ctx.db.delete(key);
+      propagateAs(ctx, ['DEL', key]);
+    } else {
+      ctx.db.setExpire(key, at);
+      propagateAs(ctx, ['PEXPIREAT', key, String(at)]);
+    }
     modified(ctx, key);
-  } else if (persist && ctx.db.persist(key)) modified(ctx, key);
+  } else if (persist && ctx.db.persist(key)) {
+    modified(ctx, key);
+    propagateAs(ctx, ['PERSIST', key]);
+  }
   ctx.out.bulk(v);
 }
 
@@ -176,6 +188,8 @@ function incrbyfloat(ctx: Ctx, argv: string[]): void {
   if (cur !== undefined) ctx.db.replace(key, s);
   else ctx.db.set(key, s);
   modified(ctx, key);
+  // Float arithmetic may differ between machines: replicate the result, not the increment.
+  propagateAs(ctx, ['SET', key, s, 'KEEPTTL']);
   ctx.out.bulk(s);
 }
 

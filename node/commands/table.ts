@@ -5,8 +5,25 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { clusterCommands } from './cluster.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
+import { migrateCommands } from './migrate.js';
 
-const ALL: readonly CommandSpec[] = [...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands];
+const ALL: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...persistenceCommands,
+  ...replicationCommands,
+  ...migrateCommands,
+  ...clusterCommands,
+];
 
 const byName = new Map<string, CommandSpec>();
 for (const c of ALL) {

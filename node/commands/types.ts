@@ -32,6 +32,11 @@ export interface Ctx {
   readonly out: Reply;
   /** Milliseconds since the epoch, read once per command. */
   readonly now: number;
+  /**
+   * What to propagate (AOF, replicas) instead of the request itself, for commands whose effect
+   * is not reproduced by replaying them (relative TTLs, random choices); see propagateAs().
+   */
+  propagateAs: string[][] | null;
 }
 
 export type Handler = (ctx: Ctx, argv: string[]) => void;

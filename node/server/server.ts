@@ -11,6 +11,11 @@ import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
+import { Propagator } from '../persistence/propagation.js';
+import type { SnapshotHooks } from '../persistence/snapshot.js';
+import { ReplicationPrimary } from '../replication/primary.js';
+import type { ReplicaLink } from '../replication/replica.js';
+import { checkSavePoints, type SaveState } from '../persistence/rdb-file.js';
 
 export interface ServerStats {
   connectionsReceived: number;
@@ -37,6 +42,13 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
+  readonly propagator = new Propagator();
+  readonly replication: ReplicationPrimary = new ReplicationPrimary(this);
+  /** Set while this node replicates another (REPLICAOF / CLUSTER REPLICATE). */
+  replicaLink: ReplicaLink | null = null;
+  readonly saveState: SaveState = { lastSave: Math.floor(Date.now() / 1000), lastStatus: 'ok', dirtyAtSave: 0, inProgress: false, lastDurationMs: -1 };
+  /** Snapshots in progress; writes notify them first (see persistence/snapshot.ts). */
+  readonly snapshots = new Set<SnapshotHooks>();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
     connectionsReceived: 0,
@@ -59,9 +71,13 @@ export class Server {
   private flushScheduled = false;
   private cron: NodeJS.Timeout | null = null;
   outputLimits: OutputBufferLimits;
-  /** Called after every executed write (replication and AOF hook in later layers). */
-  onShutdown: (() => Promise<void>) | null = null;
+  /** Persistence and cluster layers chain their shutdown work here (save, flush, nodes.conf). */
+  onShutdown: ((opts: { save?: boolean }) => Promise<void>) | null = null;
   readonly runId = randomHex(40);
+  /** Set by persistence once it can write the dataset as a new append-only base. */
+  rewriteAppendOnly: ((done?: (err: Error | null) => void) => boolean) | null = null;
+  /** Filled in by persistence: the append-only file's state for INFO. */
+  aofStatus: () => { rewriting: boolean; baseSize: number; incrSize: number } = () => ({ rewriting: false, baseSize: 0, incrSize: 0 });
 
   constructor(
     readonly config: Config,
@@ -69,9 +85,13 @@ export class Server {
   ) {
     const events: KeyspaceEvents = {
       modified: (db, key) => this.touchWatched(db.index, key),
+      expiring: (db, key) => {
+        for (const s of this.snapshots) s.beforeWrite(db, key);
+      },
       expired: (db, key) => {
         this.stats.expiredKeys++;
         this.touchWatched(db.index, key);
+        if (this.propagator.active) this.propagator.propagate(db.index, ['DEL', key]);
       },
     };
     const count = config.bool('cluster-enabled') ? 1 : config.int('databases');
@@ -238,6 +258,8 @@ export class Server {
 
   flush(s: Session): void {
     if (s.out.buf.length === 0) return;
+    // Writes reach the append-only file (and replicas) before their replies reach clients.
+    if (this.propagator.active) this.propagator.beforeReply();
     const data = s.out.take();
     this.stats.netOutputBytes += data.length;
     if (s.socket.destroyed) return;
@@ -272,6 +294,7 @@ export class Server {
     if (!this.sessions.has(s.id)) return;
     s.closing = true;
     this.sessions.delete(s.id);
+    if (s.kind === 'slave') this.replication.detach(s);
     this.unwatchAll(s);
     this.blocking.unblock(s);
     this.pubsub.unsubscribeAll(s);
@@ -287,6 +310,7 @@ export class Server {
   private serverCron(): void {
     const now = Date.now();
     runActiveExpireCycle(this, now);
+    checkSavePoints(this);
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
       for (const s of this.sessions.values()) {

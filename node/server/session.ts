@@ -41,6 +41,8 @@ export class Session {
   /** Set when the output buffer passed the soft limit, for the soft-seconds rule. */
   softLimitSince = 0;
   kind: ClientClass = 'normal';
+  /** The link from our master: its writes are applied even on a read-only replica. */
+  isMaster = false;
   /** Replaces the normal flush for links that are not plain sockets (tests, internal). */
 
   constructor(

@@ -44,7 +44,10 @@ export function freeMemoryIfNeeded(server: Server): boolean {
       }
     }
     if (best === null) return false;
-    server.dbs[best.db]!.delete(best.key);
+    const db = server.dbs[best.db]!;
+    for (const s of server.snapshots) s.beforeWrite(db, best.key);
+    db.delete(best.key);
+    if (server.propagator.active) server.propagator.propagate(best.db, ['DEL', best.key]);
     server.touchWatched(best.db, best.key);
     server.stats.evictedKeys++;
     toFree--;

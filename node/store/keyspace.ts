@@ -6,6 +6,8 @@ import type { StoredValue } from './values/object.js';
 export interface KeyspaceEvents {
   /** A key was modified (WATCH, client-side caching and replication hooks). */
   modified(db: Db, key: string): void;
+  /** A key is about to be deleted because it expired (snapshots capture it first). */
+  expiring(db: Db, key: string): void;
   /** A key expired lazily or actively; the deletion must be propagated. */
   expired(db: Db, key: string): void;
 }
@@ -76,6 +78,7 @@ export class Db {
   }
 
   private deleteExpired(key: string): void {
+    this.events.expiring(this, key);
     this.delete(key);
     this.events.expired(this, key);
   }

@@ -53,7 +53,7 @@ export interface ShardRoles {
   members: MemberObservation[];
 }
 
-const WAIT_MS = 500;
+const WAIT_MS = 300;
 
 function viewOf(o: MemberObservation): NodeView {
   return o.view!;
@@ -224,8 +224,8 @@ export function planReconcile(o: Observed): PlanResult {
   }
   if (replicates.length > 0) return result({ actions: replicates, phase: growing, reason: 'AttachingReplicas', message: `attaching ${replicates.length} replica(s)`, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS });
 
-  // 7. Everyone must agree before slots move.
-  const disagree = checkAgreement(views, owners);
+  // 7. Masters must agree before slots move (replicas only follow; they must agree before Ready).
+  const disagree = checkAgreement(views.filter((v) => isMaster(v.self)), owners);
   if (disagree) return result(wait(everReady ? 'Healing' : growing, disagree.reason, disagree.message));
 
   // 8. Rebalance: scale-out fills new masters, scale-in drains leaving ones.
@@ -263,6 +263,8 @@ export function planReconcile(o: Observed): PlanResult {
     const msg = `${SLOT_COUNT - assigned} slot(s) are served by no member`;
     return result(wait('Degraded', 'SlotsUncovered', msg, { error: msg, requeueMs: 2000 }));
   }
+  const lagging = checkAgreement(views, owners);
+  if (lagging) return result(wait(everReady ? 'Healing' : growing, lagging.reason, lagging.message, { requeueMs: 250 }));
   if (failing.length > 0) return result(wait('Healing', 'NodesFailing', `nodes seen failing: ${failing.map((f) => `${f.host}:${f.port}`).join(', ')}`, { requeueMs: 1000 }));
   if (short) return result(wait('Healing', 'ReplicasMissing', `shard ${short.index} has fewer than ${spec.replicasPerShard} replica(s)`));
   return result({ actions: [], phase: 'Ready', reason: 'ClusterReady', message: `${spec.shards} shard(s) x ${spec.replicasPerShard} replica(s), all ${SLOT_COUNT} slots served`, requeueMs: 10_000 });

@@ -7,18 +7,23 @@ import type { ServerProcess } from './processes.js';
 
 export type Step = string[] | { cmd: string[]; unordered?: boolean; ignore?: boolean; approx?: boolean };
 
-/** Sorts the elements of a flat array reply so that unordered replies compare equal. */
+/**
+ * Sorts the elements of an array, set or map reply (keeping its type) so that unordered replies
+ * compare equal; a RESP3 map keeps each key with its value and is sorted by pairs.
+ */
 export function sortArrayReply(raw: string): string {
-  const m = /^([*~])(\d+)\r\n/.exec(raw);
+  const m = /^([*~%])(\d+)\r\n/.exec(raw);
   if (!m) return raw;
+  const pairs = m[1] === '%';
   let p = m[0].length;
   const items: string[] = [];
   for (let i = 0; i < Number(m[2]); i++) {
-    const n = replyLength(raw, p);
+    let n = replyLength(raw, p);
+    if (pairs) n += replyLength(raw, p + n);
     items.push(raw.slice(p, p + n));
     p += n;
   }
-  return `*${m[2]}\r\n${items.sort().join('')}`;
+  return `${m[1]}${m[2]}\r\n${items.sort().join('')}`;
 }
 
 export interface DiffResult {

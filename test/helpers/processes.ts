@@ -22,8 +22,12 @@ export interface ServerProcess {
 
 const live = new Set<ServerProcess>();
 
+const tempDirs = new Set<string>();
+
+// Data directories outlive their process (restart tests reuse them) and go when the file ends.
 function cleanup(): void {
   for (const p of live) p.proc.kill('SIGKILL');
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
 
@@ -47,6 +51,7 @@ async function start(kind: 'redshard' | 'redis', opts: StartOptions): Promise<Se
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? (await freePort(host));
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `${kind}-`));
+  if (!opts.dir) tempDirs.add(dir);
   const args = [...(opts.configFile ? [opts.configFile] : []), '--port', String(port), '--bind', host, '--dir', dir, ...(opts.args ?? [])];
   const proc =
     kind === 'redshard'
@@ -69,7 +74,6 @@ async function start(kind: 'redshard' | 'redis', opts: StartOptions): Promise<Se
         const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
         proc.once('exit', (code) => {
           clearTimeout(t);
-          if (!opts.dir) rmSync(dir, { recursive: true, force: true });
           resolveStop(code);
         });
         proc.kill(signal);

@@ -1,0 +1,69 @@
+// Shared pieces of the benchmark scripts: starting our node and Debian's redis-server side by side
+// on loopback, reading RSS, and stopping everything at exit.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+export interface Proc {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect({ port, host: '127.0.0.1' }, () => {
+        s.destroy();
+        r(true);
+      });
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} never opened`);
+}
+
+export async function startServer(kind: 'redshard' | 'redis', port: number, extra: string[] = []): Promise<Proc> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
+  const child =
+    kind === 'redshard'
+      ? spawn(process.execPath, [join(ROOT, 'bin', 'redshard-node.js'), ...args], { stdio: 'ignore', env: { ...process.env, REDSHARD_LOG_LEVEL: 'warn' } })
+      : spawn('redis-server', args, { stdio: 'ignore' });
+  children.push(child);
+  await waitPort(port);
+  return { name: kind, port, child };
+}
+
+export function stop(p: Proc): Promise<void> {
+  return new Promise((r) => {
+    if (p.child.exitCode !== null) return r();
+    p.child.once('exit', () => r());
+    p.child.kill('SIGTERM');
+    setTimeout(() => p.child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export function cli(port: number, args: string[]): string {
+  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}

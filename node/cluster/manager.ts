@@ -1,0 +1,430 @@
+// The only owner of the cluster state: feeds bus messages and timer ticks into the pure
+// transitions, carries out their effects (send, save nodes.conf, free links, drop keys, deliver
+// PUBLISH), runs the 100 ms cron and answers the server's routing hook.
+import { replicaOf } from '../replication/role.js';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { ClusterHooks, Server } from '../server/server.js';
+import type { Session } from '../server/session.js';
+import { ClusterBus } from '../bus/bus.js';
+import type { BusLink } from '../bus/link.js';
+import { encodeMessage, MsgType, NodeFlag, type BusMessage } from '../bus/messages.js';
+import { E } from '../commands/errors.js';
+import { keySlot } from '../../common/slots.js';
+import { detectPfail } from './failure.js';
+import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
+import { formatConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
+import { receive } from './receive.js';
+import { routeCommand } from './routing.js';
+import { createState, inHandshake, isReplica, masterOf, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
+
+export const CRON_INTERVAL_MS = 100;
+
+export class ClusterManager implements ClusterHooks {
+  state: ClusterState;
+  readonly bus: ClusterBus;
+  private cron: NodeJS.Timeout | null = null;
+  private iteration = 0;
+  private saveNeeded = false;
+  private stateNeeded = false;
+  readonly log: Logger;
+  readonly confPath: string;
+
+  constructor(
+    readonly server: Server,
+    readonly busPort: number,
+    log: Logger,
+  ) {
+    this.log = log.child({ component: 'cluster' });
+    this.confPath = server.config.get('cluster-config-file');
+    this.state = createState(randomNodeId(), this.options(), Date.now());
+    this.bus = new ClusterBus(
+      {
+        message: (link, msg) => this.onMessage(link, msg),
+        protocolError: (link, reason) =>
+          this.log.warn({ peer: `${link.peerIp}:${link.socket.remotePort ?? 0}`, node: link.node?.id, reason }, 'Bad message received from Cluster bus; closing the link'),
+        closed: () => {},
+      },
+      this.log,
+    );
+  }
+
+  /** Loads (or creates) nodes.conf, opens the bus and installs the routing hook. */
+  static async start(server: Server, log: Logger): Promise<ClusterManager> {
+    const port = server.port;
+    const cport = server.config.int('cluster-port') || port + 10000;
+    if (cport > 65535) throw new Error(`Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.`);
+    const m = new ClusterManager(server, cport, log);
+    m.load();
+    m.refreshMyself();
+    m.save();
+    // Same addresses as the client listener; `-addr` entries may fail to bind.
+    const words = server.config.get('bind').split(/\s+/).filter((b) => b !== '');
+    const norm = (b: string) => (b === '*' ? '0.0.0.0' : b === '::*' ? '::' : b);
+    const hosts = words.length === 0 ? ['0.0.0.0'] : [...new Set(words.map((b) => norm(b.startsWith('-') ? b.slice(1) : b)))];
+    const optional = new Set(words.filter((b) => b.startsWith('-')).map((b) => norm(b.slice(1))));
+    await m.bus.listen(hosts, cport, (h) => optional.has(h) || (h === '::' && hosts.includes('0.0.0.0')));
+    server.cluster = m;
+    m.cron = setInterval(() => m.tick(), CRON_INTERVAL_MS);
+    m.cron.unref();
+    server.config.onChange((name) => {
+      if (name.startsWith('cluster-')) {
+        m.state.opts = m.options();
+        m.refreshMyself();
+      }
+    });
+    return m;
+  }
+
+  private options(): ClusterOptions {
+    const c = this.server.config;
+    return {
+      nodeTimeout: c.int('cluster-node-timeout'),
+      requireFullCoverage: c.bool('cluster-require-full-coverage'),
+      allowReplicaMigration: c.bool('cluster-allow-replica-migration'),
+      announceIp: c.get('cluster-announce-ip'),
+    };
+  }
+
+  private load(): void {
+    if (!existsSync(this.confPath)) {
+      this.log.info({ id: this.state.myself.id, file: this.confPath }, 'No cluster configuration found, I am a new node');
+      return;
+    }
+    const text = readFileSync(this.confPath, 'latin1');
+    if (text.trim() === '') return;
+    try {
+      const conf = parseConf(text);
+      for (const w of conf.warnings) this.log.warn(w);
+      this.state = stateFromConf(conf, this.options(), Date.now());
+      this.log.info({ id: this.state.myself.id, nodes: this.state.nodes.size, currentEpoch: this.state.currentEpoch }, 'Node configuration loaded');
+    } catch (e) {
+      if (e instanceof ConfError) throw new Error(`Unrecoverable error: corrupted cluster config file: ${e.message}`);
+      throw e;
+    }
+  }
+
+  announce(): Announce {
+    const c = this.server.config;
+    return {
+      ip: c.get('cluster-announce-ip'),
+      port: c.int('cluster-announce-port') || this.server.port,
+      cport: c.int('cluster-announce-bus-port') || this.busPort,
+      hostname: c.get('cluster-announce-hostname'),
+    };
+  }
+
+  private refreshMyself(): void {
+    const a = this.announce();
+    const me = this.state.myself;
+    if (a.ip !== '' && me.ip !== a.ip) {
+      me.ip = a.ip;
+      this.saveNeeded = true;
+    }
+    if (me.port !== a.port || me.cport !== a.cport) {
+      me.port = a.port;
+      me.cport = a.cport;
+      this.saveNeeded = true;
+    }
+    me.hostname = a.hostname;
+  }
+
+  // ---- persistence -------------------------------------------------------------------------------
+
+  save(): void {
+    this.saveNeeded = false;
+    try {
+      writeConfAtomic(this.confPath, formatConf(this.state));
+    } catch (e) {
+      this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
+    }
+  }
+
+  /** Commands call this after changing the state: recompute cluster_state and persist now. */
+  commit(opts: { broadcast?: boolean } = {}): void {
+    updateState(this.state, Date.now());
+    this.save();
+    this.syncReplicationRole();
+    if (opts.broadcast) this.broadcastPong();
+  }
+
+  /**
+   * The cluster decides roles (CLUSTER REPLICATE, failovers, UPDATE messages); the replication
+   * layer follows: a replica streams from its master's address, a master stops replicating.
+   */
+  syncReplicationRole(): void {
+    const me = this.state.myself;
+    const link = this.server.replicaLink;
+    const master = me.masterId !== null ? this.state.nodes.get(me.masterId) : undefined;
+    if (master !== undefined && master.ip !== '' && master.port > 0) {
+      if (link === null || link.host !== master.ip || link.port !== master.port) replicaOf(this.server, { host: master.ip, port: master.port });
+    } else if (me.masterId === null && link !== null) replicaOf(this.server, null);
+  }
+
+  // ---- messages ----------------------------------------------------------------------------------
+
+  private onMessage(link: BusLink, msg: BusMessage): void {
+    const now = Date.now();
+    const db = this.server.dbs[0]!;
+    const fx = receive(this.state, { outbound: link.outbound, node: link.node, peerIp: link.peerIp, localIp: link.localIp }, msg, {
+      now,
+      keysInSlot: (s) => db.countInSlot(s),
+    });
+    this.run(fx, link);
+    this.finish();
+  }
+
+  private run(fx: readonly Effect[], link: BusLink | null): void {
+    for (const e of fx) {
+      switch (e.t) {
+        case 'save':
+          this.saveNeeded = true;
+          break;
+        case 'update-state':
+          this.stateNeeded = true;
+          break;
+        case 'reply-pong':
+          if (link !== null) this.sendPing(link, MsgType.PONG);
+          break;
+        case 'send-update': {
+          const l = this.bus.outbound.get(e.to);
+          if (l !== undefined) this.send(l, buildUpdate(this.state, e.about, this.announce()));
+          break;
+        }
+        case 'send-auth-ack': {
+          // The vote must be on disk before it can be seen (facts §11.7).
+          this.save();
+          const l = this.bus.outbound.get(e.to);
+          if (l !== undefined) this.send(l, { header: buildHeader(this.state, MsgType.FAILOVER_AUTH_ACK, this.announce()), body: { kind: 'empty' } });
+          break;
+        }
+        case 'broadcast-pong':
+          this.broadcastPong();
+          break;
+        case 'broadcast-fail':
+          this.broadcast(buildFail(this.state, e.id, this.announce()));
+          break;
+        case 'free-link':
+          this.bus.outbound.get(e.node)?.close();
+          break;
+        case 'bind-inbound':
+          if (link !== null && !link.outbound) link.node = e.node;
+          break;
+        case 'delete-node':
+          this.deleteNode(e.node);
+          break;
+        case 'drop-slot-keys': {
+          const db = this.server.dbs[0]!;
+          for (const s of e.slots) db.flushSlot(s);
+          this.log.warn({ slots: e.slots.length }, 'Deleting keys in slots now owned by another node');
+          break;
+        }
+        case 'publish':
+          if (e.sharded) this.server.pubsub.publishShard(e.channel, e.message);
+          else this.server.pubsub.publish(e.channel, e.message);
+          break;
+        case 'log':
+          this.log[e.level](e.fields ?? {}, e.msg);
+          break;
+      }
+    }
+  }
+
+  private finish(): void {
+    if (this.stateNeeded) {
+      this.stateNeeded = false;
+      updateState(this.state, Date.now());
+    }
+    if (this.saveNeeded) this.save();
+    this.syncReplicationRole();
+  }
+
+  deleteNode(node: ClusterNode): void {
+    this.bus.freeLinks(node);
+    removeNode(this.state, node);
+    this.saveNeeded = true;
+  }
+
+  send(link: BusLink, msg: BusMessage): void {
+    const t = msg.header.type;
+    if (t < this.state.stats.sent.length) this.state.stats.sent[t]!++;
+    link.send(encodeMessage(msg));
+  }
+
+  sendPing(link: BusLink, type: number): void {
+    if (link.node !== null && type === MsgType.PING) link.node.pingSent = Date.now();
+    this.send(link, buildPing(this.state, type, this.announce()));
+  }
+
+  /** Every node with an outbound link except handshake nodes. */
+  broadcast(msg: BusMessage, filter: (n: ClusterNode) => boolean = () => true): void {
+    const buf = encodeMessage(msg);
+    for (const [n, l] of this.bus.outbound) {
+      if (n === this.state.myself || inHandshake(n) || !filter(n)) continue;
+      const t = msg.header.type;
+      if (t < this.state.stats.sent.length) this.state.stats.sent[t]!++;
+      l.send(buf);
+    }
+  }
+
+  broadcastPong(): void {
+    for (const [n, l] of this.bus.outbound) if (n !== this.state.myself && !inHandshake(n)) this.sendPing(l, MsgType.PONG);
+  }
+
+  // ---- cron --------------------------------------------------------------------------------------
+
+  tick(now = Date.now()): void {
+    const link = this.server.replicaLink;
+    this.state.myself.replOffset = link !== null ? Math.max(0, link.offset) : this.server.replication.offset;
+    const st = this.state;
+    const timeout = st.opts.nodeTimeout;
+    this.iteration++;
+    this.refreshMyself();
+    const handshakeTimeout = Math.max(timeout, 1000);
+    for (const n of [...st.nodes.values()]) {
+      if (n === st.myself || n.flags & NodeFlag.NOADDR) continue;
+      if (inHandshake(n) && now - n.ctime > handshakeTimeout) {
+        this.deleteNode(n);
+        continue;
+      }
+      if (!this.bus.outbound.has(n) && n.ip !== '' && n.cport > 0) this.connect(n, now);
+    }
+    if (this.iteration % 10 === 0) {
+      let min: ClusterNode | null = null;
+      const all = [...st.nodes.values()];
+      for (let i = 0; i < 5 && all.length > 0; i++) {
+        const n = all[Math.floor(Math.random() * all.length)]!;
+        if (n === st.myself || inHandshake(n) || !this.bus.outbound.has(n) || n.pingSent !== 0) continue;
+        if (min === null || n.pongReceived < min.pongReceived) min = n;
+      }
+      if (min !== null) this.sendPing(this.bus.outbound.get(min)!, MsgType.PING);
+    }
+    const fx: Effect[] = [];
+    for (const n of st.nodes.values()) {
+      if (n === st.myself || n.flags & NodeFlag.NOADDR || inHandshake(n)) continue;
+      const link = this.bus.outbound.get(n);
+      if (
+        link !== undefined &&
+        now - link.ctime > timeout &&
+        n.pingSent !== 0 &&
+        now - n.pingSent > timeout / 2 &&
+        now - n.dataReceived > timeout / 2
+      ) {
+        link.close();
+        continue;
+      }
+      if (link !== undefined && n.pingSent === 0 && now - n.pongReceived > timeout / 2) this.sendPing(link, MsgType.PING);
+      detectPfail(st, n, now, fx);
+    }
+    this.run(fx, null);
+    updateState(st, now);
+    this.finish();
+  }
+
+  private connect(n: ClusterNode, now: number): void {
+    if (n.pingSent === 0 && (n.flags & NodeFlag.MEET) === 0) n.pingSent = now;
+    const previousPing = n.pingSent;
+    this.bus.connect(n, this.state.opts.nodeTimeout, (link) => {
+      if (n.flags & NodeFlag.MEET) {
+        n.flags &= ~NodeFlag.MEET;
+        this.send(link, buildPing(this.state, MsgType.MEET, this.announce()));
+      } else {
+        this.sendPing(link, MsgType.PING);
+        if (previousPing !== 0) n.pingSent = previousPing;
+      }
+    });
+  }
+
+  // ---- hooks for the server ----------------------------------------------------------------------
+
+  route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
+    if (keyIndexes.length === 0) return null;
+    const st = this.state;
+    // Fast path for the common case: healthy cluster, no slot in migration, keys in my slot.
+    if (st.ok && st.migrating.size === 0 && st.importing.size === 0) {
+      const slot = keySlot(argv[keyIndexes[0]!]!);
+      let same = true;
+      for (let i = 1; i < keyIndexes.length && same; i++) same = keySlot(argv[keyIndexes[i]!]!) === slot;
+      if (same && st.owners[slot] === st.myself) return null;
+    }
+    const db = this.server.dbs[0]!;
+    const cfg = this.server.config;
+    const keys = keyIndexes.map((i) => argv[i]!);
+    const name = argv[0]!.toLowerCase();
+    const now = Date.now();
+    const d = routeCommand(st, {
+      keys,
+      asking: session.asking,
+      readonlyClient: session.readonlyMode,
+      isWrite: flags.includes('write'),
+      isMigrate: name === 'migrate',
+      impliesAsking: flags.includes('asking'),
+      shardedPubsub: flags.includes('pubsub'),
+      allowReadsWhenDown: cfg.bool('cluster-allow-reads-when-down'),
+      allowPubsubshardWhenDown: cfg.bool('cluster-allow-pubsubshard-when-down'),
+      keyExists: (k) => {
+        if (db.slotMap(keySlot(k))?.has(k) !== true) return false;
+        const at = db.getExpire(k);
+        return at === undefined || at > now;
+      },
+    });
+    switch (d.kind) {
+      case 'serve':
+        return null;
+      case 'moved':
+        return E.moved(d.slot, this.endpoint(d.node));
+      case 'ask':
+        return E.ask(d.slot, this.endpoint(d.node));
+      case 'tryagain':
+        return E.tryAgain;
+      case 'crossslot':
+        return E.crossSlot;
+      case 'down':
+        return d.reason === 'unbound' ? E.clusterDownUnbound : d.reason === 'readonly' ? E.clusterDownReadOnly : E.clusterDown;
+    }
+  }
+
+  // ---- slot migration state (read by the MIGRATE / RESTORE-ASKING layer) -------------------------
+  // The marks live in ClusterState.migrating / .importing (slot -> peer node ID), are set only by
+  // CLUSTER SETSLOT, persisted in nodes.conf and shown on the myself line of CLUSTER NODES.
+
+  /** The node serving a slot, or null when unassigned. */
+  slotOwner(slot: number): ClusterNode | null {
+    return this.state.owners[slot] ?? null;
+  }
+
+  /** Target of a slot this node is migrating out (SETSLOT MIGRATING), if any. */
+  migratingTo(slot: number): ClusterNode | undefined {
+    const id = this.state.migrating.get(slot);
+    return id === undefined ? undefined : this.state.nodes.get(id);
+  }
+
+  /** Source of a slot this node is importing (SETSLOT IMPORTING), if any. */
+  importingFrom(slot: number): ClusterNode | undefined {
+    const id = this.state.importing.get(slot);
+    return id === undefined ? undefined : this.state.nodes.get(id);
+  }
+
+  /** `endpoint:port` as cluster-preferred-endpoint-type says. */
+  endpoint(n: ClusterNode): string {
+    const type = this.server.config.get('cluster-preferred-endpoint-type');
+    const host = type === 'hostname' ? (n.hostname !== '' ? n.hostname : '?') : type === 'unknown-endpoint' ? '' : n.ip;
+    return `${host}:${n.port}`;
+  }
+
+  publish(channel: string, message: string, sharded: boolean): void {
+    const msg = buildPublish(this.state, channel, message, sharded, this.announce());
+    if (!sharded) return this.broadcast(msg);
+    const st = this.state;
+    const myMaster = masterOf(st, st.myself);
+    this.broadcast(msg, (n) => {
+      const m = masterOf(st, n);
+      return m !== null && m === myMaster && (n === myMaster || isReplica(n));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.cron) clearInterval(this.cron);
+    await this.bus.close();
+  }
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { formatNodeLine, parseNodeLine, NodeLineError, NODE_FLAG_NAMES, type NodeLine } from '../../common/cluster-nodes.js';
+import { slotRanges } from '../../common/slots.js';
+import { formatConf, parseConf, stateFromConf, ConfError } from './nodes-conf.js';
+import { addSlot, createNode, createState, type ClusterOptions } from './state.js';
+import { NodeFlag } from '../bus/messages.js';
+
+const OPTS: ClusterOptions = { nodeTimeout: 15000, requireFullCoverage: true, allowReplicaMigration: true, announceIp: '' };
+const ID = (c: string) => c.repeat(40);
+
+const examples = [
+  '75b4a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f9b29 127.0.0.1:31001@41001 myself,master - 0 1795394022000 1 connected 0-5460',
+  '08d5a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7fc620 127.0.0.1:31005@41005 slave 75b4a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f9b29 0 1795394023894 1 connected',
+  '75b4a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f9b29 127.0.0.1:31001@41001,node-a.example master - 0 1795394104000 1 connected 0-5460',
+  '2d78a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f65aa 127.0.0.1:31002@41002 master,fail - 1795394747024 1795394744504 12 disconnected',
+  '214ca2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7fa2e9 127.0.0.1:31003@41003 myself,master - 0 1795394203000 3 connected 10923-16383 [11298->-2d784f14120baa649572253822a6efda019365aa]',
+  '95e6a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f5ecf 127.0.0.1:31009@41009 handshake - 0 0 0 disconnected',
+  '95e6a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f5ecf :0@0 myself,master - 0 0 0 connected',
+  '95e6a2e0f8c1d1e1aa7d4f8c9b1d0a3c5e7f5ecf 127.0.0.1:7000@17000 myself,master - 0 0 0 connected 1 3-4 [5-<-2d784f14120baa649572253822a6efda019365aa]',
+];
+
+const line: fc.Arbitrary<NodeLine> = fc.record({
+  id: fc.stringMatching(/^[0-9a-f]{40}$/),
+  ip: fc.oneof(fc.constant(''), fc.ipV4()),
+  port: fc.integer({ min: 0, max: 65535 }),
+  cport: fc.integer({ min: 0, max: 65535 }),
+  hostname: fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z][a-z0-9.-]{0,20}$/)),
+  flags: fc.subarray(NODE_FLAG_NAMES.filter((f) => f !== 'noflags'), { minLength: 1 }),
+  masterId: fc.option(fc.stringMatching(/^[0-9a-f]{40}$/), { nil: null }),
+  pingSent: fc.nat(),
+  pongReceived: fc.nat(),
+  configEpoch: fc.nat(),
+  connected: fc.boolean(),
+  slots: fc.uniqueArray(fc.integer({ min: 0, max: 16383 }), { maxLength: 40 }).map((a) => {
+    const set = new Set(a);
+    return slotRanges((s) => set.has(s));
+  }),
+  migrating: fc.constant([]),
+  importing: fc.constant([]),
+});
+
+describe('CLUSTER NODES line grammar', () => {
+  it.each(examples)('round-trips %s', (l) => {
+    expect(formatNodeLine(parseNodeLine(l))).toBe(l);
+  });
+  it('round-trips generated lines', () => {
+    fc.assert(
+      fc.property(line, (l) => {
+        expect(parseNodeLine(formatNodeLine(l))).toEqual(l);
+      }),
+    );
+  });
+  it('never throws anything but NodeLineError on junk', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        try {
+          parseNodeLine(s);
+        } catch (e) {
+          expect(e).toBeInstanceOf(NodeLineError);
+        }
+      }),
+    );
+  });
+  it('defaults a missing bus port to port + 10000 and rejects unknown flags', () => {
+    expect(parseNodeLine(`${ID('a')} 127.0.0.1:7000 myself,master - 0 0 0 connected`).cport).toBe(17000);
+    expect(() => parseNodeLine(`${ID('a')} 127.0.0.1:7000 myself,wizard - 0 0 0 connected`)).toThrow(NodeLineError);
+  });
+});
+
+describe('nodes.conf', () => {
+  it('keeps ID, epochs, slots, roles and migration marks across a save and load', () => {
+    const st = createState(ID('a'), OPTS, 1000);
+    st.myself.ip = '127.0.0.1';
+    st.myself.port = 7000;
+    st.myself.cport = 17000;
+    st.myself.configEpoch = 4;
+    st.currentEpoch = 9;
+    st.lastVoteEpoch = 3;
+    const b = createNode(ID('b'), NodeFlag.MASTER, 1000);
+    Object.assign(b, { ip: '127.0.0.1', port: 7001, cport: 17001, configEpoch: 9 });
+    const c = createNode(ID('c'), NodeFlag.SLAVE, 1000);
+    Object.assign(c, { ip: '127.0.0.1', port: 7002, cport: 17002, masterId: ID('b') });
+    const h = createNode(ID('d'), NodeFlag.HANDSHAKE, 1000);
+    for (const n of [b, c, h]) st.nodes.set(n.id, n);
+    for (let s = 0; s < 100; s++) addSlot(st, st.myself, s);
+    for (let s = 100; s < 16384; s++) addSlot(st, b, s);
+    st.migrating.set(5, ID('b'));
+    st.importing.set(200, ID('b'));
+    const text = formatConf(st);
+    expect(text).not.toContain(ID('d'));
+    expect(text.endsWith('vars currentEpoch 9 lastVoteEpoch 3\n')).toBe(true);
+    expect(text).toContain(`${ID('a')} 127.0.0.1:7000@17000 myself,master - 0 0 4 connected 0-99 [5->-${ID('b')}] [200-<-${ID('b')}]\n`);
+    const back = stateFromConf(parseConf(text), OPTS, 2000);
+    expect(back.myself.id).toBe(ID('a'));
+    expect(back.myself.configEpoch).toBe(4);
+    expect(back.currentEpoch).toBe(9);
+    expect(back.lastVoteEpoch).toBe(3);
+    expect(back.owners[99]?.id).toBe(ID('a'));
+    expect(back.owners[100]?.id).toBe(ID('b'));
+    expect(back.nodes.get(ID('c'))?.masterId).toBe(ID('b'));
+    expect(back.migrating.get(5)).toBe(ID('b'));
+    expect(back.importing.get(200)).toBe(ID('b'));
+    expect(formatConf(back)).toBe(text);
+  });
+  it('raises currentEpoch to the largest configEpoch and rejects files without myself', () => {
+    const st = stateFromConf(parseConf(`${ID('a')} :0@0 myself,master - 0 0 7 connected\nvars currentEpoch 2 lastVoteEpoch 0\n`), OPTS, 0);
+    expect(st.currentEpoch).toBe(7);
+    expect(() => parseConf(`${ID('a')} :0@0 master - 0 0 7 connected\n`)).toThrow(ConfError);
+  });
+});

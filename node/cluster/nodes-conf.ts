@@ -1,0 +1,149 @@
+// CLUSTER NODES text and nodes.conf (facts §8.1-8.2): state -> lines, lines -> state, and the
+// atomic write (temp file, fsync, rename) so a crash never leaves a half-written config.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { formatNodeLine, NodeLineError, parseNodeLine, type NodeFlagName, type NodeLine } from '../../common/cluster-nodes.js';
+import { slotRanges } from '../../common/slots.js';
+import { NodeFlag, slotBitGet } from '../bus/messages.js';
+import { addNode, addSlot, createNode, createState, inHandshake, masterOf, type ClusterNode, type ClusterOptions, type ClusterState } from './state.js';
+
+const FLAG_BITS: [number, NodeFlagName][] = [
+  [NodeFlag.MYSELF, 'myself'],
+  [NodeFlag.MASTER, 'master'],
+  [NodeFlag.SLAVE, 'slave'],
+  [NodeFlag.PFAIL, 'fail?'],
+  [NodeFlag.FAIL, 'fail'],
+  [NodeFlag.HANDSHAKE, 'handshake'],
+  [NodeFlag.NOADDR, 'noaddr'],
+  [NodeFlag.NOFAILOVER, 'nofailover'],
+];
+
+export function describeNode(st: ClusterState, n: ClusterNode): NodeLine {
+  const flags: NodeFlagName[] = [];
+  for (const [bit, name] of FLAG_BITS) if (n.flags & bit) flags.push(name);
+  const master = n.masterId !== null && n.flags & NodeFlag.SLAVE ? n.masterId : null;
+  const mine = n === st.myself;
+  return {
+    id: n.id,
+    ip: n.ip,
+    port: n.port,
+    cport: n.cport,
+    hostname: n.hostname,
+    flags,
+    masterId: master,
+    pingSent: n.pingSent,
+    pongReceived: n.pongReceived,
+    configEpoch: masterOf(st, n)?.configEpoch ?? n.configEpoch,
+    connected: n.linked || mine,
+    slots: n.numSlots === 0 ? [] : slotRanges((s) => slotBitGet(n.slots, s)),
+    migrating: mine ? [...st.migrating].map(([slot, id]) => ({ slot, id })) : [],
+    importing: mine ? [...st.importing].map(([slot, id]) => ({ slot, id })) : [],
+  };
+}
+
+/** CLUSTER NODES body (every line ends with \n). */
+export function formatClusterNodes(st: ClusterState): string {
+  let s = '';
+  for (const n of st.nodes.values()) s += formatNodeLine(describeNode(st, n)) + '\n';
+  return s;
+}
+
+export function formatConf(st: ClusterState): string {
+  let s = '';
+  for (const n of st.nodes.values()) if (!inHandshake(n)) s += formatNodeLine(describeNode(st, n)) + '\n';
+  return `${s}vars currentEpoch ${st.currentEpoch} lastVoteEpoch ${st.lastVoteEpoch}\n`;
+}
+
+export interface ParsedConf {
+  lines: NodeLine[];
+  currentEpoch: number;
+  lastVoteEpoch: number;
+  warnings: string[];
+}
+
+export class ConfError extends Error {}
+
+export function parseConf(text: string): ParsedConf {
+  const out: ParsedConf = { lines: [], currentEpoch: 0, lastVoteEpoch: 0, warnings: [] };
+  const rows = text.split('\n');
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!.trim();
+    if (row === '') continue;
+    if (row.startsWith('vars ')) {
+      const kv = row.split(' ').filter((x) => x !== '').slice(1);
+      for (let j = 0; j + 1 < kv.length; j += 2) {
+        const v = Number(kv[j + 1]);
+        if (kv[j] === 'currentEpoch' && Number.isSafeInteger(v)) out.currentEpoch = v;
+        else if (kv[j] === 'lastVoteEpoch' && Number.isSafeInteger(v)) out.lastVoteEpoch = v;
+        else out.warnings.push(`skipping unknown cluster config variable '${kv[j]}'`);
+      }
+      continue;
+    }
+    try {
+      out.lines.push(parseNodeLine(row));
+    } catch (e) {
+      if (e instanceof NodeLineError) throw new ConfError(`nodes.conf line ${i + 1}: ${e.message}`);
+      throw e;
+    }
+  }
+  if (!out.lines.some((l) => l.flags.includes('myself'))) throw new ConfError('nodes.conf has no myself line');
+  return out;
+}
+
+const NAME_TO_BIT = new Map(FLAG_BITS.map(([b, n]) => [n, b]));
+
+/** Rebuilds the state from a parsed nodes.conf: keeps ID, epochs, slots and migration marks. */
+export function stateFromConf(conf: ParsedConf, opts: ClusterOptions, now: number): ClusterState {
+  const myLine = conf.lines.find((l) => l.flags.includes('myself'))!;
+  const st = createState(myLine.id, opts, now);
+  st.nodes.clear();
+  for (const l of conf.lines) {
+    let flags = 0;
+    for (const f of l.flags) flags |= NAME_TO_BIT.get(f) ?? 0;
+    const n: ClusterNode = l.id === myLine.id ? st.myself : createNode(l.id, 0, now);
+    n.flags = flags;
+    n.ip = l.ip;
+    n.port = l.port;
+    n.cport = l.cport;
+    n.hostname = l.hostname;
+    n.masterId = l.masterId;
+    n.pingSent = l.pingSent !== 0 ? now : 0;
+    n.pongReceived = l.pongReceived !== 0 ? now : 0;
+    n.configEpoch = l.configEpoch;
+    addNode(st, n);
+  }
+  for (const l of conf.lines) {
+    const n = st.nodes.get(l.id)!;
+    if (n.flags & NodeFlag.SLAVE && l.masterId !== null && st.nodes.has(l.masterId)) n.configEpoch = 0;
+    for (const r of l.slots) for (let s = r.start; s <= r.end; s++) addSlot(st, n, s);
+  }
+  for (const m of myLine.migrating) st.migrating.set(m.slot, m.id);
+  for (const m of myLine.importing) st.importing.set(m.slot, m.id);
+  st.currentEpoch = conf.currentEpoch;
+  st.lastVoteEpoch = conf.lastVoteEpoch;
+  for (const n of st.nodes.values()) if (n.configEpoch > st.currentEpoch) st.currentEpoch = n.configEpoch;
+  return st;
+}
+
+/** Writes the file atomically and durably: temp file in the same dir, fsync, rename, fsync dir. */
+export function writeConfAtomic(path: string, content: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  try {
+    const dfd = openSync(dirname(path) === '' ? '.' : dirname(path), 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // Directory fsync is best effort (not supported everywhere).
+  }
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { receive, type LinkView } from './receive.js';
+import { addSlot, createNode, createState, startHandshake, updateState, type ClusterNode, type ClusterState } from './state.js';
+import { MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { detectPfail } from './failure.js';
+
+const ID = (c: string) => c.repeat(40);
+const OPTS = { nodeTimeout: 1000, requireFullCoverage: true, allowReplicaMigration: true, announceIp: '' };
+const env = (now: number) => ({ now, keysInSlot: () => 0 });
+
+function hdr(over: Partial<Header>): Header {
+  return {
+    type: MsgType.PING,
+    port: 7001,
+    currentEpoch: 0,
+    configEpoch: 0,
+    offset: 0,
+    sender: ID('b'),
+    myslots: new Uint8Array(SLOT_BITMAP_LEN),
+    slaveof: null,
+    myip: '',
+    pport: 0,
+    cport: 17001,
+    flags: NodeFlag.MASTER | NodeFlag.MYSELF,
+    state: 0,
+    mflags: 0,
+    ...over,
+  };
+}
+
+function ping(over: Partial<Header>, gossip: GossipEntry[] = []): BusMessage {
+  return { header: hdr(over), body: { kind: 'ping', gossip, hostname: null, unknownExtensions: [] } };
+}
+
+function known(st: ClusterState, c: string, port: number): ClusterNode {
+  const n = createNode(ID(c), NodeFlag.MASTER, 0);
+  Object.assign(n, { ip: '127.0.0.1', port, cport: port + 10000 });
+  st.nodes.set(n.id, n);
+  return n;
+}
+
+const inbound = (node: ClusterNode | null = null): LinkView => ({ outbound: false, node, peerIp: '127.0.0.1', localIp: '127.0.0.1' });
+
+describe('receive', () => {
+  it('MEET from an unknown node: handshake entry, own IP learned, PONG reply', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const fx = receive(st, inbound(), ping({ type: MsgType.MEET }), env(10));
+    expect(st.myself.ip).toBe('127.0.0.1');
+    const hs = [...st.nodes.values()].find((n) => n.flags & NodeFlag.HANDSHAKE)!;
+    expect(hs.port).toBe(7001);
+    expect(hs.cport).toBe(17001);
+    expect(fx.some((e) => e.t === 'reply-pong')).toBe(true);
+  });
+
+  it('PONG on the outbound link of a handshake node renames it and copies its role', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    startHandshake(st, '127.0.0.1', 7001, 17001, 0);
+    const hs = [...st.nodes.values()].find((n) => n.flags & NodeFlag.HANDSHAKE)!;
+    receive(st, { outbound: true, node: hs, peerIp: '127.0.0.1', localIp: '127.0.0.1' }, ping({ type: MsgType.PONG }), env(10));
+    expect(st.nodes.get(ID('b'))).toBe(hs);
+    expect(hs.flags & NodeFlag.HANDSHAKE).toBe(0);
+    expect(hs.flags & NodeFlag.MASTER).toBe(NodeFlag.MASTER);
+    expect(hs.pongReceived).toBe(10);
+  });
+
+  it('handshake with an already known node drops the handshake entry', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    known(st, 'b', 7001);
+    startHandshake(st, '127.0.0.1', 7001, 17001, 0);
+    const hs = [...st.nodes.values()].find((n) => n.flags & NodeFlag.HANDSHAKE)!;
+    const fx = receive(st, { outbound: true, node: hs, peerIp: '127.0.0.1', localIp: '127.0.0.1' }, ping({ type: MsgType.PONG }), env(10));
+    expect(fx).toContainEqual({ t: 'delete-node', node: hs });
+  });
+
+  it('learns gossiped nodes from known senders, except blacklisted ones', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    st.blacklist.set(ID('d'), 60_000);
+    const g = (c: string): GossipEntry => ({ id: ID(c), pingSent: 0, pongReceived: 0, ip: '127.0.0.1', port: 7002, cport: 17002, flags: NodeFlag.MASTER, pport: 0 });
+    receive(st, inbound(b), ping({}, [g('c'), g('d')]), env(10));
+    expect(st.nodes.has(ID('c'))).toBe(true);
+    expect(st.nodes.has(ID('d'))).toBe(false);
+  });
+
+  it('takes slots from a sender with a higher configEpoch and sends UPDATE to a stale claimer', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    const c = known(st, 'c', 7002);
+    c.configEpoch = 5;
+    addSlot(st, c, 10);
+    const slots = new Uint8Array(SLOT_BITMAP_LEN);
+    slotBitSet(slots, 10, true);
+    slotBitSet(slots, 11, true);
+    const fx = receive(st, inbound(b), ping({ configEpoch: 3, myslots: slots }), env(10));
+    expect(st.owners[11]).toBe(b);
+    expect(st.owners[10]).toBe(c);
+    expect(fx).toContainEqual({ t: 'send-update', to: b, about: c });
+    receive(st, inbound(b), ping({ configEpoch: 6, myslots: slots }), env(20));
+    expect(st.owners[10]).toBe(b);
+  });
+
+  it('resolves a configEpoch collision: the node with the smaller ID moves', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    st.myself.configEpoch = 2;
+    st.currentEpoch = 2;
+    const b = known(st, 'b', 7001);
+    receive(st, inbound(b), ping({ configEpoch: 2, currentEpoch: 2 }), env(10));
+    expect(st.myself.configEpoch).toBe(3);
+    expect(st.currentEpoch).toBe(3);
+  });
+
+  it('UPDATE with a newer epoch rebinds the slots it lists', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    const c = known(st, 'c', 7002);
+    addSlot(st, b, 1);
+    const slots = new Uint8Array(SLOT_BITMAP_LEN);
+    slotBitSet(slots, 1, true);
+    receive(st, inbound(b), { header: hdr({ type: MsgType.UPDATE }), body: { kind: 'update', configEpoch: 9, id: c.id, slots } }, env(10));
+    expect(c.configEpoch).toBe(9);
+    expect(st.owners[1]).toBe(c);
+  });
+
+  it('PFAIL after the node timeout, FAIL with a majority of reports, FAIL message from others', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    const c = known(st, 'c', 7002);
+    const d = known(st, 'd', 7003);
+    for (let s = 0; s < 16384; s++) addSlot(st, s < 5000 ? st.myself : s < 10000 ? b : c, s);
+    st.firstStateEval = -10_000;
+    updateState(st, 0);
+    expect(st.size).toBe(3);
+    c.pingSent = 100;
+    c.dataReceived = 50;
+    const fx: never[] = [];
+    detectPfail(st, c, 1200, fx);
+    expect(c.flags & NodeFlag.PFAIL).toBe(NodeFlag.PFAIL);
+    const report: GossipEntry = { id: c.id, pingSent: 0, pongReceived: 0, ip: '127.0.0.1', port: 7002, cport: 17002, flags: NodeFlag.MASTER | NodeFlag.PFAIL, pport: 0 };
+    const out = receive(st, inbound(b), ping({}, [report]), env(1300));
+    expect(c.flags & NodeFlag.FAIL).toBe(NodeFlag.FAIL);
+    expect(out).toContainEqual({ t: 'broadcast-fail', id: c.id });
+    receive(st, inbound(b), { header: hdr({ type: MsgType.FAIL }), body: { kind: 'fail', id: d.id } }, env(1400));
+    expect(d.flags & NodeFlag.FAIL).toBe(NodeFlag.FAIL);
+    updateState(st, 1500);
+    expect(st.ok).toBe(false);
+  });
+
+  it('a replica sender loses its slots and points at its master', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    const c = known(st, 'c', 7002);
+    addSlot(st, b, 3);
+    receive(st, inbound(b), ping({ slaveof: c.id, flags: NodeFlag.SLAVE | NodeFlag.MYSELF }), env(10));
+    expect(b.flags & NodeFlag.SLAVE).toBe(NodeFlag.SLAVE);
+    expect(b.masterId).toBe(c.id);
+    expect(st.owners[3]).toBeNull();
+  });
+});

@@ -1,0 +1,295 @@
+// Cluster state: the node table, slot owners, epochs, migration marks. Transitions are functions of
+// (state, input, now) with no I/O; they update the state (owned by the manager alone) and return
+// the effects the manager must carry out (send, save, free links, drop keys).
+import { randomBytes } from 'node:crypto';
+import { SLOT_COUNT } from '../../common/slots.js';
+import { NodeFlag, SLOT_BITMAP_LEN, slotBitGet, slotBitSet } from '../bus/messages.js';
+
+export interface ClusterNode {
+  id: string;
+  flags: number;
+  ip: string;
+  port: number;
+  cport: number;
+  pport: number;
+  hostname: string;
+  /** Master's ID when this node is a replica of a known master. */
+  masterId: string | null;
+  configEpoch: number;
+  slots: Uint8Array;
+  numSlots: number;
+  replOffset: number;
+  ctime: number;
+  pingSent: number;
+  pongReceived: number;
+  dataReceived: number;
+  failTime: number;
+  /** When this node (a master) last got my vote for one of its replicas. */
+  votedTime: number;
+  /** Reporter ID -> time of the latest report that this node is PFAIL/FAIL. */
+  failReports: Map<string, number>;
+  /** An outbound link exists (maintained by the manager). */
+  linked: boolean;
+}
+
+export interface ClusterOptions {
+  nodeTimeout: number;
+  requireFullCoverage: boolean;
+  allowReplicaMigration: boolean;
+  announceIp: string;
+}
+
+export interface ClusterStats {
+  sent: number[];
+  received: number[];
+}
+
+export interface ClusterState {
+  myself: ClusterNode;
+  nodes: Map<string, ClusterNode>;
+  currentEpoch: number;
+  lastVoteEpoch: number;
+  owners: (ClusterNode | null)[];
+  /** Slot -> target node ID (this node owns the slot and is moving it out). */
+  migrating: Map<number, string>;
+  /** Slot -> source node ID (this node is taking the slot in). */
+  importing: Map<number, string>;
+  /** Slots whose owner stopped claiming them (may be taken by any claimant). */
+  notClaiming: Uint8Array;
+  /** Forgotten node ID -> time (ms) until which gossip about it is ignored. */
+  blacklist: Map<string, number>;
+  ok: boolean;
+  size: number;
+  firstStateEval: number;
+  minoritySince: number;
+  stats: ClusterStats;
+  opts: ClusterOptions;
+}
+
+export type Effect =
+  | { t: 'save' }
+  | { t: 'update-state' }
+  | { t: 'reply-pong' }
+  | { t: 'send-update'; to: ClusterNode; about: ClusterNode }
+  | { t: 'broadcast-pong' }
+  | { t: 'broadcast-fail'; id: string }
+  | { t: 'free-link'; node: ClusterNode }
+  | { t: 'bind-inbound'; node: ClusterNode }
+  | { t: 'delete-node'; node: ClusterNode }
+  | { t: 'drop-slot-keys'; slots: number[] }
+  | { t: 'send-auth-ack'; to: ClusterNode }
+  | { t: 'publish'; channel: string; message: string; sharded: boolean }
+  | { t: 'log'; level: 'info' | 'warn'; msg: string; fields?: Record<string, unknown> };
+
+export const FORGET_BAN_MS = 60_000;
+export const WRITABLE_DELAY_MS = 2000;
+export const FAIL_REPORT_VALIDITY_MULT = 2;
+export const FAIL_UNDO_TIME_MULT = 2;
+
+export function randomNodeId(): string {
+  return randomBytes(20).toString('hex');
+}
+
+export function createNode(id: string, flags: number, now: number): ClusterNode {
+  return {
+    id,
+    flags,
+    ip: '',
+    port: 0,
+    cport: 0,
+    pport: 0,
+    hostname: '',
+    masterId: null,
+    configEpoch: 0,
+    slots: new Uint8Array(SLOT_BITMAP_LEN),
+    numSlots: 0,
+    replOffset: 0,
+    ctime: now,
+    pingSent: 0,
+    pongReceived: 0,
+    dataReceived: 0,
+    failTime: 0,
+    votedTime: 0,
+    failReports: new Map(),
+    linked: false,
+  };
+}
+
+export function createState(myId: string, opts: ClusterOptions, now: number): ClusterState {
+  const myself = createNode(myId, NodeFlag.MYSELF | NodeFlag.MASTER, now);
+  return {
+    myself,
+    nodes: new Map([[myId, myself]]),
+    currentEpoch: 0,
+    lastVoteEpoch: 0,
+    owners: new Array<ClusterNode | null>(SLOT_COUNT).fill(null),
+    migrating: new Map(),
+    importing: new Map(),
+    notClaiming: new Uint8Array(SLOT_BITMAP_LEN),
+    blacklist: new Map(),
+    ok: false,
+    size: 0,
+    firstStateEval: 0,
+    minoritySince: 0,
+    stats: { sent: new Array<number>(11).fill(0), received: new Array<number>(11).fill(0) },
+    opts,
+  };
+}
+
+export const isMaster = (n: ClusterNode): boolean => (n.flags & NodeFlag.MASTER) !== 0;
+export const isReplica = (n: ClusterNode): boolean => (n.flags & NodeFlag.SLAVE) !== 0;
+export const inHandshake = (n: ClusterNode): boolean => (n.flags & NodeFlag.HANDSHAKE) !== 0;
+export const isFailed = (n: ClusterNode): boolean => (n.flags & NodeFlag.FAIL) !== 0;
+export const isMaybeFailed = (n: ClusterNode): boolean => (n.flags & NodeFlag.PFAIL) !== 0;
+
+/** The master whose slots and configEpoch a node stands for (itself when a master). */
+export function masterOf(st: ClusterState, n: ClusterNode): ClusterNode | null {
+  if (!isReplica(n)) return n;
+  return n.masterId === null ? null : (st.nodes.get(n.masterId) ?? null);
+}
+
+// ---- slots -------------------------------------------------------------------------------------
+
+export function addSlot(st: ClusterState, node: ClusterNode, slot: number): boolean {
+  if (st.owners[slot] !== null) return false;
+  st.owners[slot] = node;
+  if (!slotBitGet(node.slots, slot)) {
+    slotBitSet(node.slots, slot, true);
+    node.numSlots++;
+  }
+  return true;
+}
+
+export function delSlot(st: ClusterState, slot: number): boolean {
+  const n = st.owners[slot];
+  if (n === null || n === undefined) return false;
+  if (slotBitGet(n.slots, slot)) {
+    slotBitSet(n.slots, slot, false);
+    n.numSlots--;
+  }
+  st.owners[slot] = null;
+  slotBitSet(st.notClaiming, slot, false);
+  return true;
+}
+
+export function delNodeSlots(st: ClusterState, node: ClusterNode): number {
+  let n = 0;
+  for (let s = 0; s < SLOT_COUNT; s++) if (st.owners[s] === node && delSlot(st, s)) n++;
+  return n;
+}
+
+// ---- node table --------------------------------------------------------------------------------
+
+export function addNode(st: ClusterState, node: ClusterNode): void {
+  st.nodes.set(node.id, node);
+}
+
+/** Removes a node: its slots, migration marks pointing at it, and its failure reports elsewhere. */
+export function removeNode(st: ClusterState, node: ClusterNode): void {
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    if (st.owners[s] === node) delSlot(st, s);
+    if (st.migrating.get(s) === node.id) st.migrating.delete(s);
+    if (st.importing.get(s) === node.id) st.importing.delete(s);
+  }
+  for (const other of st.nodes.values()) {
+    other.failReports.delete(node.id);
+    if (other.masterId === node.id) other.masterId = null;
+  }
+  st.nodes.delete(node.id);
+}
+
+export function renameNode(st: ClusterState, node: ClusterNode, id: string): void {
+  st.nodes.delete(node.id);
+  node.id = id;
+  st.nodes.set(id, node);
+}
+
+export function blacklisted(st: ClusterState, id: string, now: number): boolean {
+  for (const [k, until] of st.blacklist) if (until <= now) st.blacklist.delete(k);
+  return st.blacklist.has(id);
+}
+
+export function setAsMaster(st: ClusterState, n: ClusterNode): void {
+  if (isMaster(n)) return;
+  n.flags = (n.flags & ~NodeFlag.SLAVE) | NodeFlag.MASTER;
+  n.masterId = null;
+}
+
+/** Starts a handshake with ip:port@cport; false when one with the same address is in progress. */
+export function startHandshake(st: ClusterState, ip: string, port: number, cport: number, now: number): boolean {
+  for (const n of st.nodes.values()) if (inHandshake(n) && n.ip === ip && n.port === port && n.cport === cport) return false;
+  const n = createNode(randomNodeId(), NodeFlag.HANDSHAKE | NodeFlag.MEET, now);
+  n.ip = ip;
+  n.port = port;
+  n.cport = cport;
+  addNode(st, n);
+  return true;
+}
+
+// ---- epochs ------------------------------------------------------------------------------------
+
+export function maxConfigEpoch(st: ClusterState): number {
+  let m = 0;
+  for (const n of st.nodes.values()) if (n.configEpoch > m) m = n.configEpoch;
+  return m;
+}
+
+/** Bump without consensus (facts §4.5): true when the epoch changed. */
+export function bumpEpochWithoutConsensus(st: ClusterState): boolean {
+  const max = Math.max(maxConfigEpoch(st), st.currentEpoch);
+  const mine = st.myself.configEpoch;
+  let unique = true;
+  for (const n of st.nodes.values()) if (n !== st.myself && n.configEpoch === mine) unique = false;
+  if (mine === 0 || mine !== max || !unique) {
+    st.currentEpoch++;
+    st.myself.configEpoch = st.currentEpoch;
+    return true;
+  }
+  return false;
+}
+
+/** Makes myself a replica of `master` (role only: data sync belongs to the replication layer). */
+export function setMyMaster(st: ClusterState, master: ClusterNode): void {
+  const me = st.myself;
+  if (isMaster(me)) {
+    me.flags = (me.flags & ~(NodeFlag.MASTER | NodeFlag.MIGRATE_TO)) | NodeFlag.SLAVE;
+    st.importing.clear();
+    st.migrating.clear();
+  }
+  me.masterId = master.id;
+}
+
+// ---- cluster_state -----------------------------------------------------------------------------
+
+export function updateState(st: ClusterState, now: number): void {
+  if (st.firstStateEval === 0) st.firstStateEval = now;
+  if (isMaster(st.myself) && !st.ok && now - st.firstStateEval < WRITABLE_DELAY_MS) return;
+  let ok = true;
+  if (st.opts.requireFullCoverage) {
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      const o = st.owners[s];
+      if (o === null || o === undefined || isFailed(o)) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  let size = 0;
+  let reachable = 0;
+  for (const n of st.nodes.values()) {
+    if (isMaster(n) && n.numSlots > 0) {
+      size++;
+      if ((n.flags & (NodeFlag.FAIL | NodeFlag.PFAIL)) === 0) reachable++;
+    }
+  }
+  st.size = size;
+  if (reachable < Math.floor(size / 2) + 1) {
+    ok = false;
+    st.minoritySince = now;
+  }
+  if (ok !== st.ok) {
+    const rejoinDelay = Math.min(Math.max(st.opts.nodeTimeout, 500), 5000);
+    if (ok && isMaster(st.myself) && now - st.minoritySince < rejoinDelay) return;
+    st.ok = ok;
+  }
+}

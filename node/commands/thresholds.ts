@@ -1,0 +1,27 @@
+// The encoding thresholds (hash-max-listpack-*, set-max-intset-entries, ...) read on every write
+// to a collection: parsed once per server and refreshed when CONFIG SET changes one of them.
+import type { Config } from '../config/config.js';
+import type { EncodingThresholds } from '../store/values/object.js';
+
+const cache = new WeakMap<Config, EncodingThresholds>();
+
+function read(config: Config): EncodingThresholds {
+  return {
+    hashMaxListpackEntries: config.int('hash-max-listpack-entries'),
+    hashMaxListpackValue: config.int('hash-max-listpack-value'),
+    setMaxIntsetEntries: config.int('set-max-intset-entries'),
+    zsetMaxListpackEntries: config.int('zset-max-listpack-entries'),
+    zsetMaxListpackValue: config.int('zset-max-listpack-value'),
+    listMaxListpackSize: config.int('list-max-listpack-size'),
+  };
+}
+
+export function encodingThresholds(config: Config): EncodingThresholds {
+  let t = cache.get(config);
+  if (t === undefined) {
+    t = read(config);
+    cache.set(config, t);
+    config.onChange(() => cache.set(config, read(config)));
+  }
+  return t;
+}

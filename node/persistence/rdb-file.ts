@@ -1,0 +1,121 @@
+// dump.rdb: SAVE (synchronous), BGSAVE (a snapshot written a slice per tick while serving),
+// save points, and loading at startup.
+import fs from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from '../server/server.js';
+import { startSnapshot } from './snapshot.js';
+import { readRdb } from './rdb.js';
+import { storedOfDump } from '../migration/value-convert.js';
+import { encodingThresholds } from '../commands/thresholds.js';
+
+export interface SaveState {
+  lastSave: number;
+  lastStatus: 'ok' | 'err';
+  dirtyAtSave: number;
+  inProgress: boolean;
+  lastDurationMs: number;
+}
+
+export function rdbPath(server: Server): string {
+  return join(process.cwd(), server.config.get('dbfilename'));
+}
+
+function writeAtomic(path: string, chunks: readonly Buffer[]): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    for (const c of chunks) fs.writeSync(fd, c);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, path);
+}
+
+/** SAVE: the whole snapshot now, blocking (as Redis's SAVE). */
+export function saveNow(server: Server): void {
+  const t0 = Date.now();
+  const dirty = server.dirty;
+  const snap = startSnapshot(server);
+  const chunks: Buffer[] = [];
+  for (let c = snap.read(Infinity); c !== null; c = snap.read(Infinity)) chunks.push(c);
+  writeAtomic(rdbPath(server), chunks);
+  finish(server, dirty, t0, 'ok');
+}
+
+/** BGSAVE: returns at once; the snapshot is produced a few milliseconds per tick. */
+export function saveInBackground(server: Server, done?: (err: Error | null) => void): boolean {
+  if (server.saveState.inProgress) return false;
+  server.saveState.inProgress = true;
+  const t0 = Date.now();
+  const dirty = server.dirty;
+  const snap = startSnapshot(server);
+  const chunks: Buffer[] = [];
+  const step = (): void => {
+    try {
+      for (;;) {
+        const c = snap.read(4);
+        if (c === null) break;
+        if (c.length === 0) return void setImmediate(step);
+        chunks.push(c);
+      }
+      writeAtomic(rdbPath(server), chunks);
+      finish(server, dirty, t0, 'ok');
+      server.log.info({ ms: Date.now() - t0 }, 'background saving terminated with success');
+      done?.(null);
+    } catch (e) {
+      finish(server, dirty, t0, 'err');
+      server.log.error({ err: (e as Error).message }, 'background saving failed');
+      done?.(e as Error);
+    }
+  };
+  setImmediate(step);
+  return true;
+}
+
+function finish(server: Server, dirtyAtStart: number, t0: number, status: 'ok' | 'err'): void {
+  const st = server.saveState;
+  st.inProgress = false;
+  st.lastStatus = status;
+  st.lastDurationMs = Date.now() - t0;
+  if (status === 'ok') {
+    st.lastSave = Math.floor(Date.now() / 1000);
+    // Writes made during a background save still count as unsaved.
+    server.dirty -= dirtyAtStart;
+  }
+}
+
+/** Save points ("save <seconds> <changes> ..."): checked by the cron. */
+export function checkSavePoints(server: Server): void {
+  const st = server.saveState;
+  if (st.inProgress || server.dirty === 0) return;
+  const spec = server.config.get('save').trim();
+  if (spec === '') return;
+  const p = spec.split(/\s+/).map(Number);
+  const elapsed = Date.now() / 1000 - st.lastSave;
+  for (let i = 0; i + 1 < p.length; i += 2) {
+    if (server.dirty >= p[i + 1]! && elapsed >= p[i]!) {
+      server.log.info({ changes: server.dirty, seconds: Math.floor(elapsed) }, 'save point reached; saving in the background');
+      saveInBackground(server);
+      return;
+    }
+  }
+}
+
+/** Loads an RDB image into the (empty) databases; returns the number of keys loaded. */
+export function loadRdbImage(server: Server, image: Buffer, keepExpired: boolean): number {
+  const t = encodingThresholds(server.config);
+  const now = Date.now();
+  let n = 0;
+  for (const e of readRdb(image)) {
+    const db = server.dbs[e.db];
+    if (db === undefined) continue;
+    if (e.expireAt !== undefined && e.expireAt <= now && !keepExpired) continue;
+    const v = storedOfDump(e.value, t);
+    if (v === null) throw new Error(`the RDB holds a ${e.value.type} value, which this node cannot load`);
+    db.set(e.key, v);
+    if (e.expireAt !== undefined) db.setExpire(e.key, e.expireAt);
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,34 @@
+// Switching this node between master and replica (REPLICAOF, CLUSTER REPLICATE, failover).
+import type { Server } from '../server/server.js';
+import { ReplicaLink } from './replica.js';
+
+/** Makes this node a replica of host:port (or a master again when host is null). */
+export function replicaOf(server: Server, target: { host: string; port: number } | null): void {
+  const cur = server.replicaLink;
+  if (target === null) {
+    if (cur === null) return;
+    cur.stop();
+    server.replicaLink = null;
+    for (const db of server.dbs) db.activeExpireAllowed = true;
+    // Keep the old history so replicas of the former master can continue from their offsets.
+    server.replication.shiftReplicationId();
+    server.log.warn({ replid: server.replication.replid }, 'MASTER MODE enabled');
+    return;
+  }
+  cur?.stop();
+  const link = new ReplicaLink(server, target.host, target.port);
+  if (cur && cur.masterReplid !== '?') {
+    link.masterReplid = server.replication.replid;
+    link.offset = server.replication.offset;
+  } else if (server.replication.offset > 0) {
+    // A former master can try to continue the new master's stream from its own history.
+    link.masterReplid = server.replication.replid;
+    link.offset = server.replication.offset;
+  }
+  server.replicaLink = link;
+  for (const db of server.dbs) db.activeExpireAllowed = false;
+  for (const s of [...server.replication.replicas.keys()]) server.killSession(s);
+  link.start();
+  server.log.warn({ master: `${target.host}:${target.port}` }, 'connecting to MASTER');
+}
+

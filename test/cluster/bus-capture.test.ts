@@ -1,0 +1,139 @@
+// Byte compatibility with Redis 7.0's cluster bus: a scripted fake bus peer MEETs a real
+// redis-server, answers its PINGs, provokes PUBLISH, UPDATE and FAIL, and records every frame.
+// Each captured frame must decode, and re-encoding the decoded message must give the same bytes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { redisCli, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { freePort } from '../helpers/ports.js';
+import { decodeMessage, encodeMessage, FrameReader, MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitGet, type BusMessage } from '../../node/bus/messages.js';
+
+const FAKE_ID = randomBytes(20).toString('hex');
+const frames: Buffer[] = [];
+let redis: ServerProcess;
+// A second slot-owning master, so that PFAIL reports reach a majority and FAIL is broadcast.
+let redisB: ServerProcess;
+let redisId = '';
+let fakeServer: net.Server;
+let outbound: net.Socket;
+let answerPings = true;
+let claimSlot0 = false;
+let fakePort = 0;
+let fakeBus = 0;
+
+function ourMessage(type: number): Buffer {
+  const slots = new Uint8Array(SLOT_BITMAP_LEN);
+  if (claimSlot0) slots[0] = 1;
+  return encodeMessage({
+    header: { type, port: fakePort, currentEpoch: 1, configEpoch: 1, offset: 0, sender: FAKE_ID, myslots: slots, slaveof: null, myip: '', pport: 0, cport: fakeBus, flags: NodeFlag.MASTER | NodeFlag.MYSELF, state: 0, mflags: 0 },
+    body: { kind: 'ping', gossip: [], hostname: null, unknownExtensions: [] },
+  });
+}
+
+function record(socket: net.Socket, onFrame: (m: BusMessage) => void): void {
+  const reader = new FrameReader();
+  socket.on('data', (d: Buffer) => {
+    reader.feed(d);
+    for (let f = reader.take(); f !== null; f = reader.take()) {
+      frames.push(Buffer.from(f));
+      const r = decodeMessage(f);
+      if (r.ok) onFrame(r.msg);
+    }
+  });
+  socket.on('error', () => {});
+}
+
+async function waitFor(pred: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const decodedOfType = (t: number) => frames.map((f) => decodeMessage(f)).filter((r) => r.ok && r.msg.header.type === t);
+
+describe('cluster bus frames captured from redis-server 7.0', () => {
+  beforeAll(async () => {
+    redis = await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1500', '--cluster-announce-hostname', 'node-a.example'] });
+    redisId = redisCli(redis.port, ['cluster', 'myid']).trim();
+    redisCli(redis.port, ['cluster', 'set-config-epoch', '5']);
+    redisCli(redis.port, ['cluster', 'addslotsrange', '0', '5460']);
+    redisB = await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1500'] });
+    redisCli(redisB.port, ['cluster', 'set-config-epoch', '6']);
+    redisCli(redisB.port, ['cluster', 'addslotsrange', '5461', '16383']);
+    redisCli(redisB.port, ['cluster', 'meet', '127.0.0.1', String(redis.port)]);
+    await waitFor(() => redisCli(redis.port, ['cluster', 'info']).includes('cluster_known_nodes:2'), 5000);
+    fakePort = await freePort();
+    fakeBus = fakePort + 10000;
+    fakeServer = net.createServer((s) => {
+      record(s, (m) => {
+        if (m.header.type === MsgType.PING && answerPings) s.write(ourMessage(MsgType.PONG));
+      });
+    });
+    await new Promise<void>((r) => fakeServer.listen(fakeBus, '127.0.0.1', () => r()));
+    outbound = net.connect({ host: '127.0.0.1', port: redis.port + 10000 });
+    record(outbound, () => {});
+    await new Promise<void>((r) => outbound.once('connect', () => r()));
+    outbound.write(ourMessage(MsgType.MEET));
+    await waitFor(() => redisCli(redis.port, ['cluster', 'nodes']).includes(FAKE_ID), 5000);
+    await waitFor(() => decodedOfType(MsgType.PING).length > 0, 5000);
+    redisCli(redis.port, ['publish', 'chan', 'hello']);
+    await waitFor(() => decodedOfType(MsgType.PUBLISH).length > 0, 5000);
+    claimSlot0 = true;
+    outbound.write(ourMessage(MsgType.PING));
+    await waitFor(() => decodedOfType(MsgType.UPDATE).length > 0, 5000);
+    answerPings = false;
+    await waitFor(() => decodedOfType(MsgType.FAIL).length > 0, 10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    outbound?.destroy();
+    fakeServer?.close();
+    await redis?.stop();
+    await redisB?.stop();
+  });
+
+  it('decodes every frame and re-encodes it to identical bytes', () => {
+    expect(frames.length).toBeGreaterThan(3);
+    for (const f of frames) {
+      const r = decodeMessage(f);
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(encodeMessage(r.msg).toString('hex')).toBe(f.toString('hex'));
+    }
+  });
+
+  it('reads the PONG header and hostname extension', () => {
+    const pongs = decodedOfType(MsgType.PONG);
+    expect(pongs.length).toBeGreaterThan(0);
+    const r = pongs[0]!;
+    if (!r.ok) throw new Error('unreachable');
+    const h = r.msg.header;
+    expect(h.sender).toBe(redisId);
+    expect(h.port).toBe(redis.port);
+    expect(h.cport).toBe(redis.port + 10000);
+    expect(h.flags & (NodeFlag.MASTER | NodeFlag.MYSELF)).toBe(NodeFlag.MASTER | NodeFlag.MYSELF);
+    expect(h.configEpoch).toBe(5);
+    expect(h.slaveof).toBeNull();
+    expect(slotBitGet(h.myslots, 0) && slotBitGet(h.myslots, 5460) && !slotBitGet(h.myslots, 5461)).toBe(true);
+    expect(r.msg.body.kind === 'ping' && r.msg.body.hostname).toBe('node-a.example');
+    expect(h.mflags & 4).toBe(4);
+    const f = frames.find((b) => b.readUInt16BE(12) === MsgType.PONG)!;
+    expect(f.length).toBe(2256 + 24);
+  });
+
+  it('reads PUBLISH, UPDATE and FAIL bodies', () => {
+    const pub = decodedOfType(MsgType.PUBLISH)[0]!;
+    expect(pub.ok && pub.msg.body).toEqual({ kind: 'publish', channel: 'chan', message: 'hello' });
+    expect(frames.find((b) => b.readUInt16BE(12) === MsgType.PUBLISH)!.length).toBe(2273);
+    const upd = decodedOfType(MsgType.UPDATE)[0]!;
+    if (!upd.ok || upd.msg.body.kind !== 'update') throw new Error('no update');
+    expect(upd.msg.body.id).toBe(redisId);
+    expect(upd.msg.body.configEpoch).toBe(5);
+    expect(slotBitGet(upd.msg.body.slots, 5460)).toBe(true);
+    expect(frames.find((b) => b.readUInt16BE(12) === MsgType.UPDATE)!.length).toBe(4352);
+    const fail = decodedOfType(MsgType.FAIL)[0]!;
+    expect(fail.ok && fail.msg.body).toEqual({ kind: 'fail', id: FAKE_ID });
+    expect(frames.find((b) => b.readUInt16BE(12) === MsgType.FAIL)!.length).toBe(2296);
+  });
+});

@@ -1,0 +1,62 @@
+// Shared helpers for cluster process tests: start cluster-mode nodes, read CLUSTER NODES views,
+// wait for convergence.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseNodeLine, type NodeLine } from '../../common/cluster-nodes.js';
+import { redisCli, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+
+export const NODE_TIMEOUT = 1500;
+
+export function clusterArgs(timeout = NODE_TIMEOUT): string[] {
+  return ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(timeout)];
+}
+
+export async function startClusterNode(kind: 'redshard' | 'redis', opts: { dir?: string; port?: number } = {}): Promise<ServerProcess> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `cluster-${kind}-`));
+  const o = { dir, args: clusterArgs(), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+  return kind === 'redshard' ? startNode(o) : startRedis(o);
+}
+
+export function cli(p: ServerProcess, ...args: string[]): string {
+  return redisCli(p.port, args).trim();
+}
+
+export function nodesView(p: ServerProcess): NodeLine[] {
+  return redisCli(p.port, ['cluster', 'nodes'])
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(parseNodeLine);
+}
+
+/** redis-cli's consistency signature: owners and their slot tokens, sorted. */
+export function slotSignature(p: ServerProcess): string {
+  return nodesView(p)
+    .filter((n) => n.slots.length > 0)
+    .map((n) => `${n.id}:${n.slots.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).sort().join(',')}`)
+    .sort()
+    .join('|');
+}
+
+export async function waitUntil(what: string, pred: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let lastErr: unknown = null;
+  for (;;) {
+    try {
+      if (pred()) return;
+    } catch (e) {
+      lastErr = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every node knows every other node by its real ID, with no handshake left. */
+export function converged(nodes: readonly ServerProcess[]): boolean {
+  const ids = nodes.map((n) => cli(n, 'cluster', 'myid')).sort();
+  return nodes.every((n) => {
+    const v = nodesView(n);
+    return v.length === nodes.length && v.every((l) => !l.flags.includes('handshake') && !l.flags.includes('noaddr')) && v.map((l) => l.id).sort().join() === ids.join();
+  });
+}

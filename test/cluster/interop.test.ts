@@ -1,0 +1,108 @@
+// A mixed cluster of three redshard nodes and three Debian redis-server 7.0 nodes: MEET sent from
+// either side converges, slot ownership set on either side is seen by both, a slot moved with the
+// SETSLOT sequence propagates through epochs, redis-cli --cluster check passes from both sides,
+// and garbage on our bus port closes only that link.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { rawExchange, type ServerProcess } from '../helpers/processes.js';
+import { cli, converged, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
+
+let ours: ServerProcess[] = [];
+let theirs: ServerProcess[] = [];
+const all = () => [...ours, ...theirs];
+
+function check(p: ServerProcess): string {
+  return execFileSync('redis-cli', ['--cluster', 'check', `127.0.0.1:${p.port}`], { encoding: 'latin1', timeout: 30_000 });
+}
+
+describe('mixed cluster: redshard + redis-server 7.0', () => {
+  beforeAll(async () => {
+    ours = [await startClusterNode('redshard'), await startClusterNode('redshard'), await startClusterNode('redshard')];
+    theirs = [await startClusterNode('redis'), await startClusterNode('redis'), await startClusterNode('redis')];
+  });
+
+  afterAll(async () => {
+    await Promise.all(all().map((n) => n.stop('SIGKILL')));
+    for (const n of all()) rmSync(n.dir, { recursive: true, force: true });
+  });
+
+  it('converges whichever side sends MEET', async () => {
+    expect(cli(ours[0]!, 'cluster', 'meet', '127.0.0.1', String(theirs[0]!.port))).toBe('OK');
+    expect(cli(theirs[1]!, 'cluster', 'meet', '127.0.0.1', String(ours[1]!.port))).toBe('OK');
+    expect(cli(ours[2]!, 'cluster', 'meet', '127.0.0.1', String(theirs[1]!.port))).toBe('OK');
+    expect(cli(theirs[2]!, 'cluster', 'meet', '127.0.0.1', String(ours[0]!.port))).toBe('OK');
+    expect(cli(ours[1]!, 'cluster', 'meet', '127.0.0.1', String(ours[0]!.port))).toBe('OK');
+    await waitUntil('six mixed nodes to converge', () => converged(all()), 30_000);
+  });
+
+  it('slot ownership set on either side is seen by both', async () => {
+    expect(cli(ours[0]!, 'cluster', 'addslotsrange', '0', '5000')).toBe('OK');
+    expect(cli(theirs[0]!, 'cluster', 'addslotsrange', '5001', '10000')).toBe('OK');
+    expect(cli(ours[1]!, 'cluster', 'addslotsrange', '10001', '16383')).toBe('OK');
+    await waitUntil('identical slot maps', () => new Set(all().map(slotSignature)).size === 1 && slotSignature(ours[2]!).split('|').length === 3, 20_000);
+    await waitUntil('cluster_state:ok everywhere', () => all().every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')), 20_000);
+    // Routing agrees with Redis's: both redirect the same key to the same owner.
+    expect(cli(ours[2]!, 'get', 'foo')).toBe(cli(theirs[2]!, 'get', 'foo'));
+  });
+
+  it('a slot moved from redis-server to redshard with SETSLOT propagates to everyone', async () => {
+    const src = theirs[0]!;
+    const dst = ours[2]!;
+    const srcId = cli(src, 'cluster', 'myid');
+    const dstId = cli(dst, 'cluster', 'myid');
+    expect(cli(dst, 'cluster', 'setslot', '5001', 'importing', srcId)).toBe('OK');
+    expect(cli(src, 'cluster', 'setslot', '5001', 'migrating', dstId)).toBe('OK');
+    expect(nodesView(dst).find((l) => l.flags.includes('myself'))!.importing).toEqual([{ slot: 5001, id: srcId }]);
+    expect(cli(dst, 'cluster', 'setslot', '5001', 'node', dstId)).toBe('OK');
+    expect(cli(src, 'cluster', 'setslot', '5001', 'node', dstId)).toBe('OK');
+    await waitUntil('everyone sees slot 5001 on the redshard node', () => all().every((n) => nodesView(n).find((l) => l.id === dstId)!.slots.some((r) => r.start <= 5001 && r.end >= 5001)), 20_000);
+    await waitUntil('identical slot maps', () => new Set(all().map(slotSignature)).size === 1, 20_000);
+  });
+
+  it('CLUSTER SLOTS is identical on both kinds of node', async () => {
+    expect(cli(ours[1]!, 'cluster', 'slots')).toBe(cli(theirs[1]!, 'cluster', 'slots'));
+  });
+
+  it('hostnames travel in the ping extension both ways', async () => {
+    expect(cli(ours[0]!, 'config', 'set', 'cluster-announce-hostname', 'ours-0.example')).toBe('OK');
+    expect(cli(theirs[0]!, 'config', 'set', 'cluster-announce-hostname', 'theirs-0.example')).toBe('OK');
+    const oursId = cli(ours[0]!, 'cluster', 'myid');
+    const theirsId = cli(theirs[0]!, 'cluster', 'myid');
+    await waitUntil('hostnames seen', () =>
+      nodesView(theirs[1]!).find((l) => l.id === oursId)!.hostname === 'ours-0.example' &&
+      nodesView(ours[1]!).find((l) => l.id === theirsId)!.hostname === 'theirs-0.example',
+    );
+    expect(cli(ours[1]!, 'cluster', 'slots')).toBe(cli(theirs[1]!, 'cluster', 'slots'));
+  });
+
+  it('PUBLISH on redis-server reaches our nodes over the bus', async () => {
+    cli(theirs[0]!, 'publish', 'chan', 'hello');
+    await waitUntil('publish received', () => ours.every((o) => /cluster_stats_messages_publish_received:[1-9]/.test(cli(o, 'cluster', 'info'))));
+  });
+
+  it('redis-cli --cluster check passes from either side', async () => {
+    for (const p of [ours[0]!, theirs[1]!]) {
+      const out = check(p);
+      expect(out).toContain('[OK] All nodes agree about slots configuration.');
+      expect(out).toContain('[OK] All 16384 slots covered.');
+    }
+  });
+
+  it('garbage on the bus port closes that link only', async () => {
+    const bus = ours[0]!.port + 10000;
+    const junk = await rawExchange(bus, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(2)), { quietMs: 1000 });
+    expect(junk.closed).toBe(true);
+    const huge = Buffer.alloc(16);
+    huge.write('RCmb', 0, 'latin1');
+    huge.writeUInt32BE(0xfffffff0, 4);
+    expect((await rawExchange(bus, huge, { quietMs: 1000 })).closed).toBe(true);
+    const short = Buffer.alloc(8);
+    short.write('RCmb', 0, 'latin1');
+    short.writeUInt32BE(10, 4);
+    expect((await rawExchange(bus, short, { quietMs: 1000 })).closed).toBe(true);
+    expect(cli(ours[0]!, 'ping')).toBe('PONG');
+    expect(ours[0]!.output()).toMatch(/Bad message received from Cluster bus/);
+    await waitUntil('cluster still converged', () => converged(all()), 10_000);
+  });
+});

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+
+const started: ServerProcess[] = [];
+const clients: Redis[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.disconnect();
+  await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
+});
+async function track(p: Promise<ServerProcess>): Promise<ServerProcess> {
+  const s = await p;
+  started.push(s);
+  return s;
+}
+function client(p: ServerProcess): Redis {
+  const c = new Redis({ port: p.port, host: p.host, maxRetriesPerRequest: 1 });
+  clients.push(c);
+  return c;
+}
+async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+async function linkUp(c: Redis): Promise<boolean> {
+  return /master_link_status:up/.test(await c.info('replication'));
+}
+async function load(c: Redis, n: number, prefix = 'k'): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    const p = c.pipeline();
+    for (let j = i; j < Math.min(n, i + 1000); j++) p.set(`${prefix}${j}`, `v${j}`);
+    await p.exec();
+  }
+}
+
+describe('replication', () => {
+  it('a replica of our master syncs, follows the stream, refuses writes and resumes partially', async () => {
+    const master = await track(startNode({ args: ['--save', ''] }));
+    const m = client(master);
+    await load(m, 20_000);
+    await m.hset('h', 'f', '1');
+    await m.sadd('s', 'a', 'b');
+    const replica = await track(startNode({ args: ['--save', '', '--replicaof', master.host, String(master.port)] }));
+    const r = client(replica);
+    await until('link up', () => linkUp(r));
+    await load(m, 1000, 'after');
+    await m.set('ttl', 'x', 'EX', 1000);
+    expect(await m.wait(1, 5000)).toBe(1);
+    expect(await r.dbsize()).toBe(await m.dbsize());
+    expect(await r.get('k19999')).toBe('v19999');
+    expect(await r.get('after999')).toBe('v999');
+    expect(await r.hget('h', 'f')).toBe('1');
+    expect(await r.ttl('ttl')).toBeGreaterThan(990);
+    await expect(r.set('nope', '1')).rejects.toThrow("READONLY You can't write against a read only replica.");
+    expect((await r.role())[0]).toBe('slave');
+    expect((await m.role())[0]).toBe('master');
+
+    // Drop the link: the replica comes back with PSYNC and continues from its offset.
+    await m.client('KILL', 'TYPE', 'replica');
+    await m.set('during-outage', 'yes');
+    await until('link up again', () => linkUp(r));
+    await until('write after outage', async () => (await r.get('during-outage')) === 'yes');
+    expect(master.output()).toMatch(/partial resynchronization accepted/);
+
+    // Promotion.
+    expect(await r.replicaof('NO', 'ONE')).toBe('OK');
+    expect(await r.set('now-master', '1')).toBe('OK');
+  });
+
+  it('a Debian redis-server replica follows our master', async () => {
+    const master = await track(startNode({ args: ['--save', ''] }));
+    const m = client(master);
+    await load(m, 5000);
+    await m.hset('h', Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}`, 'x'.repeat(i % 70)])));
+    const replica = await track(startRedis({ args: ['--replicaof', master.host, String(master.port)] }));
+    const r = client(replica);
+    await until('redis replica link up', () => linkUp(r));
+    await m.set('streamed', 'yes');
+    await until('streamed write', async () => (await r.get('streamed')) === 'yes');
+    expect(await r.dbsize()).toBe(await m.dbsize());
+    expect(await r.hlen('h')).toBe(300);
+    expect(await m.wait(1, 5000)).toBe(1);
+  });
+
+  it('our replica follows a Debian redis-server master', async () => {
+    const master = await track(startRedis({ args: ['--repl-diskless-sync-delay', '0'] }));
+    const m = client(master);
+    await load(m, 5000);
+    await m.sadd('s', '1', '2', '3');
+    const replica = await track(startNode({ args: ['--save', '', '--replicaof', master.host, String(master.port)] }));
+    const r = client(replica);
+    await until('link up', () => linkUp(r));
+    await m.set('streamed', 'yes');
+    await until('streamed write', async () => (await r.get('streamed')) === 'yes');
+    expect(await r.dbsize()).toBe(await m.dbsize());
+    expect((await r.smembers('s')).sort()).toEqual(['1', '2', '3']);
+  });
+});
