@@ -112,12 +112,21 @@ describe('KubePlatform', () => {
     const events = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=demo' })).items;
     expect(events.filter((e) => e.reason === 'Bootstrapped').map((e) => e.count)).toEqual([2]);
 
-    // The highest ordinal leaves by scale-down; the last member of a shard takes its StatefulSet along.
-    await platform.deleteMember(cluster, 'demo-2-1');
-    await until('demo-2-1 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-1'));
+    // Either end of a shard's ordinal range can leave (spec.ordinals.start moves for the lowest);
+    // the last member of a shard takes its StatefulSet and PDB along.
+    const survivor = (await platform.listMembers(cluster)).find((m) => m.name === 'demo-2-1')!;
     await platform.deleteMember(cluster, 'demo-2-0');
+    await until('demo-2-0 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-0'));
+    await new Promise((r) => setTimeout(r, 500));
+    const left = (await platform.listMembers(cluster)).filter((m) => m.shard === 2);
+    expect(left.map((m) => [m.name, m.incarnation, m.ready])).toEqual([['demo-2-1', survivor.incarnation, true]]);
+    await platform.deleteMember(cluster, 'demo-2-1');
     await until('shard 2 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.shard === 2));
     expect((await apps.listNamespacedStatefulSet({ namespace: 'default' })).items.map((s) => s.metadata?.name).sort()).toEqual(['demo-0', 'demo-1']);
+    expect((await policy.listNamespacedPodDisruptionBudget({ namespace: 'default' })).items.map((p) => p.metadata?.name).sort()).toEqual(['demo-0', 'demo-1']);
+    // Re-adding the shard's first member widens the range back.
+    await platform.ensureMembers(cluster, spec, desiredMembers('demo', spec).filter((m) => m.shard < 2 || m.ordinal === 0));
+    await until('demo-2-0 back', async () => (await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-0' && m.ready), 20_000);
 
     await platform.deleteAll(cluster);
     await until('everything gone', async () => (await platform.listMembers(cluster)).length === 0 &&
