@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
@@ -16,6 +16,7 @@ import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js'
 import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
 import { TestKubelet } from './kubelet.js';
 import { crdEstablished, until } from './wait.js';
+import { Writer } from './load.js';
 import { serviceAccountKubeConfig } from './operator-identity.js';
 import { redisCli } from '../helpers/processes.js';
 
@@ -28,6 +29,7 @@ let plane: ControlPlane;
 let kubelet: TestKubelet;
 let operator: KubeOperator;
 let stateDir: string;
+let client: Cluster | undefined;
 let custom: CustomObjectsApi;
 let core: CoreV1Api;
 const log = pino({ level: process.env.REDSHARD_LOG_LEVEL ?? 'warn' });
@@ -62,6 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  client?.disconnect();
   await operator?.stop();
   await kubelet?.stop();
   await plane?.stop();
@@ -100,20 +103,55 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
     expect(pods).toHaveLength(6);
     const addresses = pods.map((p) => p.status!.podIP!);
     for (const a of addresses) expect(a).toMatch(/^127\.0\.\d+\.\d+$/);
-    const client = new Cluster(addresses.slice(0, 2).map((host) => ({ host, port: 6379 })), {
+    client = new Cluster(addresses.slice(0, 2).map((host) => ({ host, port: 6379 })), {
       // Only pod addresses, which the nodes announce themselves: nothing is sent to Service IPs.
       enableReadyCheck: true,
       redisOptions: { connectTimeout: 2000 },
     });
-    try {
-      for (let i = 0; i < 200; i++) await client.set(`key:${i}`, `value:${i}`);
-      for (let i = 0; i < 200; i++) expect(await client.get(`key:${i}`)).toBe(`value:${i}`);
-      const nodes = client.nodes('master').map((n) => n.options.host);
-      expect(nodes).toHaveLength(3);
-      for (const h of nodes) expect(addresses).toContain(h);
-    } finally {
-      client.disconnect();
-    }
+    for (let i = 0; i < 200; i++) await client.set(`key:${i}`, `value:${i}`);
+    for (let i = 0; i < 200; i++) expect(await client.get(`key:${i}`)).toBe(`value:${i}`);
+    const nodes = client.nodes('master').map((n) => n.options.host);
+    expect(nodes).toHaveLength(3);
+    for (const h of nodes) expect(addresses).toContain(h);
+  });
+
+  const scale = async (shards: number) => {
+    const w = new Writer(client!, 2000);
+    w.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'demo', body: { spec: { shards } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const generation = ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'demo' })) as { metadata: { generation: number } }).metadata.generation;
+    const s = await until(`Ready with ${shards} shards`, async () => {
+      const st = await status('demo');
+      return st?.observedGeneration === generation && condition(st, 'Ready')?.status === 'True' && st.slotsAssigned === 16384 && st.shards?.length === shards ? st : undefined;
+    }, 180_000, 250);
+    const ms = Date.now() - t0;
+    await w.stop();
+    console.log(`scale to ${shards} shards under writes: Ready in ${ms} ms, ${w.writes} writes acknowledged, ${w.errors.length} errors`);
+    expect(w.errors.slice(0, 5)).toEqual([]);
+    expect(w.writes).toBeGreaterThan(200);
+    expect(await w.lost()).toEqual([]);
+    for (let i = 0; i < 200; i++) expect(await client!.get(`key:${i}`)).toBe(`value:${i}`);
+    return s;
+  };
+
+  test('shards 3 -> 4 under continuous writes: rebalanced, zero errors, no acknowledged write lost', async () => {
+    const s = await scale(4);
+    expect(s.shards!.map((sh) => sh.slotCount)).toEqual([4096, 4096, 4096, 4096]);
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=demo' })).items;
+    expect(pods).toHaveLength(8);
+  });
+
+  test('shards 4 -> 3 under continuous writes: drained and removed, no key lost', async () => {
+    await scale(3);
+    await until('shard 3 pods gone', async () =>
+      (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=demo' })).items.length === 6, 60_000);
+    const sets = (await plane.kubeConfig().makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: NS })).items.map((x) => x.metadata?.name).sort();
+    expect(sets).toEqual(['demo-0', 'demo-1', 'demo-2']);
   });
 
   // Known controller gap (operator branch at 0116769): when the replacement pod comes back before
