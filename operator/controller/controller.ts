@@ -99,6 +99,7 @@ export class Controller {
       if (d.phase !== 'Deleting') {
         const withError: Status = { ...status, lastError: message };
         await this.platform.writeStatus(key, withError).catch(() => undefined);
+        this.opts.onPass?.(key, withError);
         await this.platform.event(cluster, { type: 'Warning', reason: 'StepFailed', message }).catch(() => undefined);
       }
       throw err;

@@ -122,7 +122,10 @@ export function planReconcile(o: Observed): PlanResult {
     return !m || m.member.phase === 'Failed';
   });
   if (missing.length > 0) {
-    return withPre(none({ actions: [{ kind: 'EnsureMembers', members: missing }], phase: growing, reason: 'CreatingMembers', message: `starting ${missing.map((m) => m.name).join(', ')}`, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS }, spec));
+    const scaling = everReady && missing.some((d) => !existing.has(d.name));
+    const phase = scaling ? 'Scaling' : growing;
+    const operation = scaling ? 'ScaleOut' : everReady ? 'Repair' : 'Bootstrap';
+    return withPre(none({ actions: [{ kind: 'EnsureMembers', members: missing }], phase, reason: scaling ? 'AddingMembers' : 'CreatingMembers', message: `starting ${missing.map((m) => m.name).join(', ')}`, operation, requeueMs: WAIT_MS }, spec));
   }
   const blocked = checkMembersUp(o.members);
   if (blocked) return withPre(none(wait(growing, blocked.reason, blocked.message), spec));
