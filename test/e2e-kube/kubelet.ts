@@ -4,6 +4,8 @@
 // commands with resolved env and $(VAR) expansion, readiness/liveness probes, status writes,
 // restartPolicy with back-off, graceful deletion, and one log file per container. It also binds
 // PersistentVolumeClaims to local hostPath volumes so pods with storage get scheduled.
+// Not supported (nothing here needs them): init and sidecar containers, lifecycle hooks, resource
+// limits enforcement, hostNetwork/ports, image pulls (an image maps to a local command).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
