@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CRD_FILE, buildCrdYaml } from '../operator/api/crd.js';
+import { chartValuesJsonSchema } from '../operator/api/chart-values.js';
 
 function packageRoot(): string {
   let d = import.meta.dirname;
@@ -11,6 +12,11 @@ function packageRoot(): string {
 }
 
 export const CHART_CRD_FILE = 'charts/redshard/crds/redshard.io_redisshardclusters.yaml';
+export const CHART_SCHEMA_FILE = 'charts/redshard/values.schema.json';
+
+export function buildChartSchema(): string {
+  return `${JSON.stringify(chartValuesJsonSchema(), null, 2)}\n`;
+}
 
 export function generateCrds(root = packageRoot()): string[] {
   const yaml = buildCrdYaml();
@@ -21,6 +27,10 @@ export function generateCrds(root = packageRoot()): string[] {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, yaml);
     written.push(rel);
+  }
+  if (existsSync(resolve(root, 'charts/redshard'))) {
+    writeFileSync(resolve(root, CHART_SCHEMA_FILE), buildChartSchema());
+    written.push(CHART_SCHEMA_FILE);
   }
   return written;
 }

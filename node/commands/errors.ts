@@ -106,4 +106,16 @@ export const E = {
   migrateTargetError: (text: string) => `ERR Target instance replied with error: ${text}`,
   migrateIo: (what: 'writing' | 'reading') => `IOERR error or timeout ${what} to target instance`,
   migrateIoConnect: 'IOERR error or timeout connecting to the client',
+  // sorted sets (zsets)
+  zaddXxNx: 'ERR XX and NX options at the same time are not compatible',
+  zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  zaddIncrPair: 'ERR INCR option supports a single increment-element pair',
+  zScoreNaN: 'ERR resulting score is not a number (NaN)',
+  zMinMaxNotFloat: 'ERR min or max is not a float',
+  zMinMaxNotLex: 'ERR min or max not valid string range item',
+  zLimitNeedsBy: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  zWithscoresByLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  zWeightNotFloat: 'ERR weight value is not a float',
+  zCountPositive: 'ERR count should be greater than 0',
 } as const;

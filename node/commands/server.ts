@@ -163,13 +163,16 @@ function command(ctx: Ctx, argv: string[]): void {
     case 'list':
       return ctx.out.bulks(allCommands().map((c) => c.name));
     case 'getkeys': {
-      if (argv.length < 3) fail(E.subArity('command', 'getkeys'));
+      if (argv.length < 4) fail(E.subArity('command', 'getkeys'));
       const spec = lookupCommand(argv[2]!.toLowerCase());
       if (!spec) fail('ERR Invalid command specified');
       const args = argv.slice(2);
+      const hasKeys = spec.keysOf !== undefined || (spec.keys !== undefined && spec.keys.first !== 0);
+      if (!hasKeys) fail('ERR The command has no key arguments');
       if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) fail('ERR Invalid number of arguments specified for command');
       const idx = keyIndexes(spec, args);
-      if (idx.length === 0) fail('ERR The command has no key arguments');
+      // A command with keys whose arguments name none (SINTERCARD 0 ...).
+      if (idx.length === 0) fail('ERR Invalid arguments specified for command');
       return ctx.out.bulks(idx.map((i) => args[i]!));
     }
     case 'help':

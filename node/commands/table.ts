@@ -11,6 +11,7 @@ import { setCommands } from './sets.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
+import { zsetCommands } from './zsets.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -23,6 +24,7 @@ const ALL: readonly CommandSpec[] = [
   ...replicationCommands,
   ...migrateCommands,
   ...clusterCommands,
+  ...zsetCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();
