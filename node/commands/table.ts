@@ -5,6 +5,8 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
 import { clusterCommands } from './cluster.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
@@ -27,6 +29,8 @@ const ALL: readonly CommandSpec[] = [
   ...clusterCommands,
   ...listCommands,
   ...zsetCommands,
+  ...transactionCommands,
+  ...pubsubCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();
