@@ -277,7 +277,7 @@ function swapdb(ctx: Ctx, argv: string[]): void {
     srv.watches.touchDb(dbb, da);
     da.swapContents(dbb);
     // Clients blocked on keys of either database may now find data.
-    for (const db of [da, dbb]) for (const [k] of db.entries()) srv.blocking.signalReady(db.index, k);
+    if (srv.blocking.blockedCount > 0) for (const db of [da, dbb]) for (const [k] of db.entries()) srv.blocking.signalReady(db.index, k);
     srv.dirty++;
   }
   ctx.out.ok();
