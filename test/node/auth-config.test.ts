@@ -132,6 +132,19 @@ describe('CONFIG GET/SET and startup directives', () => {
     idle.disconnect();
   });
 
+  it('CONFIG SET requirepass and maxclients apply to new connections at once', async () => {
+    await a.config('SET', 'requirepass', 'later');
+    expect(await a.ping()).toBe('PONG');
+    expect(redisCli(ours.port, ['PING']).trim()).toBe('NOAUTH Authentication required.');
+    expect(redisCli(ours.port, ['-a', 'later', '--no-auth-warning', 'PING']).trim()).toBe('PONG');
+    await a.config('SET', 'requirepass', '');
+    const clients = Number(/connected_clients:(\d+)/.exec((await a.info('clients')) as string)![1]);
+    await a.config('SET', 'maxclients', String(clients));
+    expect(redisCli(ours.port, ['PING']).trim()).toBe('ERR max number of clients reached');
+    await a.config('SET', 'maxclients', '10000');
+    expect(redisCli(ours.port, ['PING']).trim()).toBe('PONG');
+  });
+
   it('CONFIG SET proto-max-bulk-len applies to connected clients', async () => {
     await a.config('SET', 'proto-max-bulk-len', '1mb');
     await expect(a.set('big', 'x'.repeat(1_100_000))).rejects.toThrow();
