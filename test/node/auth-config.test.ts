@@ -117,6 +117,7 @@ describe('CONFIG GET/SET and startup directives', () => {
       c0('CONFIG', 'NOPE'),
     ];
     await expectSameConnReplies(ours, redis, 1, steps);
+    await expectSameConnReplies(ours, redis, 1, steps, 3);
   });
 
   it('CONFIG SET timeout closes idle clients', async () => {
