@@ -2,7 +2,7 @@
 import type { Ctx } from './types.js';
 import type { Session } from '../server/session.js';
 import { E } from './errors.js';
-import { fail, parseIntStrict } from './args.js';
+import { fail, parseInt64, parseIntStrict } from './args.js';
 
 export function clientLine(s: Session, now: number): string {
   const flags = (s.multi ? 'x' : '') + (s.blocked ? 'b' : '') + (s.subscriptionCount ? 'P' : '') + (s.readonlyMode ? 'r' : '') || 'N';
@@ -105,18 +105,18 @@ export function clientCommand(ctx: Ctx, argv: string[]): void {
       return ctx.out.ok();
     }
     case 'unblock': {
-      const id = parseIntStrict(argv[2] ?? '');
+      if (argv.length < 3) fail(E.subArity('client', 'unblock'));
+      if (argv.length > 4) fail(E.subcommandSyntax(argv[1]!, 'client'));
+      let withError = false;
+      if (argv.length === 4) {
+        const reason = argv[3]!.toUpperCase();
+        if (reason === 'ERROR') withError = true;
+        else if (reason !== 'TIMEOUT') fail(E.unblockReason);
+      }
+      const id = parseInt64(argv[2]!);
       if (id === null) fail(E.notInteger);
-      const target = ctx.server.sessions.get(id);
-      if (!target || !target.blocked) return ctx.out.int(0);
-      const error = (argv[3] ?? 'TIMEOUT').toUpperCase() === 'ERROR';
-      const st = target.blocked;
-      ctx.server.blocking.unblock(target);
-      if (error) target.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-      else st.timeout();
-      ctx.server.scheduleFlush(target);
-      setImmediate(() => ctx.server.processInput(target));
-      return ctx.out.int(1);
+      const target = ctx.server.sessions.get(Number(id));
+      return ctx.out.int(target !== undefined && ctx.server.blocking.unblockByRequest(target, withError) ? 1 : 0);
     }
     case 'help':
       return ctx.out.bulks(['CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'ID', 'INFO', 'KILL', 'LIST', 'GETNAME', 'SETNAME', 'UNBLOCK']);

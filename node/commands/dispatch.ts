@@ -99,8 +99,14 @@ function parkOnFrozenKey(server: Server, session: Session, argv: string[]): void
 export function run(server: Server, session: Session, spec: CommandSpec, argv: string[], inExec: boolean): void {
   const out = session.out;
   if (server.cluster !== null && !inExec && !session.isMaster) {
-    const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    const err = spec.name === 'exec' && session.multi !== null ? server.cluster.routeQueued(session, session.multi) : server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
     if (err !== null) {
+      if (spec.name === 'exec' && session.multi !== null) {
+        // A redirected EXEC discards the transaction, as Redis does.
+        session.multi = null;
+        session.multiError = false;
+        server.unwatchAll(session);
+      }
       out.error(err);
       return;
     }
@@ -112,7 +118,7 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   }
   if (server.snapshots.size !== 0 && spec.flags.includes('write')) notifySnapshots(server, session, spec, argv);
   const now = Date.now();
-  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null };
+  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null, denyBlocking: inExec };
   const dirtyBefore = server.dirty;
   const stat = commandStat(server, statName(server, spec, argv));
   stat.calls++;

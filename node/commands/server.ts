@@ -1,6 +1,6 @@
 // Server administration commands: INFO, CONFIG, COMMAND, DBSIZE, FLUSHDB/FLUSHALL, TIME, DEBUG,
 // SHUTDOWN, CLIENT.
-import type { CommandSpec, Ctx } from './types.js';
+import type { CommandSpec, Ctx, KeySpec } from './types.js';
 import { E } from './errors.js';
 import { encodingThresholds } from './thresholds.js';
 import { fail, floatArg } from './args.js';
@@ -111,36 +111,12 @@ function rewriteConfig(ctx: Ctx): void {
 }
 
 /** Key specs as Redis 7.0 reports them, derived from the legacy (first, last, step) positions. */
-function keySpecs(ctx: Ctx, spec: CommandSpec): void {
-  const out = ctx.out;
+/** One key spec derived from the legacy (first, last, step) positions, for commands declaring none. */
+function derivedKeySpecs(spec: CommandSpec): KeySpec[] {
   const k = spec.keys;
-  if (k === undefined || k.first === 0) return out.set(0);
-  out.set(1);
-  out.map(3);
-  out.bulk('flags');
+  if (k === undefined || k.first === 0) return [];
   const flags = spec.flags.includes('write') ? ['RW', 'update'] : spec.flags.includes('readonly') ? ['RO', 'access'] : ['RO'];
-  out.set(flags.length);
-  for (const f of flags) out.simple(f);
-  out.bulk('begin_search');
-  out.map(2);
-  out.bulk('type');
-  out.bulk('index');
-  out.bulk('spec');
-  out.map(1);
-  out.bulk('index');
-  out.int(k.first);
-  out.bulk('find_keys');
-  out.map(2);
-  out.bulk('type');
-  out.bulk('range');
-  out.bulk('spec');
-  out.map(3);
-  out.bulk('lastkey');
-  out.int(k.last < 0 ? k.last : k.last - k.first);
-  out.bulk('keystep');
-  out.int(k.step);
-  out.bulk('limit');
-  out.int(0);
+  return [{ flags, begin: { index: k.first }, find: { lastkey: k.last < 0 ? k.last : k.last - k.first, keystep: k.step, limit: 0 } }];
 }
 
 function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
@@ -159,10 +135,62 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   out.set(acl.length);
   for (const a of acl) out.simple(`@${a}`);
   out.set(0);
-  keySpecs(ctx, spec);
+  const specs = spec.keySpecs ?? derivedKeySpecs(spec);
+  out.set(specs.length);
+  for (const ks of specs) keySpecInfo(ctx, ks);
   const subs = spec.subcommands ?? [];
   out.set(subs.length);
   for (const s of subs) commandInfo(ctx, s);
+}
+
+function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
+  const out = ctx.out;
+  out.map(3);
+  out.bulk('flags');
+  out.set(ks.flags.length);
+  for (const f of ks.flags) out.simple(f);
+  out.bulk('begin_search');
+  out.map(2);
+  out.bulk('type');
+  if ('index' in ks.begin) {
+    out.bulk('index');
+    out.bulk('spec');
+    out.map(1);
+    out.bulk('index');
+    out.int(ks.begin.index);
+  } else {
+    out.bulk('keyword');
+    out.bulk('spec');
+    out.map(2);
+    out.bulk('keyword');
+    out.bulk(ks.begin.keyword);
+    out.bulk('startfrom');
+    out.int(ks.begin.startfrom);
+  }
+  out.bulk('find_keys');
+  out.map(2);
+  out.bulk('type');
+  if ('lastkey' in ks.find) {
+    out.bulk('range');
+    out.bulk('spec');
+    out.map(3);
+    out.bulk('lastkey');
+    out.int(ks.find.lastkey);
+    out.bulk('keystep');
+    out.int(ks.find.keystep);
+    out.bulk('limit');
+    out.int(ks.find.limit);
+  } else {
+    out.bulk('keynum');
+    out.bulk('spec');
+    out.map(3);
+    out.bulk('keynumidx');
+    out.int(ks.find.keynumidx);
+    out.bulk('firstkey');
+    out.int(ks.find.firstkey);
+    out.bulk('keystep');
+    out.int(ks.find.keystep);
+  }
 }
 
 /** Parsed synopses, once per command. */

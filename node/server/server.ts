@@ -42,7 +42,11 @@ const MAX_ERROR_CODES = 128;
 export interface ClusterHooks {
   /** Decides whether this node serves the command; returns an error reply text otherwise. */
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null;
+  /** EXEC: routes every queued command together (all keys in one served slot). */
+  routeQueued(session: Session, queued: readonly string[][]): string | null;
   publish(channel: string, message: string, sharded: boolean): void;
+  /** The error ending the wait of a client blocked on key (slot moved, cluster down), or null. */
+  redirectBlocked?(key: string): string | null;
 }
 
 export class Server {
@@ -96,6 +100,7 @@ export class Server {
   ) {
     const events: KeyspaceEvents = {
       modified: (db, key) => this.touchWatched(db.index, key),
+      added: (db, key) => this.blocking.signalReady(db.index, key),
       expiring: (db, key) => {
         for (const s of this.snapshots) s.beforeWrite(db, key);
       },
@@ -348,6 +353,10 @@ export class Server {
   private serverCron(): void {
     const now = Date.now();
     runActiveExpireCycle(this, now);
+    if (this.cluster?.redirectBlocked !== undefined && this.blocking.blockedCount > 0) {
+      const cluster = this.cluster;
+      this.blocking.redirectBlocked((key) => cluster.redirectBlocked!(key));
+    }
     checkSavePoints(this);
     const timeout = this.config.int('timeout');
     if (timeout > 0) {

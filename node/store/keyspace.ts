@@ -8,6 +8,11 @@ import { chargeFor, chargedFor, rechargeObject } from './memory.js';
 export interface KeyspaceEvents {
   /** A key was modified (WATCH, client-side caching and replication hooks). */
   modified(db: Db, key: string): void;
+  /**
+   * A key that did not exist was stored (Redis's dbAdd): clients blocked on it may be served,
+   * whichever command created it (LPUSH, ZADD, RENAME, COPY, RESTORE, MOVE, ...).
+   */
+  added(db: Db, key: string): void;
   /** A key is about to be deleted because it expired (snapshots capture it first). */
   expiring(db: Db, key: string): void;
   /** A key expired lazily or actively; the deletion must be propagated. */
@@ -76,6 +81,7 @@ export class Db {
     m.set(key, value);
     if (m.size !== before) {
       this.size++;
+      this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
       this.clock.created(key, Date.now());
     }
