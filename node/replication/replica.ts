@@ -217,8 +217,8 @@ export class ReplicaLink {
 
   private finishSync(image: Buffer, rest: Buffer): void {
     const t0 = Date.now();
-    for (const db of this.server.dbs) db.flush();
     this.server.touchAllWatched(null);
+    for (const db of this.server.dbs) db.flush();
     const keys = loadRdbImage(this.server, image, true);
     this.bulk = null;
     this.offset = this.pendingOffset;
