@@ -36,14 +36,15 @@ function nullArray(out: Reply): void {
 /** Blocks the client of ctx; the handler writes no reply. */
 export function blockClient(ctx: Ctx, req: BlockRequest): void {
   const { server, session } = ctx;
-  const db = ctx.db;
+  // The index, not the Db object: SWAPDB may put other contents behind the same index.
+  const dbIndex = ctx.db.index;
   const onTimeout = req.timeout ?? nullArray;
   const state: BlockedState = {
     keys: req.keys,
-    db: db.index,
+    db: dbIndex,
     deadline: req.deadline,
     timer: null,
-    retry: (key) => serveBlocked(server, session, db.index, key, req),
+    retry: (key) => serveBlocked(server, session, dbIndex, key, req),
     timeout: () => onTimeout(session.out),
   };
   server.blocking.block(session, state);

@@ -119,4 +119,20 @@ export const E = {
   zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   zWeightNotFloat: 'ERR weight value is not a float',
   zCountPositive: 'ERR count should be greater than 0',
+  // serverx: transactions, keys, pub/sub, server
+  execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.length > 128 ? sub.slice(0, 128) : sub}'. Try ${cmd.toUpperCase()} HELP.`,
+  sameObject: 'ERR source and destination objects are the same',
+  copyDbCluster: 'ERR Copying to another database is not allowed in cluster mode',
+  moveCluster: 'ERR MOVE is not allowed in cluster mode',
+  swapdbCluster: 'ERR SWAPDB is not allowed in cluster mode',
+  swapdbFirst: 'ERR invalid first DB index',
+  swapdbSecond: 'ERR invalid second DB index',
+  lfuNotSelected:
+    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  lfuSelected:
+    'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  helloNoAuth:
+    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
 } as const;

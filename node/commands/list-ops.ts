@@ -103,8 +103,9 @@ export function mpopFrom(ctx: Ctx, key: string, l: ListValue, end: End, count: n
 /** Key positions of LMPOP/BLMPOP: numkeys keys after the numkeys argument; none if invalid. */
 export function mpopKeys(numkeysAt: number) {
   return (argv: readonly string[]): number[] => {
-    const n = Number(argv[numkeysAt]);
-    if (!Number.isInteger(n) || n < 1 || numkeysAt + n >= argv.length) return [];
+    // Redis reads the count with atoi here ("2x" is 2), unlike the command itself.
+    const n = Number.parseInt(argv[numkeysAt] ?? '', 10);
+    if (!(n >= 1) || numkeysAt + n >= argv.length) return [];
     return Array.from({ length: n }, (_, i) => numkeysAt + 1 + i);
   };
 }

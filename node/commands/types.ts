@@ -38,7 +38,7 @@ export interface Ctx {
    */
   propagateAs: string[][] | null;
   /** Inside EXEC (or a script) blocking commands must not block: they act as if timed out. */
-  readonly denyBlocking: boolean;
+  readonly denyBlocking?: boolean;
 }
 
 export type Handler = (ctx: Ctx, argv: string[]) => void;

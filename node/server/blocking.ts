@@ -21,13 +21,21 @@ export class Blocking {
   /** "db\0key" -> waiting sessions in blocking order (a Set keeps insertion order). */
   private readonly waiting = new Map<string, Set<Session>>();
   private ready = new Map<string, ReadyKey>();
-  private count = 0;
+  /** Sessions blocked on anything (keys, WAIT, parked writes). */
+  private readonly blocked = new Set<Session>();
   private serveScheduled = false;
 
   constructor(private readonly server: Server) {}
 
   get blockedCount(): number {
-    return this.count;
+    return this.blocked.size;
+  }
+
+  /** Blocked sessions with a deadline (INFO clients_in_timeout_table). */
+  get timeoutTableCount(): number {
+    let n = 0;
+    for (const s of this.blocked) if (s.blocked !== null && s.blocked.deadline > 0) n++;
+    return n;
   }
 
   get hasReadyKeys(): boolean {
@@ -38,7 +46,7 @@ export class Blocking {
   block(session: Session, state: BlockedState): void {
     this.unblock(session);
     session.blocked = state;
-    this.count++;
+    this.blocked.add(session);
     for (const key of state.keys) {
       const k = `${state.db}\0${key}`;
       let q = this.waiting.get(k);
@@ -78,6 +86,22 @@ export class Blocking {
     }
   }
 
+  /**
+   * Signals every waited-on key of database `db` that holds a value now, for changes that
+   * replace a database's contents wholesale (SWAPDB), as Redis's scanDatabaseForReadyKeys.
+   */
+  signalWaitedKeys(db: number): void {
+    const d = this.server.dbs[db];
+    if (d === undefined) return;
+    const now = Date.now();
+    for (const k of this.waiting.keys()) {
+      const sep = k.indexOf('\0');
+      if (Number(k.slice(0, sep)) !== db) continue;
+      const key = k.slice(sep + 1);
+      if (d.get(key, now) !== undefined) this.signalReady(db, key);
+    }
+  }
+
   /** Serves the waiters of every ready key, first blocked first, while the key exists. */
   serveReady(): void {
     while (this.ready.size > 0) {
@@ -108,7 +132,7 @@ export class Blocking {
     if (st.timer) clearTimeout(st.timer);
     st.timer = null;
     session.blocked = null;
-    this.count--;
+    this.blocked.delete(session);
     for (const key of st.keys) {
       const k = `${st.db}\0${key}`;
       const q = this.waiting.get(k);
@@ -143,10 +167,41 @@ export class Blocking {
     this.resume(session);
   }
 
+  /**
+   * A master turning replica: clients waiting on keys get an UNBLOCKED error and are closed
+   * once it is written, as Redis's disconnectAllBlockedClients does. Waits on no key (WAIT,
+   * writes parked during a migration) are left to their owners.
+   */
+  disconnectAllBlocked(): void {
+    for (const s of [...this.blocked]) {
+      const st = s.blocked;
+      if (st === null || st.keys.length === 0) continue;
+      this.unblock(s);
+      s.out.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      this.server.flush(s);
+      s.socket.end();
+      this.server.closeSession(s);
+    }
+  }
+
   /** After unblocking: write the reply and continue with pipelined requests. */
   private resume(session: Session): void {
     this.server.scheduleFlush(session);
     setImmediate(() => this.server.processInput(session));
+  }
+
+  /**
+   * Cluster: ends the waits on keys this node can no longer serve with the error `check` gives
+   * for the first key (all keys of a request share one slot). Run from the server cron, as
+   * Redis's clientsCron does.
+   */
+  redirectBlocked(check: (key: string) => string | null): void {
+    for (const s of [...this.blocked]) {
+      const st = s.blocked;
+      if (st === null || st.keys.length === 0) continue;
+      const err = check(st.keys[0]!);
+      if (err !== null) this.unblockWithError(s, err);
+    }
   }
 
   /** Every blocked session waiting on a key the predicate selects (cluster redirects). */

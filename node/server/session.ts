@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import { RequestReader } from '../../common/resp/request-reader.js';
 import { Reply } from './reply.js';
+import type { WatchedKey } from './watch.js';
 
 export type ClientClass = 'normal' | 'slave' | 'pubsub';
 
@@ -36,7 +37,12 @@ export class Session {
   libVer = '';
   multi: string[][] | null = null;
   multiError = false;
-  watched: Map<string, number> | null = null; // "db\0key" -> db index
+  /** "db\0key" -> the watched key (see watch.ts). */
+  watched: Map<string, WatchedKey> | null = null;
+  /** True while EXEC runs the queued commands: blocking commands then behave as non-blocking. */
+  inExec = false;
+  /** CLIENT REPLY: 'off' drops every reply, 'skip' drops the next command's (dispatch.ts). */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
   dirtyCas = false;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

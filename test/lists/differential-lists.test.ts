@@ -1,8 +1,41 @@
 // List commands against Debian's redis-server 7.0: same script, byte-identical replies, in RESP2
 // and RESP3, error cases included. Blocking commands appear here only where they do not block.
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { expectSameReplies, runBoth, type Step } from '../helpers/differential.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { lzfDecompress } from '../../node/migration/lzf.js';
+
+/** The node listpacks (hex, decompressed) of a DUMP payload of a QUICKLIST_2 list. */
+function quicklistNodes(p: Buffer): string[] {
+  let at = 0;
+  const len = (): number => {
+    const b = p[at]!;
+    if (b >> 6 === 0) return (at++, b & 63);
+    if (b >> 6 === 1) return ((at += 2), ((b & 63) << 8) | p[at - 1]!);
+    if (b === 0x80) return ((at += 5), p.readUInt32BE(at - 4));
+    throw new Error(`unexpected length byte ${b}`);
+  };
+  expect(p[at++]).toBe(18);
+  const n = len();
+  const nodes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    expect(len()).toBe(2);
+    if (p[at] === 0xc3) {
+      at++;
+      const clen = len();
+      const ulen = len();
+      nodes.push(Buffer.from(lzfDecompress(p.subarray(at, at + clen), ulen)!).toString('hex'));
+      at += clen;
+    } else {
+      const l = len();
+      nodes.push(p.subarray(at, at + l).toString('hex'));
+      at += l;
+    }
+  }
+  return nodes;
+}
 
 const pushPop: Step[] = [
   ['LPUSH', 'l', 'a', 'b', 'c'],
@@ -270,11 +303,84 @@ describe('list commands behave like redis-server 7.0', () => {
       expectSameReplies(ours, redis, names.map((c) => ['COMMAND', 'INFO', c]), resp));
   }
 
+  it('DUMPs lists in the quicklist nodes Redis would and RESTOREs Redis payloads', async () => {
+    const items = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? String(i * 7919 - 5000) : i % 3 === 1 ? `item-${i}` : 'x'.repeat(i % 200)));
+    await expectSameReplies(ours, redis, [['RPUSH', 'small', 'a', '1', '-2', ''], ['RPUSH', 'big', ...items], ['DUMP', 'small']]);
+    const [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(redis.port)]);
+    try {
+      // LZF output is not unique, so compare the listpack of every node after decompression.
+      const bulk = (r: string) => Buffer.from(r.slice(r.indexOf('\r\n') + 2, -2), 'latin1');
+      expect(quicklistNodes(bulk(await a.call('DUMP', 'big')))).toEqual(quicklistNodes(bulk(await b.call('DUMP', 'big'))));
+      for (const fill of ['7', '-1']) {
+        for (const c of [a, b]) {
+          await c.call('CONFIG', 'SET', 'list-max-listpack-size', fill);
+          await c.call('RPUSH', `fill${fill}`, ...items.slice(0, 200));
+          await c.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+        }
+        await a.call('CONFIG', 'SET', 'list-max-listpack-size', fill);
+        const mine = quicklistNodes(bulk(await a.call('DUMP', `fill${fill}`)));
+        await a.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+        expect(mine).toEqual(quicklistNodes(bulk(await b.call('DUMP', `fill${fill}`))));
+      }
+      for (const key of ['small', 'big']) {
+        const payload = await b.call('DUMP', key);
+        expect(await a.call('RESTORE', `${key}-copy`, '0', payload.slice(payload.indexOf('\r\n') + 2, -2))).toBe('+OK\r\n');
+        expect(await a.call('LRANGE', `${key}-copy`, '0', '-1')).toBe(await b.call('LRANGE', key, '0', '-1'));
+        // OBJECT comes with the generic-keys work; compare once this node has it.
+        if ((await a.call('COMMAND', 'INFO', 'object')) !== '*1\r\n*-1\r\n')
+          expect(await a.call('OBJECT', 'ENCODING', `${key}-copy`)).toBe(await b.call('OBJECT', 'ENCODING', key));
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('agrees with Redis on random sequences of list commands', async () => {
+    const key = fc.constantFrom('a', 'b', 'c');
+    const val = fc.constantFrom('x', 'y', 'z', '1', '-7', '');
+    const idx = fc.integer({ min: -6, max: 6 }).map(String);
+    const end = fc.constantFrom('LEFT', 'RIGHT');
+    const cmd: fc.Arbitrary<string[]> = fc.oneof(
+      fc.tuple(fc.constantFrom('LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX'), key, fc.array(val, { minLength: 1, maxLength: 4 })).map(([c, k, vs]) => [c, k, ...vs]),
+      fc.tuple(fc.constantFrom('LPOP', 'RPOP'), key, fc.option(fc.nat(4).map(String), { nil: undefined })).map(([c, k, n]) => (n === undefined ? [c, k] : [c, k, n])),
+      fc.tuple(key, fc.constantFrom('BEFORE', 'AFTER'), val, val).map(([k, w, p, v]) => ['LINSERT', k, w, p, v]),
+      fc.tuple(key, idx, val).map(([k, n, v]) => ['LREM', k, n, v]),
+      fc.tuple(key, idx, idx).map(([k, a, b]) => ['LTRIM', k, a, b]),
+      fc.tuple(key, idx, idx).map(([k, a, b]) => ['LRANGE', k, a, b]),
+      fc.tuple(key, idx, val).map(([k, i, v]) => ['LSET', k, i, v]),
+      fc.tuple(key, idx).map(([k, i]) => ['LINDEX', k, i]),
+      fc.tuple(key, val, fc.constantFrom([], ['RANK', '-1'], ['RANK', '2'], ['COUNT', '0'], ['COUNT', '2', 'RANK', '-2'], ['MAXLEN', '3', 'COUNT', '0'])).map(([k, v, o]) => ['LPOS', k, v, ...o]),
+      fc.tuple(key, key, end, end).map(([a, b, f, t]) => ['LMOVE', a, b, f, t]),
+      fc.tuple(key, key).map(([a, b]) => ['RPOPLPUSH', a, b]),
+      fc.tuple(key, key, end, fc.nat(3)).map(([a, b, w, n]) => ['LMPOP', '2', a, b, w, 'COUNT', String(n + 1)]),
+      fc.tuple(key, key).map(([a, b]) => ['BLPOP', a, b, '0.001']),
+      key.map((k) => ['LLEN', k]),
+      key.map((k) => ['SET', k, 'str']),
+      key.map((k) => ['DEL', k]),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), async (steps) => {
+        const all = [...steps, ['LRANGE', 'a', '0', '-1'], ['LRANGE', 'b', '0', '-1'], ['LRANGE', 'c', '0', '-1']];
+        const results = await runBoth(ours, redis, all);
+        const bad = results.find((r) => r.ours !== r.theirs);
+        expect(bad, JSON.stringify(bad)).toBeUndefined();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('reports key positions for movable-key commands', () =>
     expectSameReplies(ours, redis, [
       ['COMMAND', 'GETKEYS', 'LMPOP', '2', 'a', 'b', 'LEFT'],
       ['COMMAND', 'GETKEYS', 'BLMPOP', '0', '3', 'a', 'b', 'c', 'RIGHT', 'COUNT', '2'],
       ['COMMAND', 'GETKEYS', 'BLPOP', 'a', 'b', '0'],
       ['COMMAND', 'GETKEYS', 'LMOVE', 'a', 'b', 'LEFT', 'RIGHT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '2abc', 'a', 'b', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '0', 'a', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '3', 'a', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'BLMPOP', '0', 'x', 'a', 'LEFT'],
+      ['COMMAND', 'GETKEYS', 'LMPOP', '1'],
+      ['COMMAND', 'GETKEYS', 'LLEN', 'a', 'b'],
     ]));
 });
