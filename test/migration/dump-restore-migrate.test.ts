@@ -251,6 +251,17 @@ describe('key transfer with redis-server 7.0', () => {
     waiter.disconnect();
   });
 
+  it('inside MULTI/EXEC: RESTORE runs, MIGRATE is refused (it cannot wait there)', async () => {
+    await b.set('tx-src', 'v'.repeat(300_000));
+    const p = (await b.dumpBuffer('tx-src'))!;
+    await a.set('tx-m', '1');
+    const res = await a.multi().restore('tx-r', 0, p).call('MIGRATE', redis.host, String(redis.port), 'tx-m', '0', '1000').exec();
+    expect(res![0]).toEqual([null, 'OK']);
+    expect((res![1]![0] as Error).message).toBe('ERR MIGRATE cannot run inside MULTI/EXEC on this node');
+    expect(await a.strlen('tx-r')).toBe(300_000);
+    expect(await a.get('tx-m')).toBe('1');
+  });
+
   it('redis-server MIGRATEs into our node with AUTH', async () => {
     await b.set('pa', 'to-ours');
     // Drop redis-server's cached link to us (an authenticated link stays authenticated).
