@@ -395,6 +395,12 @@ export class ClusterManager implements ClusterHooks {
       this.state.mf = newManualFailover();
       return;
     }
+    if (isReplica(this.state.myself) && mf.masterOffset === -1 && !mf.canStart) {
+      // Repeat MFSTART until my master answers with its PAUSED offset (a lost or early MFSTART,
+      // e.g. before the master saw me as its replica, must not waste the whole timeout).
+      this.sendMfStart();
+      return;
+    }
     if (isMaster(this.state.myself) && mf.replicaId !== null) {
       // Keep my replica informed of my (paused) offset while it catches up.
       const r = this.state.nodes.get(mf.replicaId);
@@ -445,6 +451,11 @@ export class ClusterManager implements ClusterHooks {
       this.finish();
       return;
     }
+    this.sendMfStart();
+  }
+
+  private sendMfStart(): void {
+    const st = this.state;
     const master = masterOf(st, st.myself);
     const l = master !== null ? this.bus.outbound.get(master) : undefined;
     if (l !== undefined) this.send(l, { header: buildHeader(st, MsgType.MFSTART, this.announce()), body: { kind: 'empty' } });

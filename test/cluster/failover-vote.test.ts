@@ -41,6 +41,6 @@ describe('failover election with redshard voters', () => {
     );
     await waitUntil('identical slot maps', () => new Set([...ours, replica].map(slotSignature)).size === 1);
     await waitUntil('cluster ok again', () => [...ours, replica].every((p) => cli(p, 'cluster', 'info').includes('cluster_state:ok')), 20_000);
-    expect(ours.some((o) => /Failover auth granted/.test(o.output()))).toBe(true);
+    await waitUntil('vote logged', () => ours.some((o) => /Failover auth granted/.test(o.output())), 5000);
   });
 });

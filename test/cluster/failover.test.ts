@@ -41,12 +41,24 @@ describe('failover between redshard nodes', () => {
 
   it('manual failover swaps master and replica', async () => {
     await waitUntil('replica caught up', () => cli(replica, 'dbsize') === '1');
+    const rid = cli(replica, 'cluster', 'myid');
+    await waitUntil('master knows its replica', () => nodesView(masters[0]!).find((l) => l.id === rid)!.flags.includes('slave'));
     expect(cli(replica, 'cluster', 'failover')).toBe('OK');
-    await waitUntil('replica owns the slots', () => ownsFirstRange(replica), 20_000);
+    try {
+      await waitUntil('replica owns the slots', () => ownsFirstRange(replica), 20_000);
+    } catch (e) {
+      if (process.env.FAILOVER_DEBUG) for (const p of [replica, ...masters]) console.log(p.port, p.output().slice(-4000));
+      throw e;
+    }
     const newId = cli(replica, 'cluster', 'myid');
     await waitUntil('old master follows the new one', () => myLine(masters[0]!).masterId === newId, 20_000);
     await waitUntil('all agree', () => new Set([...masters, replica].map(slotSignature)).size === 1);
-    expect(cli(replica, 'get', '{user1000}k')).toBe('v1');
+    const got = cli(replica, 'get', '{user1000}k');
+    if (got !== 'v1' && process.env.FAILOVER_DEBUG) {
+      for (const p of [replica, ...masters]) console.log('NODES', p.port, cli(p, 'cluster', 'nodes'));
+      for (const p of [replica, masters[0]!]) console.log('LOG', p.port, p.output().slice(-6000));
+    }
+    expect(got).toBe('v1');
   });
 
   it('automatic failover when the master dies', async () => {
