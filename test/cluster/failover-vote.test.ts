@@ -15,6 +15,7 @@ describe('failover election with redshard voters', () => {
     ours = [await startClusterNode('redshard'), await startClusterNode('redshard')];
     master = await startClusterNode('redis');
     replica = await startClusterNode('redis');
+    [...ours, master].forEach((m, i) => cli(m, 'cluster', 'set-config-epoch', String(i + 1)));
     cli(ours[0]!, 'cluster', 'addslotsrange', '0', '5460');
     cli(ours[1]!, 'cluster', 'addslotsrange', '5461', '10922');
     cli(master, 'cluster', 'addslotsrange', '10923', '16383');

@@ -17,6 +17,8 @@ describe('failover between redshard nodes', () => {
   beforeAll(async () => {
     masters = [await startClusterNode('redshard'), await startClusterNode('redshard'), await startClusterNode('redshard')];
     replica = await startClusterNode('redshard');
+    // Distinct epochs up front (as redis-cli create does), so no collision bump races the failover.
+    masters.forEach((m, i) => cli(m, 'cluster', 'set-config-epoch', String(i + 1)));
     cli(masters[0]!, 'cluster', 'addslotsrange', '0', '5460');
     cli(masters[1]!, 'cluster', 'addslotsrange', '5461', '10922');
     cli(masters[2]!, 'cluster', 'addslotsrange', '10923', '16383');
