@@ -4,6 +4,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CRD_FILE, buildCrdYaml } from '../operator/api/crd.js';
 import { chartValuesJsonSchema } from '../operator/api/chart-values.js';
+import { buildCrdReference } from '../operator/api/crd-docs.js';
+
+export const CRD_DOC_FILE = 'docs/crd-reference.md';
 
 function packageRoot(): string {
   let d = import.meta.dirname;
@@ -32,6 +35,9 @@ export function generateCrds(root = packageRoot()): string[] {
     writeFileSync(resolve(root, CHART_SCHEMA_FILE), buildChartSchema());
     written.push(CHART_SCHEMA_FILE);
   }
+  mkdirSync(resolve(root, 'docs'), { recursive: true });
+  writeFileSync(resolve(root, CRD_DOC_FILE), buildCrdReference());
+  written.push(CRD_DOC_FILE);
   return written;
 }
 

@@ -17,7 +17,7 @@ import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
 import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
-import { routeCommand } from './routing.js';
+import { routeBlockedKey, routeCommand } from './routing.js';
 import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
 
 export const CRON_INTERVAL_MS = 100;
@@ -534,6 +534,19 @@ export class ClusterManager implements ClusterHooks {
         return E.crossSlot;
       case 'down':
         return d.reason === 'unbound' ? E.clusterDownUnbound : d.reason === 'readonly' ? E.clusterDownReadOnly : E.clusterDown;
+    }
+  }
+
+  /** The error ending the wait of a client blocked on key, or null while it may keep waiting. */
+  redirectBlocked(key: string): string | null {
+    const d = routeBlockedKey(this.state, key);
+    switch (d.kind) {
+      case 'moved':
+        return E.moved(d.slot, this.endpoint(d.node));
+      case 'down':
+        return d.reason === 'unbound' ? E.clusterDownUnbound : E.clusterDown;
+      default:
+        return null;
     }
   }
 

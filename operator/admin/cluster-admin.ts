@@ -111,24 +111,24 @@ export class ClusterAdmin {
     opts: { batchKeys: number; timeoutMs: number },
   ): Promise<number> {
     await this.setSlot(target, slot, 'IMPORTING', sourceId);
-    await this.setSlot(source, slot, 'MIGRATING', targetId);
+    // Same connection, so MIGRATING is applied before the key listing is taken (pipelined).
+    const [, first] = await Promise.all([this.setSlot(source, slot, 'MIGRATING', targetId), this.keysInSlot(source, slot, opts.batchKeys)]);
     let moved = 0;
-    for (;;) {
-      const keys = await this.keysInSlot(source, slot, opts.batchKeys);
-      if (keys.length === 0) break;
+    for (let keys = first; keys.length > 0; keys = await this.keysInSlot(source, slot, opts.batchKeys)) {
       await this.migrateBatch(source, targetHost, targetPort, keys, opts.timeoutMs);
       moved += keys.length;
     }
+    // Target first: it bumps its epoch and broadcasts the new owner; then everyone else at once.
     await this.setSlot(target, slot, 'NODE', targetId);
-    await this.setSlot(source, slot, 'NODE', targetId);
-    await Promise.all(
-      others.map((o) =>
+    await Promise.all([
+      this.setSlot(source, slot, 'NODE', targetId),
+      ...others.map((o) =>
         this.setSlot(o, slot, 'NODE', targetId).catch((e: unknown) => {
           // A master that is gone or turned replica learns the owner from gossip instead.
           this.log.warn({ node: o.address, slot, err: String(e) }, 'SETSLOT NODE on another master failed');
         }),
       ),
-    );
+    ]);
     return moved;
   }
 }

@@ -65,6 +65,7 @@ export function renderStatus(name: string, status: Status, width = 64): string {
 export function progressLine(status: Status, width = 30): string {
   const op = status.operation;
   const ready = status.conditions?.find((c) => c.type === 'Ready');
+  if (status.lastError && status.phase !== 'Ready') return `retrying after: ${status.lastError}`;
   if (op?.slotsTotal) {
     const moved = op.slotsMoved ?? 0;
     const filled = Math.round((moved / op.slotsTotal) * width);

@@ -99,10 +99,19 @@ export class Controller {
       if (d.phase !== 'Deleting') {
         const withError: Status = { ...status, lastError: message };
         await this.platform.writeStatus(key, withError).catch(() => undefined);
+        this.opts.onPass?.(key, withError);
         await this.platform.event(cluster, { type: 'Warning', reason: 'StepFailed', message }).catch(() => undefined);
       }
       throw err;
     }
     return { requeueAfterMs: d.requeueMs };
   }
+}
+
+/** Starts a controller on a platform; resolves to its stop function (kube mode's leader election
+ * calls this when it becomes leader). */
+export async function startController(platform: Platform, log: Logger, opts: ControllerOptions = {}): Promise<() => void> {
+  const c = new Controller(platform, log.child({ component: 'controller' }), opts);
+  await c.start();
+  return () => c.stop();
 }

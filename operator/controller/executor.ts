@@ -8,6 +8,8 @@ import type { Platform } from '../platform/platform.js';
 import type { Observed } from '../reconcile/observed.js';
 import type { Action } from '../reconcile/plan.js';
 
+const SLOTS_IN_FLIGHT = 4;
+
 export interface ExecuteContext {
   platform: Platform;
   admin: ClusterAdmin;
@@ -62,6 +64,11 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       await platform.deleteMember(cluster, a.name);
       await platform.event(cluster, { type: 'Normal', reason: 'MemberRemoved', message: `removed ${a.name}` });
       return;
+    case 'Failover':
+      log.warn({ member: a.on, mode: a.mode }, 'forcing a failover');
+      await admin.failover(clientOf(ctx, a.on).client, a.mode);
+      await platform.event(cluster, { type: 'Warning', reason: 'TakeoverFailover', message: `${a.on} took over its lost master's slots (CLUSTER FAILOVER ${a.mode})` });
+      return;
     case 'MigrateSlots': {
       const spec = ctx.spec;
       if (!spec) throw new Error('MigrateSlots without a valid spec');
@@ -70,9 +77,26 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       const others = a.notify.map((n) => clientOf(ctx, n).client);
       const started = Date.now();
       let keys = 0;
-      for (const slot of a.slots) {
-        keys += await admin.migrateSlot(src.client, a.fromId, dst.client, a.toId, dst.host, dst.port, slot, others, spec.migration);
-      }
+      // A few slots in flight at once hide the round trips (each SETSLOT NODE also waits for a
+      // nodes.conf fsync); each slot still follows the full open-move-close sequence.
+      const queue = [...a.slots];
+      const worker = async () => {
+        for (let slot = queue.shift(); slot !== undefined; slot = queue.shift()) {
+          keys += await admin.migrateSlot(src.client, a.fromId, dst.client, a.toId, dst.host, dst.port, slot, others, spec.migration);
+        }
+      };
+      let failure: unknown = null;
+      const guarded = async () => {
+        try {
+          await worker();
+        } catch (e) {
+          // Stop the other workers at their next slot, let them finish the one in hand, then fail.
+          failure ??= e;
+          queue.length = 0;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SLOTS_IN_FLIGHT, queue.length) }, guarded));
+      if (failure) throw failure;
       log.info({ from: a.from, to: a.to, slots: a.slots.length, first: a.slots[0], last: a.slots[a.slots.length - 1], keys, ms: Date.now() - started }, 'slots migrated');
       return;
     }

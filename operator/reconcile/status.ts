@@ -66,12 +66,14 @@ export function buildStatus(o: Observed, plan: PlanResult): Status {
   if (total > 0) status.readyMembers = `${up}/${total}`;
   if (d.operation && !ready) {
     const prevOp = prev?.operation;
-    const op: Operation = { type: d.operation, message: d.message, startedAt: prevOp?.type === d.operation ? prevOp.startedAt : now };
+    // Resuming or closing a slot is part of whatever scale operation is under way.
+    const type = d.operation === 'Rebalance' && (prevOp?.type === 'ScaleOut' || prevOp?.type === 'ScaleIn') ? prevOp.type : d.operation;
+    const op: Operation = { type, message: d.message, startedAt: prevOp?.type === type ? prevOp.startedAt : now };
     if (d.movesLeft !== undefined) {
-      const total = prevOp?.type === d.operation && prevOp.slotsTotal !== undefined && prevOp.slotsTotal >= d.movesLeft ? prevOp.slotsTotal : d.movesLeft;
+      const total = prevOp?.type === type && prevOp.slotsTotal !== undefined && prevOp.slotsTotal >= d.movesLeft ? prevOp.slotsTotal : d.movesLeft;
       op.slotsTotal = total;
       op.slotsMoved = total - d.movesLeft;
-    } else if (prevOp?.type === d.operation && prevOp.slotsTotal !== undefined) {
+    } else if (prevOp?.type === type && prevOp.slotsTotal !== undefined) {
       op.slotsTotal = prevOp.slotsTotal;
       op.slotsMoved = prevOp.slotsMoved ?? 0;
     }
