@@ -265,40 +265,7 @@ export class ClusterManager implements ClusterHooks {
       updateState(this.state, Date.now());
     }
     if (this.saveNeeded) this.save();
-    this.redirectBlockedClients();
     this.syncReplicationRole();
-  }
-
-  /**
-   * Clients blocked on keys (BLPOP ...) whose slot is no longer served here, or while the cluster
-   * is down, are released with the redirection error (facts §6.5).
-   */
-  redirectBlockedClients(): void {
-    const blocked = this.server.blocking.sessionsOnSlot(() => true);
-    if (blocked.length === 0) return;
-    const st = this.state;
-    for (const s of blocked) {
-      const b = s.blocked;
-      if (b === null || b.keys.length === 0) continue;
-      let err: string | null = null;
-      if (!st.ok) err = E.clusterDown;
-      else {
-        for (const key of b.keys) {
-          const slot = keySlot(key);
-          let owner = st.owners[slot] ?? null;
-          if (s.readonlyMode && isReplica(st.myself) && owner !== null && owner.id === st.myself.masterId) owner = st.myself;
-          if (owner !== st.myself && !st.importing.has(slot)) {
-            err = owner === null ? E.clusterDownUnbound : E.moved(slot, this.endpoint(owner));
-            break;
-          }
-        }
-      }
-      if (err === null) continue;
-      this.server.blocking.unblock(s);
-      s.out.error(err);
-      this.server.scheduleFlush(s);
-      setImmediate(() => this.server.processInput(s));
-    }
   }
 
   deleteNode(node: ClusterNode): void {
