@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CRD_FILE, buildCrdYaml } from '../operator/api/crd.js';
 import { buildCrdReference } from '../operator/api/crd-docs.js';
+import { chartValuesJsonSchema } from '../operator/api/chart-values.js';
 
 export const CRD_DOC_FILE = 'docs/crd-reference.md';
 
@@ -14,6 +15,11 @@ function packageRoot(): string {
 }
 
 export const CHART_CRD_FILE = 'charts/redshard/crds/redshard.io_redisshardclusters.yaml';
+export const CHART_SCHEMA_FILE = 'charts/redshard/values.schema.json';
+
+export function buildChartSchema(): string {
+  return `${JSON.stringify(chartValuesJsonSchema(), null, 2)}\n`;
+}
 
 export function generateCrds(root = packageRoot()): string[] {
   const yaml = buildCrdYaml();
@@ -28,6 +34,10 @@ export function generateCrds(root = packageRoot()): string[] {
   mkdirSync(resolve(root, 'docs'), { recursive: true });
   writeFileSync(resolve(root, CRD_DOC_FILE), buildCrdReference());
   written.push(CRD_DOC_FILE);
+  if (existsSync(resolve(root, 'charts/redshard'))) {
+    writeFileSync(resolve(root, CHART_SCHEMA_FILE), buildChartSchema());
+    written.push(CHART_SCHEMA_FILE);
+  }
   return written;
 }
 

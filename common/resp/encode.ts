@@ -40,30 +40,39 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
-  if (Object.is(d, -0)) return '-0';
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return d.toString();
-  let s = d.toPrecision(17);
-  if (s.includes('e')) {
-    let [m, e] = s.split('e') as [string, string];
-    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
-    const exp = Number(e);
-    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Up to 2^53 the shortest form of an integer is all its digits; beyond, it may not be.
+  if (Number.isSafeInteger(d)) return d.toString();
+  return formatG17(d);
 }
 
 /**
- * The shortest round-trip representation of a double that Redis uses for INCRBYFLOAT results
- * and HINCRBYFLOAT (long double %.17Lf, trailing zeros removed).
+ * printf("%.17g") as glibc does it: 17 significant digits rounded half-to-even on the exact
+ * binary value, fixed notation when the exponent is in [-4, 17), trailing zeros dropped.
  */
-export function formatLongDouble(d: number): string {
-  if (!Number.isFinite(d)) return formatDouble(d);
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return d.toString();
-  let s = d.toFixed(17);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  // toFixed shows binary noise beyond 17 significant digits; prefer the shortest exact form.
-  const short = String(d);
-  if (!short.includes('e') && Number(short) === d) return short;
-  return s;
+function formatG17(d: number): string {
+  const neg = d < 0;
+  const a = Math.abs(d);
+  let e = a.toExponential(16);
+  // JS rounds exact ties away from zero; glibc rounds them to even. A tie needs an exact value
+  // of 18 significant digits, hence few binary fraction digits: test that cheaply first.
+  const lead = a < 1 ? Math.floor(-Math.log10(a)) + 1 : 0;
+  if (Number.isInteger(a * 2 ** (18 + lead)) && a.toExponential(17).charCodeAt(18) === 53 /* '5' */) {
+    const exact = a.toExponential(60);
+    const tail = exact.slice(18, exact.indexOf('e'));
+    if (/^50*$/.test(tail) && (exact.charCodeAt(17) - 48) % 2 === 0) e = exact.slice(0, 18) + exact.slice(exact.indexOf('e'));
+  }
+  const ei = e.indexOf('e');
+  const digits = e[0]! + e.slice(2, ei);
+  const exp = Number(e.slice(ei + 1));
+  let out: string;
+  if (exp >= -4 && exp < 17) {
+    if (exp >= 0) out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+    else out = `0.${'0'.repeat(-exp - 1)}${digits}`;
+    out = out.replace(/0+$/, '').replace(/\.$/, '');
+  } else {
+    const m = `${digits[0]}.${digits.slice(1)}`.replace(/0+$/, '').replace(/\.$/, '');
+    out = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return neg ? `-${out}` : out;
 }

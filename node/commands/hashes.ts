@@ -146,9 +146,9 @@ function hgetallFamily(what: GetAllWhat) {
     else ctx.out.array(n);
     if (h === undefined) return;
     let s = '';
-    if (what === 'keys') for (const f of h.keys()) s += bulkOf(f);
-    else if (what === 'values') for (const v of h.values()) s += bulkOf(v);
-    else for (const [f, v] of h.entries()) s += bulkOf(f) + bulkOf(v);
+    if (what === 'keys') h.forEach((f) => (s += bulkOf(f)));
+    else if (what === 'values') h.forEach((_f, v) => (s += bulkOf(v)));
+    else h.forEach((f, v) => (s += bulkOf(f) + bulkOf(v)));
     ctx.out.raw(s);
   };
 }
@@ -172,24 +172,26 @@ function hrandfield(ctx: Ctx, argv: string[]): void {
   const size = h.size();
   const nested = withValues && ctx.out.resp === 3;
   const pair = (f: string): string => (nested ? '*2\r\n' : '') + bulkOf(f) + (withValues ? bulkOf(h.get(f)!) : '');
-  const header = (n: number): void => ctx.out.array(withValues && !nested ? n * 2 : n);
+  // The body is built before the header goes out, so that a failure while building it (a
+  // count too large for memory) cannot leave a half-written reply.
+  const reply = (n: number, body: string): void => {
+    ctx.out.array(withValues && !nested ? n * 2 : n);
+    ctx.out.raw(body);
+  };
   let s = '';
   if (!unique || countBig === 1n) {
     // Repetitions allowed: the reply length is whatever was asked for.
     const count = Number(countBig);
-    header(count);
     for (let i = 0; i < count; i++) s += pair(h.randomField());
-    return ctx.out.raw(s);
+    return reply(count, s);
   }
   if (countBig >= BigInt(size)) {
-    header(size);
-    for (const f of h.keys()) s += pair(f);
-    return ctx.out.raw(s);
+    h.forEach((f) => (s += pair(f)));
+    return reply(size, s);
   }
   const count = Number(countBig);
-  header(count);
-  for (const f of distinctRandom(count, size, () => [...h.keys()], () => h.randomField())) s += pair(f);
-  ctx.out.raw(s);
+  for (const f of distinctRandom(count, size, () => h.fields(), () => h.randomField())) s += pair(f);
+  reply(count, s);
 }
 
 function hscan(ctx: Ctx, argv: string[]): void {

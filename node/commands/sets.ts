@@ -161,9 +161,10 @@ function srandmember(ctx: Ctx, argv: string[]): void {
   const size = set.size();
   if (l < 0n || l === 1n) {
     const count = Number(l < 0n ? -l : l);
-    ctx.out.array(count);
+    // Body first: a count too large for memory must not leave a half-written reply.
     let s = '';
     for (let i = 0; i < count; i++) s += bulkOf(set.randomMember());
+    ctx.out.array(count);
     return ctx.out.raw(s);
   }
   if (l >= BigInt(size)) return replyArray(ctx, [...set.values()]);
@@ -198,6 +199,11 @@ function interGeneric(ctx: Ctx, keys: readonly string[], dst: string | null, car
     else if (cardOnly) ctx.out.int(0);
     else ctx.out.set(0);
     return;
+  }
+  if (found.length === 1 && dst === null && !cardOnly) {
+    // SMEMBERS, or SINTER of one key: the set itself, without an intermediate copy.
+    const only = found[0]!;
+    return replySet(ctx, only.size(), only.values());
   }
   // Smallest first (a stable sort, like glibc's qsort), so the scan is over the fewest members.
   const sets = (found as SetValue[]).slice().sort((a, b) => a.size() - b.size());

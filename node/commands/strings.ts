@@ -1,10 +1,10 @@
 // String commands.
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
-import { fail, floatArg, int64Arg, intArg, parseFloatArg, parseInt64 } from './args.js';
+import { fail, int64Arg, intArg, parseInt64 } from './args.js';
 import { modified, propagateAs, readString } from './access.js';
 import { absoluteExpire, type ExpireUnit } from './expire-args.js';
-import { formatLongDouble } from '../../common/resp/encode.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
 
@@ -174,21 +174,22 @@ function addChecked(a: bigint, b: bigint): string {
 
 function incrbyfloat(ctx: Ctx, argv: string[]): void {
   const key = argv[1]!;
-  const incr = floatArg(argv[2]!);
+  // Redis adds in x87 long double; emulating it keeps results digit-for-digit identical.
+  const incr = parseLongDouble(argv[2]!);
+  if (incr === null) fail(E.notFloat);
   const cur = readString(ctx, key);
-  let base = 0;
+  let sum: LongDouble | null = incr;
   if (cur !== undefined) {
-    const b = parseFloatArg(cur);
-    if (b === null || !Number.isFinite(b)) fail(E.notFloat);
-    base = b;
+    const base = parseLongDouble(cur);
+    if (base === null) fail(E.notFloat);
+    sum = addLongDouble(base, incr);
   }
-  const r = base + incr;
-  if (!Number.isFinite(r)) fail(E.incrFloatNaN);
-  const s = formatLongDouble(r);
+  if (sum === null || sum.kind === 'inf') fail(E.incrFloatNaN);
+  const s = formatLongDoubleHuman(sum);
   if (cur !== undefined) ctx.db.replace(key, s);
   else ctx.db.set(key, s);
   modified(ctx, key);
-  // Float arithmetic may differ between machines: replicate the result, not the increment.
+  // Replicas and the AOF get the result, not the increment.
   propagateAs(ctx, ['SET', key, s, 'KEEPTTL']);
   ctx.out.bulk(s);
 }

@@ -38,7 +38,12 @@ export function buildCrd(): Json {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${PLURAL}.${GROUP}`, labels: { 'app.kubernetes.io/name': 'redshard', 'app.kubernetes.io/part-of': 'redshard' } },
+    metadata: {
+      name: `${PLURAL}.${GROUP}`,
+      labels: { 'app.kubernetes.io/name': 'redshard', 'app.kubernetes.io/part-of': 'redshard' },
+      // Uninstalling the operator must never take users' clusters with it.
+      annotations: { 'helm.sh/resource-policy': 'keep' },
+    },
     spec: {
       group: GROUP,
       scope: 'Namespaced',

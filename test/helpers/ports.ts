@@ -1,10 +1,20 @@
-// Free loopback ports for test servers. Ports are taken from a range per worker so that parallel
-// test files never race for the same port, and checked free before use.
+// Free loopback ports for test servers. Test files run in parallel worker processes, so a port
+// is reserved machine-wide with an exclusive lock file before use (checking that a port is free
+// is not enough: two workers may check the same port at once). Locks of dead processes are reused.
 import net from 'node:net';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const workerId = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-// Keep port + 10000 (the cluster bus) below 65536 and clear of the ephemeral range's usual start.
-let next = 20000 + ((workerId * 1543) % 40) * 500;
+const LOCKS = join(tmpdir(), 'redshard-test-ports');
+mkdirSync(LOCKS, { recursive: true });
+const mine: string[] = [];
+process.on('exit', () => {
+  for (const f of mine) rmSync(f, { force: true });
+});
+
+// Start somewhere different per process so that workers rarely contend for the same locks.
+let next = 20000 + (process.pid % 200) * 100;
 
 function isFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -14,11 +24,44 @@ function isFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** A port free on host, whose bus port (port + 10000) is free too. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function reserve(port: number): boolean {
+  const file = join(LOCKS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      mine.push(file);
+      return true;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(file, 'utf8'));
+      } catch {
+        /* vanished meanwhile: retry */
+      }
+      if (owner !== 0 && alive(owner)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+/** A port free on host, whose bus port (port + 10000) is free too, reserved for this process. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   for (;;) {
     const p = next++;
     if (next >= 40000) next = 20000;
+    if (!reserve(p)) continue;
     if ((await isFree(p, host)) && (await isFree(p + 10000, host))) return p;
   }
 }

@@ -193,6 +193,9 @@ describe('sets behave like redis-server 7.0', () => {
     ['SDIFFSTORE', 'd'],
     ['SSCAN', 'set'],
     ['COMMAND', 'GETKEYS', 'SINTERCARD', '2', 'a', 'b', 'LIMIT', '1'],
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', '0', 'a'],
+    ['COMMAND', 'GETKEYS', 'SINTERCARD', '5', 'a'],
+    ['COMMAND', 'GETKEYS', 'SCARD'],
     ['COMMAND', 'GETKEYS', 'SMOVE', 'a', 'b', 'm'],
     ['COMMAND', 'GETKEYS', 'SDIFFSTORE', 'd', 'a', 'b'],
   ];

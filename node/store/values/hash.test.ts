@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { HashValue } from './hash.js';
 import type { EncodingThresholds } from './object.js';
 
@@ -17,7 +18,9 @@ describe('HashValue', () => {
     expect(h.set('a', '1', t)).toBe(true);
     expect(h.set('b', '2', t)).toBe(true);
     expect(h.set('a', '3', t)).toBe(false);
-    expect([...h.entries()]).toEqual([
+    const seen: string[][] = [];
+    h.forEach((f, v) => seen.push([f, v]));
+    expect(seen).toEqual([
       ['a', '3'],
       ['b', '2'],
     ]);
@@ -78,6 +81,42 @@ describe('HashValue', () => {
     const small = new HashValue();
     small.set('only', 'v', t);
     expect(small.randomField()).toBe('only');
+  });
+
+  it('behaves as a map under any sequence of writes, in either encoding (property)', () => {
+    const field = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'long-field-name');
+    const value = fc.constantFrom('1', '2', 'x', 'a-long-value');
+    const op = fc.tuple(fc.boolean(), field, value);
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 100 }), (ops) => {
+        const h = new HashValue();
+        const model = new Map<string, string>();
+        let converted = false;
+        for (const [set, f, v] of ops) {
+          if (set) {
+            expect(h.set(f, v, t)).toBe(!model.has(f));
+            model.set(f, v);
+            if (f.length > 8 || v.length > 8 || model.size > 4) converted = true;
+          } else {
+            expect(h.delete(f)).toBe(model.has(f));
+            model.delete(f);
+          }
+          expect(h.size()).toBe(model.size);
+          expect(h.encoding()).toBe(converted ? 'hashtable' : 'listpack');
+        }
+        const seen: [string, string][] = [];
+        h.forEach((f, v) => seen.push([f, v]));
+        // Both encodings iterate in insertion order, like the model.
+        expect(seen).toEqual([...model]);
+        expect(h.fields()).toEqual([...model.keys()]);
+        expect([...h.entries()]).toEqual([...model]);
+        expect([...h.keys()]).toEqual([...model.keys()]);
+        expect([...h.values()]).toEqual([...model.values()]);
+        for (const [f, v] of model) expect(h.get(f)).toBe(v);
+        expect(h.get('zz')).toBeUndefined();
+        if (model.size > 0) expect(model.has(h.randomField())).toBe(true);
+      }),
+    );
   });
 
   it('clones deeply, keeping the encoding', () => {

@@ -20,7 +20,12 @@
 // cost is amortised O(1) per deletion.
 //
 // Memory: two parallel arrays (member reference + number), ~16 bytes per member, paid only by
-// hashtable-encoded collections, which are the large ones.
+// hashtable-encoded collections of more than SCAN_INDEX_MIN_SIZE members. Smaller ones answer a
+// SCAN whole with cursor 0 (so no iteration can be in progress when an index gets built) and
+// sample randomly by walking their few members.
+
+/** Collections up to this size have no index. */
+export const SCAN_INDEX_MIN_SIZE = 64;
 
 const MIN_STALE_BEFORE_COMPACT = 64;
 

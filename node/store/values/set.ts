@@ -5,9 +5,10 @@
 // then a "hashtable" for good (only SPOP's bulk path rebuilds a set, and can therefore go back,
 // as in Redis). Intsets are kept as a numerically sorted array of the canonical strings, so they
 // iterate in ascending order exactly like Redis's intset, and stay compact. Hashtable sets are a
-// JS Set (insertion order) plus a ScanIndex for SSCAN cursors and random sampling.
+// JS Set (insertion order), plus a ScanIndex for SSCAN cursors and random sampling once they hold
+// more than SCAN_INDEX_MIN_SIZE members.
 import type { EncodingThresholds, RObject } from './object.js';
-import { ScanIndex } from './scan-index.js';
+import { SCAN_INDEX_MIN_SIZE, ScanIndex } from './scan-index.js';
 
 const INT64_MAX = '9223372036854775807';
 const INT64_MIN_ABS = '9223372036854775808';
@@ -92,8 +93,14 @@ export class SetValue implements RObject {
       if (isCanonicalInt64(m)) {
         const at = SetValue.search(ints, m);
         if (at >= 0) return false;
-        ints.splice(-at - 1, 0, m);
-        if (ints.length > maxIntsetEntries(t)) this.toHashtable();
+        // Exact-size copy (like an intset's realloc) rather than splice, which over-allocates.
+        const pos = -at - 1;
+        const grown = new Array<string>(ints.length + 1);
+        for (let k = 0; k < pos; k++) grown[k] = ints[k]!;
+        grown[pos] = m;
+        for (let k = pos; k < ints.length; k++) grown[k + 1] = ints[k]!;
+        this.ints = grown;
+        if (grown.length > maxIntsetEntries(t)) this.toHashtable();
         return true;
       }
       this.toHashtable();
@@ -102,7 +109,8 @@ export class SetValue implements RObject {
     const before = set.size;
     set.add(m);
     if (set.size === before) return false;
-    this.index!.added(m);
+    if (this.index !== null) this.index.added(m);
+    else this.indexIfLarge();
     return true;
   }
 
@@ -117,14 +125,18 @@ export class SetValue implements RObject {
     }
     const set = this.members!;
     if (!set.delete(m)) return false;
-    this.index!.removed(() => set.values(), set.size);
+    this.index?.removed(() => set.values(), set.size);
     return true;
   }
 
   private toHashtable(): void {
     this.members = new Set(this.ints!);
-    this.index = new ScanIndex(this.members);
     this.ints = null;
+    this.indexIfLarge();
+  }
+
+  private indexIfLarge(): void {
+    if (this.members!.size > SCAN_INDEX_MIN_SIZE) this.index = new ScanIndex(this.members!);
   }
 
   /**
@@ -148,8 +160,13 @@ export class SetValue implements RObject {
   randomMember(): string {
     const ints = this.ints;
     if (ints !== null) return ints[Math.floor(Math.random() * ints.length)]!;
-    const idx = this.index!;
+    const idx = this.index;
     const set = this.members!;
+    if (idx === null) {
+      let i = Math.floor(Math.random() * set.size);
+      for (const m of set) if (i-- === 0) return m;
+      throw new Error('randomMember on an empty set');
+    }
     // Members re-added since the last compaction have two slots: a small transient bias.
     for (;;) {
       const m = idx.memberAt(Math.floor(Math.random() * idx.slots));
@@ -157,14 +174,15 @@ export class SetValue implements RObject {
     }
   }
 
-  /** One SSCAN step: intsets return everything with cursor 0, hashtables page. */
+  /** One SSCAN step: intsets and small hashtables return everything with cursor 0, large ones page. */
   scan(cursor: number, count: number, out: string[]): number {
-    if (this.ints !== null) {
-      for (const m of this.ints) out.push(m);
+    const idx = this.index;
+    if (idx === null) {
+      for (const m of this.values()) out.push(m);
       return 0;
     }
     const set = this.members!;
-    return this.index!.scan(cursor, count, (m) => set.has(m), out);
+    return idx.scan(cursor, count, (m) => set.has(m), out);
   }
 
   clone(): SetValue {
@@ -173,7 +191,7 @@ export class SetValue implements RObject {
     else {
       c.ints = null;
       c.members = new Set(this.members!);
-      c.index = new ScanIndex(c.members);
+      c.indexIfLarge();
     }
     return c;
   }
