@@ -34,8 +34,11 @@ test.skipIf(!binariesPresent())('the CRD installs, defaults the spec and enforce
   // A directive the operator owns passes the CRD (the controller reports InvalidSpec instead).
   plane.kubectl(['apply', '-f', '-'], cr('owned-config', { config: { port: '7000' } }));
 
-  const status = { phase: 'Ready', slotsAssigned: 16384, readyMembers: '4/4', shards: [{ index: 0, replicas: [], slots: '0-16383', slotCount: 16384, master: { name: 'good-0-0', address: '10.0.0.1:6379' } }], conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'ok', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+  const status = { phase: 'Ready', slotsAssigned: 16384, readyMembers: '4/4', shards: [{ index: 0, replicas: [], slots: '0-16383', slotCount: 16384, master: { name: 'good-0-0', id: 'a'.repeat(40), address: '10.0.0.1:6379' } }], conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'ok', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
   plane.kubectl(['patch', 'rsc', 'good', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+  // Nothing the controller writes may be pruned as undeclared.
+  const back = JSON.parse(plane.kubectl(['get', 'rsc', 'good', '-o', 'json'])) as { status: unknown };
+  expect(back.status).toEqual(status);
   expect(plane.kubectl(['get', 'rsc', 'good'])).toMatch(/good\s+2\s+1\s+Ready\s+16384\s+4\/4/);
 
   const r = await run(process.execPath, [join(ROOT, 'bin', 'redshard.js'), 'status', '--kube', '--name', 'good', '--json'], { env: { ...process.env, KUBECONFIG: plane.kubeconfigPath } });
