@@ -3,7 +3,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CRD_FILE, buildCrdYaml } from '../operator/api/crd.js';
+import { buildCrdReference } from '../operator/api/crd-docs.js';
 import { chartValuesJsonSchema } from '../operator/api/chart-values.js';
+
+export const CRD_DOC_FILE = 'docs/crd-reference.md';
 
 function packageRoot(): string {
   let d = import.meta.dirname;
@@ -28,6 +31,9 @@ export function generateCrds(root = packageRoot()): string[] {
     writeFileSync(p, yaml);
     written.push(rel);
   }
+  mkdirSync(resolve(root, 'docs'), { recursive: true });
+  writeFileSync(resolve(root, CRD_DOC_FILE), buildCrdReference());
+  written.push(CRD_DOC_FILE);
   if (existsSync(resolve(root, 'charts/redshard'))) {
     writeFileSync(resolve(root, CHART_SCHEMA_FILE), buildChartSchema());
     written.push(CHART_SCHEMA_FILE);

@@ -8,15 +8,17 @@ import type { ClusterHooks, Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
 import { ClusterBus } from '../bus/bus.js';
 import type { BusLink } from '../bus/link.js';
-import { encodeMessage, MsgType, NodeFlag, type BusMessage } from '../bus/messages.js';
+import { encodeMessage, MFlag, MsgType, NodeFlag, type BusMessage } from '../bus/messages.js';
+import { checkManualFailover, handleReplicaFailover, MANUAL_FAILOVER_TIMEOUT_MS, replaceMyMaster } from './election.js';
 import { E } from '../commands/errors.js';
+import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
-import { formatConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
+import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
-import { routeCommand } from './routing.js';
-import { createState, inHandshake, isReplica, masterOf, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
+import { routeBlockedKey, routeCommand } from './routing.js';
+import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
 
 export const CRON_INTERVAL_MS = 100;
 
@@ -26,9 +28,11 @@ export class ClusterManager implements ClusterHooks {
   private cron: NodeJS.Timeout | null = null;
   private iteration = 0;
   private saveNeeded = false;
+  private electionPending = false;
   private stateNeeded = false;
   readonly log: Logger;
   readonly confPath: string;
+  private unlock: () => void = () => {};
 
   constructor(
     readonly server: Server,
@@ -55,6 +59,7 @@ export class ClusterManager implements ClusterHooks {
     const cport = server.config.int('cluster-port') || port + 10000;
     if (cport > 65535) throw new Error(`Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.`);
     const m = new ClusterManager(server, cport, log);
+    m.unlock = lockConf(m.confPath);
     m.load();
     m.refreshMyself();
     m.save();
@@ -201,6 +206,26 @@ export class ClusterManager implements ClusterHooks {
         case 'broadcast-pong':
           this.broadcastPong();
           break;
+        case 'broadcast-auth-request': {
+          this.save();
+          const msg: BusMessage = { header: buildHeader(this.state, MsgType.FAILOVER_AUTH_REQUEST, this.announce()), body: { kind: 'empty' } };
+          if (e.forceAck) msg.header.mflags |= MFlag.FORCEACK;
+          this.broadcast(msg);
+          break;
+        }
+        case 'pong-to-siblings': {
+          const me = this.state.myself;
+          for (const [n, l] of this.bus.outbound) if (n !== me && isReplica(n) && n.masterId === me.masterId) this.sendPing(l, MsgType.PONG);
+          break;
+        }
+        case 'election-check':
+          this.electionPending = true;
+          break;
+        case 'ping-node': {
+          const l = this.bus.outbound.get(e.to);
+          if (l !== undefined) this.sendPing(l, MsgType.PING);
+          break;
+        }
         case 'broadcast-fail':
           this.broadcast(buildFail(this.state, e.id, this.announce()));
           break;
@@ -231,12 +256,49 @@ export class ClusterManager implements ClusterHooks {
   }
 
   private finish(): void {
+    if (this.electionPending) {
+      this.electionPending = false;
+      this.runReplicaFailover(Date.now());
+    }
     if (this.stateNeeded) {
       this.stateNeeded = false;
       updateState(this.state, Date.now());
     }
     if (this.saveNeeded) this.save();
+    this.redirectBlockedClients();
     this.syncReplicationRole();
+  }
+
+  /**
+   * Clients blocked on keys (BLPOP ...) whose slot is no longer served here, or while the cluster
+   * is down, are released with the redirection error (facts §6.5).
+   */
+  redirectBlockedClients(): void {
+    const blocked = this.server.blocking.sessionsOnSlot(() => true);
+    if (blocked.length === 0) return;
+    const st = this.state;
+    for (const s of blocked) {
+      const b = s.blocked;
+      if (b === null || b.keys.length === 0) continue;
+      let err: string | null = null;
+      if (!st.ok) err = E.clusterDown;
+      else {
+        for (const key of b.keys) {
+          const slot = keySlot(key);
+          let owner = st.owners[slot] ?? null;
+          if (s.readonlyMode && isReplica(st.myself) && owner !== null && owner.id === st.myself.masterId) owner = st.myself;
+          if (owner !== st.myself && !st.importing.has(slot)) {
+            err = owner === null ? E.clusterDownUnbound : E.moved(slot, this.endpoint(owner));
+            break;
+          }
+        }
+      }
+      if (err === null) continue;
+      this.server.blocking.unblock(s);
+      s.out.error(err);
+      this.server.scheduleFlush(s);
+      setImmediate(() => this.server.processInput(s));
+    }
   }
 
   deleteNode(node: ClusterNode): void {
@@ -246,6 +308,7 @@ export class ClusterManager implements ClusterHooks {
   }
 
   send(link: BusLink, msg: BusMessage): void {
+    msg.header.offset = this.replicaOffset();
     const t = msg.header.type;
     if (t < this.state.stats.sent.length) this.state.stats.sent[t]!++;
     link.send(encodeMessage(msg));
@@ -258,6 +321,7 @@ export class ClusterManager implements ClusterHooks {
 
   /** Every node with an outbound link except handshake nodes. */
   broadcast(msg: BusMessage, filter: (n: ClusterNode) => boolean = () => true): void {
+    msg.header.offset = this.replicaOffset();
     const buf = encodeMessage(msg);
     for (const [n, l] of this.bus.outbound) {
       if (n === this.state.myself || inHandshake(n) || !filter(n)) continue;
@@ -317,8 +381,73 @@ export class ClusterManager implements ClusterHooks {
       detectPfail(st, n, now, fx);
     }
     this.run(fx, null);
+    this.manualFailoverCron(now);
+    if (isReplica(st.myself)) this.runReplicaFailover(now);
     updateState(st, now);
     this.finish();
+  }
+
+  private manualFailoverCron(now: number): void {
+    const mf = this.state.mf;
+    if (mf.end === 0) return;
+    if (mf.end < now) {
+      this.log.warn('Manual failover timed out');
+      this.state.mf = newManualFailover();
+      return;
+    }
+    if (isMaster(this.state.myself) && mf.replicaId !== null) {
+      // Keep my replica informed of my (paused) offset while it catches up.
+      const r = this.state.nodes.get(mf.replicaId);
+      const l = r !== undefined ? this.bus.outbound.get(r) : undefined;
+      if (l !== undefined) this.sendPing(l, MsgType.PING);
+    }
+  }
+
+  private replicaOffset(): number {
+    const link = this.server.replicaLink;
+    return link !== null ? Math.max(0, link.offset) : this.server.replication.offset;
+  }
+
+  runReplicaFailover(now: number): void {
+    const st = this.state;
+    if (!isReplica(st.myself)) return;
+    const myOffset = this.replicaOffset();
+    checkManualFailover(st, myOffset);
+    const link = this.server.replicaLink;
+    const cfg = this.server.config;
+    const fx = handleReplicaFailover(st, {
+      now,
+      myOffset,
+      dataAgeMs: link === null ? now - this.server.startedAt : link.state === 'connected' ? now - link.lastIoAt : now - link.linkDownSince,
+      validityFactor: cfg.int('cluster-replica-validity-factor'),
+      replPingPeriodMs: cfg.int('repl-ping-replica-period') * 1000,
+      noFailover: cfg.bool('cluster-replica-no-failover'),
+      random: Math.random,
+    });
+    if (fx.length > 0) this.run(fx, null);
+  }
+
+  /** CLUSTER FAILOVER (called on a replica, checks already done by the command). */
+  startManualFailover(mode: 'default' | 'force' | 'takeover', now: number): void {
+    const st = this.state;
+    st.mf = { ...newManualFailover(), end: now + MANUAL_FAILOVER_TIMEOUT_MS };
+    if (mode === 'takeover') {
+      const fx: Effect[] = [];
+      bumpEpochWithoutConsensus(st);
+      replaceMyMaster(st, fx);
+      this.run(fx, null);
+      this.finish();
+      return;
+    }
+    if (mode === 'force') {
+      st.mf.canStart = true;
+      this.runReplicaFailover(now);
+      this.finish();
+      return;
+    }
+    const master = masterOf(st, st.myself);
+    const l = master !== null ? this.bus.outbound.get(master) : undefined;
+    if (l !== undefined) this.send(l, { header: buildHeader(st, MsgType.MFSTART, this.announce()), body: { kind: 'empty' } });
   }
 
   private connect(n: ClusterNode, now: number): void {
@@ -337,6 +466,19 @@ export class ClusterManager implements ClusterHooks {
 
   // ---- hooks for the server ----------------------------------------------------------------------
 
+  routeQueued(session: Session, queued: readonly string[][]): string | null {
+    const keys: string[] = [];
+    let write = false;
+    for (const q of queued) {
+      const spec = lookupCommand(q[0]!.toLowerCase());
+      if (spec === undefined) continue;
+      for (const i of keyIndexes(spec, q)) keys.push(q[i]!);
+      if (spec.flags.includes('write')) write = true;
+    }
+    if (keys.length === 0) return null;
+    return this.route(session, keys, keys.map((_, i) => i), write ? ['write'] : []);
+  }
+
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
     if (keyIndexes.length === 0) return null;
     const st = this.state;
@@ -350,7 +492,7 @@ export class ClusterManager implements ClusterHooks {
     const db = this.server.dbs[0]!;
     const cfg = this.server.config;
     const keys = keyIndexes.map((i) => argv[i]!);
-    const name = argv[0]!.toLowerCase();
+    const name = keyIndexes[0] === 0 ? '' : argv[0]!.toLowerCase();
     const now = Date.now();
     const d = routeCommand(st, {
       keys,
@@ -381,6 +523,19 @@ export class ClusterManager implements ClusterHooks {
         return E.crossSlot;
       case 'down':
         return d.reason === 'unbound' ? E.clusterDownUnbound : d.reason === 'readonly' ? E.clusterDownReadOnly : E.clusterDown;
+    }
+  }
+
+  /** The error ending the wait of a client blocked on key, or null while it may keep waiting. */
+  redirectBlocked(key: string): string | null {
+    const d = routeBlockedKey(this.state, key);
+    switch (d.kind) {
+      case 'moved':
+        return E.moved(d.slot, this.endpoint(d.node));
+      case 'down':
+        return d.reason === 'unbound' ? E.clusterDownUnbound : E.clusterDown;
+      default:
+        return null;
     }
   }
 
@@ -426,5 +581,6 @@ export class ClusterManager implements ClusterHooks {
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     await this.bus.close();
+    this.unlock();
   }
 }

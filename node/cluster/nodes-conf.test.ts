@@ -109,3 +109,25 @@ describe('nodes.conf', () => {
     expect(() => parseConf(`${ID('a')} :0@0 master - 0 0 7 connected\n`)).toThrow(ConfError);
   });
 });
+
+describe('nodes.conf lock', () => {
+  it('refuses a file locked by another live process, takes over stale locks', async () => {
+    const { mkdtempSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { lockConf } = await import('./nodes-conf.js');
+    const dir = mkdtempSync(join(tmpdir(), 'lock-'));
+    const path = join(dir, 'nodes.conf');
+    try {
+      writeFileSync(`${path}.lock`, String(process.ppid));
+      expect(() => lockConf(path)).toThrow(ConfError);
+      writeFileSync(`${path}.lock`, '999999999');
+      const release = lockConf(path);
+      expect(existsSync(`${path}.lock`)).toBe(true);
+      release();
+      expect(existsSync(`${path}.lock`)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

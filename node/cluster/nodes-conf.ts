@@ -1,6 +1,6 @@
 // CLUSTER NODES text and nodes.conf (facts §8.1-8.2): state -> lines, lines -> state, and the
 // atomic write (temp file, fsync, rename) so a crash never leaves a half-written config.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { formatNodeLine, NodeLineError, parseNodeLine, type NodeFlagName, type NodeLine } from '../../common/cluster-nodes.js';
 import { slotRanges } from '../../common/slots.js';
@@ -145,5 +145,43 @@ export function writeConfAtomic(path: string, content: string): void {
     }
   } catch {
     // Directory fsync is best effort (not supported everywhere).
+  }
+}
+
+/**
+ * Claims nodes.conf for this process with a `<file>.lock` holding our pid (Node has no flock):
+ * a lock left by a dead process (or by this pid, e.g. pid 1 in a restarted container) is taken
+ * over. Returns a release function, or throws when another live node uses the file.
+ */
+export function lockConf(path: string): () => void {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(lock, 'latin1') === String(process.pid)) unlinkSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(lock, 'latin1'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new ConfError(`Sorry, the cluster configuration file ${path} is already used by a different Redis Cluster node (pid ${pid}). Please make sure that different nodes use different cluster configuration files.`);
+      }
+      unlinkSync(lock);
+    }
+  }
+  throw new ConfError(`could not lock ${path}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

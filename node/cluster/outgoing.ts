@@ -1,7 +1,7 @@
 // Building the messages this node sends (facts §2.2-2.5): own header, PING/PONG/MEET with gossip
 // about a few random nodes plus every PFAIL node, FAIL, UPDATE and PUBLISH.
-import { MsgType, NodeFlag, SLOT_BITMAP_LEN, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
-import { inHandshake, isReplica, masterOf, type ClusterNode, type ClusterState } from './state.js';
+import { MFlag, MsgType, NodeFlag, SLOT_BITMAP_LEN, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { inHandshake, isMaster, isReplica, masterOf, type ClusterNode, type ClusterState } from './state.js';
 
 export interface Announce {
   ip: string;
@@ -29,7 +29,8 @@ export function buildHeader(st: ClusterState, type: number, ann: Announce): Head
     cport: ann.cport,
     flags: me.flags,
     state: st.ok ? 0 : 1,
-    mflags: 0,
+    // PAUSED tells my replica doing a manual failover which offset to reach.
+    mflags: isMaster(me) && st.mf.end !== 0 ? MFlag.PAUSED : 0,
   };
 }
 

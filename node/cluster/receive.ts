@@ -2,6 +2,7 @@
 // epochs, handshake completion, roles, slot ownership, gossip, FAIL, UPDATE and PUBLISH.
 import { SLOT_COUNT } from '../../common/slots.js';
 import { MFlag, MsgType, NodeFlag, slotBitGet, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { countAuthAck, MANUAL_FAILOVER_TIMEOUT_MS } from './election.js';
 import { addFailureReport, clearFailureIfNeeded, markFailingIfNeeded, removeFailureReport } from './failure.js';
 import {
   addNode,
@@ -42,6 +43,10 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
   const now = env.now;
   const type = h.type;
   if (type < st.stats.received.length) st.stats.received[type]!++;
+  else {
+    fx.push({ t: 'log', level: 'warn', msg: 'Received unknown packet type', fields: { type } });
+    return fx;
+  }
   let sender: ClusterNode | null = link.node !== null && !inHandshake(link.node) ? link.node : (st.nodes.get(h.sender) ?? null);
   if (sender !== null && inHandshake(sender)) sender = null;
   if (sender !== null && !link.outbound && link.node === null) fx.push({ t: 'bind-inbound', node: sender });
@@ -57,6 +62,10 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       fx.push({ t: 'save' });
     }
     sender.replOffset = h.offset;
+    if (isMaster(sender) && st.myself.masterId === sender.id && h.mflags & MFlag.PAUSED && st.mf.end !== 0 && st.mf.masterOffset === -1) {
+      st.mf.masterOffset = h.offset;
+      fx.push({ t: 'log', level: 'warn', msg: 'Received replication offset for paused master manual failover', fields: { offset: h.offset } });
+    }
   }
 
   const pingLike = type === MsgType.PING || type === MsgType.PONG || type === MsgType.MEET;
@@ -160,6 +169,15 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       break;
     case 'empty':
       if (type === MsgType.FAILOVER_AUTH_REQUEST) voteIfNeeded(st, sender, h, now, fx);
+      else if (type === MsgType.FAILOVER_AUTH_ACK) {
+        if (countAuthAck(st, sender, h.currentEpoch)) fx.push({ t: 'election-check' });
+      } else if (type === MsgType.MFSTART) {
+        // Only my own replica may start a manual failover with me.
+        if (isReplica(sender) && sender.masterId === st.myself.id && isMaster(st.myself)) {
+          st.mf = { end: now + MANUAL_FAILOVER_TIMEOUT_MS, canStart: false, masterOffset: -1, replicaId: sender.id };
+          fx.push({ t: 'log', level: 'warn', msg: 'Manual failover requested by replica', fields: { replica: sender.id } }, { t: 'ping-node', to: sender });
+        }
+      }
       break;
     case 'update': {
       const n = st.nodes.get(body.id);
@@ -171,7 +189,6 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       break;
     }
     default:
-      if (body.kind === 'unknown' && type > MsgType.PUBLISHSHARD) fx.push({ t: 'log', level: 'warn', msg: 'Received unknown packet type', fields: { type } });
       break;
   }
   return fx;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeCommand, type RouteQuery } from './routing.js';
+import { routeBlockedKey, routeCommand, type RouteQuery } from './routing.js';
 import { addSlot, createNode, createState, setMyMaster, type ClusterState } from './state.js';
 import { NodeFlag } from '../bus/messages.js';
 import { keySlot } from '../../common/slots.js';
@@ -86,5 +86,23 @@ describe('routeCommand', () => {
     expect(routeCommand(st, q(['{user1000}'], { readonlyClient: true })).kind).toBe('serve');
     expect(routeCommand(st, q(['{user1000}'], { readonlyClient: true, isWrite: true })).kind).toBe('moved');
     expect(routeCommand(st, q(['{user1000}'])).kind).toBe('moved');
+  });
+});
+
+describe('routeBlockedKey', () => {
+  it('keeps waits on served or importing slots, ends the others as Redis 7.0 does', () => {
+    const st = cluster();
+    expect(routeBlockedKey(st, '{user1000}').kind).toBe('serve');
+    const moved = routeBlockedKey(st, 'foo');
+    expect(moved.kind === 'moved' && moved.slot === 12182 && moved.node.id === ID('b')).toBe(true);
+    st.importing.set(12182, ID('b'));
+    expect(routeBlockedKey(st, 'foo').kind).toBe('serve');
+    // A slot migrating away is still ours: its waiters stay.
+    st.migrating.set(3443, ID('b'));
+    expect(routeBlockedKey(st, '{user1000}').kind).toBe('serve');
+    const lastSlotKey = Array.from({ length: 100000 }, (_, i) => `k${i}`).find((k) => keySlot(k) === 16383)!;
+    expect(routeBlockedKey(st, lastSlotKey)).toEqual({ kind: 'down', reason: 'unbound' });
+    st.ok = false;
+    expect(routeBlockedKey(st, '{user1000}')).toEqual({ kind: 'down', reason: 'down' });
   });
 });

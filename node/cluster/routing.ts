@@ -78,3 +78,17 @@ export function routeCommand(st: ClusterState, q: RouteQuery): RouteDecision {
   if (owner === me) return SERVE;
   return { kind: 'moved', slot, node: owner! };
 }
+
+/**
+ * Whether a client blocked on `key` (BLPOP, BZPOPMIN, ...) may keep waiting on this node. As in
+ * Redis 7.0 the wait ends when the cluster is down, or when the key's slot is served by another
+ * node and not being imported here (a slot migrating away still counts as ours).
+ */
+export function routeBlockedKey(st: ClusterState, key: string): RouteDecision {
+  if (!st.ok) return { kind: 'down', reason: 'down' };
+  const slot = keySlot(key);
+  const owner = st.owners[slot] ?? null;
+  if (owner === st.myself || st.importing.has(slot)) return SERVE;
+  if (owner === null) return { kind: 'down', reason: 'unbound' };
+  return { kind: 'moved', slot, node: owner };
+}

@@ -39,6 +39,34 @@ export interface ClusterOptions {
   announceIp: string;
 }
 
+export interface ElectionState {
+  /** When the current/next election attempt starts (0 = none scheduled). */
+  authTime: number;
+  authCount: number;
+  authSent: boolean;
+  authRank: number;
+  authEpoch: number;
+}
+
+export interface ManualFailoverState {
+  /** Deadline of a manual failover in progress (0 = none). */
+  end: number;
+  /** Replica side: the election may start now. */
+  canStart: boolean;
+  /** Replica side: master's offset seen in its first PAUSED packet (-1 = not yet). */
+  masterOffset: number;
+  /** Master side: the replica performing the manual failover. */
+  replicaId: string | null;
+}
+
+export function newElection(): ElectionState {
+  return { authTime: 0, authCount: 0, authSent: false, authRank: 0, authEpoch: 0 };
+}
+
+export function newManualFailover(): ManualFailoverState {
+  return { end: 0, canStart: false, masterOffset: -1, replicaId: null };
+}
+
 export interface ClusterStats {
   sent: number[];
   received: number[];
@@ -64,6 +92,8 @@ export interface ClusterState {
   minoritySince: number;
   stats: ClusterStats;
   opts: ClusterOptions;
+  election: ElectionState;
+  mf: ManualFailoverState;
 }
 
 export type Effect =
@@ -78,6 +108,10 @@ export type Effect =
   | { t: 'delete-node'; node: ClusterNode }
   | { t: 'drop-slot-keys'; slots: number[] }
   | { t: 'send-auth-ack'; to: ClusterNode }
+  | { t: 'broadcast-auth-request'; forceAck: boolean }
+  | { t: 'pong-to-siblings' }
+  | { t: 'election-check' }
+  | { t: 'ping-node'; to: ClusterNode }
   | { t: 'publish'; channel: string; message: string; sharded: boolean }
   | { t: 'log'; level: 'info' | 'warn'; msg: string; fields?: Record<string, unknown> };
 
@@ -133,6 +167,8 @@ export function createState(myId: string, opts: ClusterOptions, now: number): Cl
     minoritySince: 0,
     stats: { sent: new Array<number>(11).fill(0), received: new Array<number>(11).fill(0) },
     opts,
+    election: newElection(),
+    mf: newManualFailover(),
   };
 }
 

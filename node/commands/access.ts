@@ -31,6 +31,7 @@ export function readObject<T extends RObject>(ctx: Ctx, key: string, type: Exclu
 /** Records a change to key: WATCH, dirty counter and, for blocking types, wakes waiters. */
 export function modified(ctx: Ctx, key: string, changes = 1): void {
   ctx.server.touchWatched(ctx.db.index, key);
+  ctx.db.recharge(key);
   ctx.server.dirty += changes;
 }
 

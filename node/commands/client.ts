@@ -2,7 +2,7 @@
 import type { Ctx } from './types.js';
 import type { Session } from '../server/session.js';
 import { E } from './errors.js';
-import { fail, parseIntStrict } from './args.js';
+import { fail, parseInt64, parseIntStrict } from './args.js';
 
 export function clientLine(s: Session, now: number): string {
   const flags = (s.multi ? 'x' : '') + (s.blocked ? 'b' : '') + (s.subscriptionCount ? 'P' : '') + (s.readonlyMode ? 'r' : '') || 'N';
@@ -17,6 +17,7 @@ export function clientLine(s: Session, now: number): string {
 export function clientCommand(ctx: Ctx, argv: string[]): void {
   const sub = argv[1]!.toLowerCase();
   const s = ctx.session;
+  s.lastCommand = `client|${sub}`;
   switch (sub) {
     case 'id':
       return ctx.out.int(s.id);
@@ -68,9 +69,16 @@ export function clientCommand(ctx: Ctx, argv: string[]): void {
           filters.push((c) => c.id === id);
         } else if (o === 'ADDR') filters.push((c) => c.addr === v);
         else if (o === 'LADDR') filters.push((c) => c.laddr === v);
-        else if (o === 'USER') filters.push(() => v === 'default');
+        else if (o === 'USER') {
+          if (v !== 'default') fail(`ERR No such user '${v}'`);
+          filters.push(() => true);
+        }
         else if (o === 'TYPE') filters.push((c) => (v.toLowerCase() === 'pubsub' ? c.subscriptionCount > 0 : v.toLowerCase() === 'normal' ? c.kind === 'normal' : c.kind === 'slave'));
-        else if (o === 'SKIPME') skipMe = v.toLowerCase() === 'yes';
+        else if (o === 'SKIPME') {
+          const yn = v.toLowerCase();
+          if (yn !== 'yes' && yn !== 'no') fail(E.syntax);
+          skipMe = yn === 'yes';
+        }
         else fail(E.syntax);
       }
       for (const c of [...ctx.server.sessions.values()]) {
@@ -83,25 +91,32 @@ export function clientCommand(ctx: Ctx, argv: string[]): void {
       }
       return ctx.out.int(killed);
     }
-    case 'setinfo':
-    case 'no-evict':
-    case 'no-touch':
+    case 'no-evict': {
+      if (argv.length !== 3) fail(E.subArity('client', sub));
+      const v = argv[2]!.toLowerCase();
+      if (v !== 'on' && v !== 'off') fail(E.syntax);
       return ctx.out.ok();
-    case 'reply':
+    }
+    case 'reply': {
+      if (argv.length !== 3) fail(E.subArity('client', sub));
+      const v = argv[2]!.toLowerCase();
+      if (v !== 'on' && v !== 'off' && v !== 'skip') fail(E.syntax);
+      s.replyMode = v;
       return ctx.out.ok();
+    }
     case 'unblock': {
-      const id = parseIntStrict(argv[2] ?? '');
+      if (argv.length < 3) fail(E.subArity('client', 'unblock'));
+      if (argv.length > 4) fail(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+      let withError = false;
+      if (argv.length === 4) {
+        const reason = argv[3]!.toUpperCase();
+        if (reason === 'ERROR') withError = true;
+        else if (reason !== 'TIMEOUT') fail('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      }
+      const id = parseInt64(argv[2]!);
       if (id === null) fail(E.notInteger);
-      const target = ctx.server.sessions.get(id);
-      if (!target || !target.blocked) return ctx.out.int(0);
-      const error = (argv[3] ?? 'TIMEOUT').toUpperCase() === 'ERROR';
-      const st = target.blocked;
-      ctx.server.blocking.unblock(target);
-      if (error) target.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-      else st.timeout();
-      ctx.server.scheduleFlush(target);
-      setImmediate(() => ctx.server.processInput(target));
-      return ctx.out.int(1);
+      const target = ctx.server.sessions.get(Number(id));
+      return ctx.out.int(target !== undefined && ctx.server.blocking.unblockByRequest(target, withError) ? 1 : 0);
     }
     case 'help':
       return ctx.out.bulks(['CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'ID', 'INFO', 'KILL', 'LIST', 'GETNAME', 'SETNAME', 'UNBLOCK']);

@@ -42,6 +42,7 @@ const SUB_ARITY: Record<string, number> = {
   countkeysinslot: 3,
   delslots: -3,
   delslotsrange: -4,
+  failover: -2,
   flushslots: 2,
   forget: 3,
   getkeysinslot: 4,
@@ -245,7 +246,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
         const o = argv[2]!.toLowerCase();
         if (o === 'hard') hard = true;
         else if (o !== 'soft') fail(E.syntax);
-      } else if (argv.length > 3) fail(E.clusterResetArgs);
+      } else if (argv.length > 3) fail(E.clusterSubArgs('reset'));
       if (isMaster(st.myself) && db.size !== 0) fail(E.clusterResetWithKeys);
       if (isReplica(st.myself)) {
         setAsMaster(st, st.myself);
@@ -305,6 +306,21 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
       if (isMaster(st.myself) && (st.myself.numSlots !== 0 || db.size !== 0)) fail(E.clusterReplicateNotEmpty);
       setMyMaster(st, n);
       m.commit();
+      return out.ok();
+    }
+    case 'failover': {
+      let mode: 'default' | 'force' | 'takeover' = 'default';
+      if (argv.length === 3) {
+        const o = argv[2]!.toLowerCase();
+        if (o === 'force') mode = 'force';
+        else if (o === 'takeover') mode = 'takeover';
+        else fail(E.syntax);
+      } else if (argv.length > 3) fail(E.clusterSubArgs('failover'));
+      if (isMaster(st.myself)) fail(E.clusterFailoverOnMaster);
+      const master = masterOf(st, st.myself);
+      if (master === null || master === st.myself) fail(E.clusterFailoverMasterUnknown);
+      if (mode === 'default' && (isFailed(master) || !master.linked)) fail(E.clusterFailoverMasterDown);
+      m.startManualFailover(mode, ctx.now);
       return out.ok();
     }
     case 'slots':

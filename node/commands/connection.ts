@@ -70,7 +70,7 @@ function hello(ctx: Ctx, argv: string[]): void {
       ctx.session.name = name;
     } else fail(`ERR Syntax error in HELLO option '${argv[i]}'`);
   }
-  if (!ctx.session.authenticated) fail(E.noAuth);
+  if (!ctx.session.authenticated) fail(E.helloNoAuth);
   ctx.out.resp = ver as 2 | 3;
   ctx.out.map(7);
   ctx.out.bulk('server');
@@ -104,6 +104,7 @@ function reset(ctx: Ctx): void {
   s.name = '';
   s.asking = false;
   s.readonlyMode = false;
+  s.replyMode = 'on';
   s.out.resp = 2;
   s.authenticated = ctx.server.config.get('requirepass') === '';
   ctx.out.simple('RESET');

@@ -16,49 +16,26 @@ export function execute(server: Server, session: Session, argv: string[]): void 
   const out = session.out;
   const name = argv[0]!.toLowerCase();
   const spec = lookupCommand(name);
-  if (spec === undefined) {
-    rejectInMulti(session);
-    out.error(E.unknownCommand(argv[0]!, argv.slice(1)));
-    return;
-  }
+  if (spec === undefined) return reject(server, session, undefined, E.unknownCommand(argv[0]!, argv.slice(1)));
   const argc = argv.length;
-  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-    rejectInMulti(session);
-    out.error(E.arity(name));
-    return;
+  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) return reject(server, session, spec, E.arity(name), argv);
+  if (session.multi !== null && spec.flags.includes('no_multi')) return reject(server, session, spec, E.notAllowedInMulti(name), argv);
+  if (!session.authenticated && !spec.flags.includes('no_auth')) return reject(server, session, spec, E.noAuth, argv);
+  const queueing = session.multi !== null && !MULTI_IMMEDIATE.has(name);
+  if (queueing && server.cluster !== null) {
+    const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    if (err !== null) return reject(server, session, spec, err, argv);
   }
-  if (!session.authenticated && !spec.flags.includes('no_auth')) {
-    rejectInMulti(session);
-    out.error(E.noAuth);
-    return;
+  if (queueing && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+    return reject(server, session, spec, E.oom, argv);
   }
   if (spec.flags.includes('write') && !session.isMaster) {
     const refusal = replicationRefusal(server);
-    if (refusal !== null) {
-      rejectInMulti(session);
-      out.error(refusal);
-      return;
-    }
+    if (refusal !== null) return reject(server, session, spec, refusal, argv);
   }
-  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) {
-    out.error(E.onlyInSubscribe(name));
-    return;
-  }
-  if (session.multi !== null && !MULTI_IMMEDIATE.has(name)) {
-    if (spec.flags.includes('no_multi')) {
-      rejectInMulti(session);
-      out.error(E.notAllowedInMulti(name));
-      return;
-    }
-    if (server.cluster !== null) {
-      const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
-      if (err !== null) {
-        rejectInMulti(session);
-        out.error(err);
-        return;
-      }
-    }
-    session.multi.push(argv);
+  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) return reject(server, session, spec, E.onlyInSubscribe(name), argv);
+  if (queueing) {
+    session.multi!.push(argv);
     out.simple('QUEUED');
     return;
   }
@@ -67,6 +44,23 @@ export function execute(server: Server, session: Session, argv: string[]): void 
     return;
   }
   run(server, session, spec, argv, false);
+}
+
+/**
+ * A request refused before running: counted as rejected, marks an open transaction as failed,
+ * and a refused EXEC discards the transaction with the reason.
+ */
+function reject(server: Server, session: Session, spec: CommandSpec | undefined, msg: string, argv: readonly string[] = []): void {
+  if (spec !== undefined) commandStat(server, statName(server, spec, argv)).rejected++;
+  if (spec !== undefined && spec.name === 'exec') {
+    session.multi = null;
+    session.multiError = false;
+    server.unwatchAll(session);
+    session.out.error(E.execAbortBecause(msg));
+    return;
+  }
+  if (session.multi !== null) session.multiError = true;
+  session.out.error(msg);
 }
 
 /** Why a write cannot run here: a read-only replica, or too few good replicas. */
@@ -101,38 +95,45 @@ function parkOnFrozenKey(server: Server, session: Session, argv: string[]): void
   });
 }
 
-function rejectInMulti(session: Session): void {
-  if (session.multi !== null) session.multiError = true;
-}
-
 /** Runs a command whose gates passed (also used by EXEC for queued commands). */
 export function run(server: Server, session: Session, spec: CommandSpec, argv: string[], inExec: boolean): void {
   const out = session.out;
   if (server.cluster !== null && !inExec && !session.isMaster) {
-    const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    const err = spec.name === 'exec' && session.multi !== null ? server.cluster.routeQueued(session, session.multi) : server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
     if (err !== null) {
+      if (spec.name === 'exec' && session.multi !== null) {
+        // A redirected EXEC discards the transaction, as Redis does.
+        session.multi = null;
+        session.multiError = false;
+        server.unwatchAll(session);
+      }
       out.error(err);
       return;
     }
   }
-  if (spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+  if (!inExec && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+    commandStat(server, statName(server, spec, argv)).rejected++;
     out.error(E.oom);
     return;
   }
   if (server.snapshots.size !== 0 && spec.flags.includes('write')) notifySnapshots(server, session, spec, argv);
   const now = Date.now();
-  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null };
+  const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null, denyBlocking: inExec };
   const dirtyBefore = server.dirty;
-  const stat = commandStat(server, spec.name);
+  const stat = commandStat(server, statName(server, spec, argv));
   stat.calls++;
+  const errorsBefore = out.errorCount;
   server.stats.commandsProcessed++;
   session.lastCommand = spec.name;
   const t0 = performance.now();
+  const replyMark = out.buf.length;
+  const modeBefore = session.replyMode;
+  let threw = false;
   try {
     spec.handler(ctx, argv);
   } catch (e) {
+    threw = true;
     if (e instanceof CommandError) {
-      stat.failed++;
       out.error(e.reply);
     } else {
       server.log.error({ err: e, command: spec.name }, 'command failed unexpectedly');
@@ -140,12 +141,36 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     }
   }
   stat.usec += Math.round((performance.now() - t0) * 1000);
+  if (modeBefore !== 'on' || session.replyMode !== 'on') dropReplies(session, replyMark, modeBefore);
+  // EXEC's own call fails only when EXEC itself errs; its queued commands count for themselves.
+  if (spec.name === 'exec' ? threw : out.errorCount !== errorsBefore) stat.failed++;
   if (server.dirty !== dirtyBefore && server.propagator.active) {
     if (ctx.propagateAs === null) server.propagator.propagate(ctx.db.index, argv);
     else for (const a of ctx.propagateAs) server.propagator.propagate(ctx.db.index, a);
   }
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (spec.name !== 'asking' && session.multi === null) session.asking = false;
+}
+
+/** CLIENT REPLY OFF/SKIP: removes what this command appended (SKIP covers the next command). */
+function dropReplies(session: Session, mark: number, modeBefore: 'on' | 'off' | 'skip'): void {
+  if (modeBefore === 'skip') {
+    session.out.buf = session.out.buf.slice(0, mark);
+    if (session.replyMode === 'skip') session.replyMode = 'on';
+    return;
+  }
+  if (session.replyMode !== 'on') session.out.buf = session.out.buf.slice(0, mark);
+}
+
+/** Commands whose statistics Redis 7.0 keeps per subcommand (cmdstat_config|get, ...). */
+const CONTAINERS = new Set(['acl', 'client', 'cluster', 'command', 'config', 'debug', 'function', 'latency', 'memory', 'module', 'object', 'pubsub', 'script', 'slowlog', 'xinfo', 'xgroup']);
+
+function statName(server: Server, spec: CommandSpec, argv: readonly string[]): string {
+  if (!CONTAINERS.has(spec.name) || argv.length < 2) return spec.name;
+  const n = `${spec.name}|${argv[1]!.toLowerCase()}`;
+  // Subcommand names come from clients: bound how many distinct ones get an entry.
+  if (!server.stats.commandCalls.has(n) && server.stats.commandCalls.size >= 1024) return spec.name;
+  return n;
 }
 
 function commandStat(server: Server, name: string) {

@@ -68,7 +68,7 @@ export const E = {
   clusterDontKnow: (id: string) => `ERR I don't know about node ${id}`,
   clusterForgetMyself: "ERR I tried hard but I can't forget myself...",
   clusterForgetMaster: "ERR Can't forget my master!",
-  clusterResetArgs: "ERR unknown subcommand or wrong number of arguments for 'reset'. Try CLUSTER HELP.",
+  clusterSubArgs: (sub: string) => `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try CLUSTER HELP.`,
   clusterResetWithKeys: "ERR CLUSTER RESET can't be called with master nodes containing keys",
   clusterNotMaster: 'ERR The specified node is not a master',
   clusterBadConfigEpoch: (e: string) => `ERR Invalid config epoch specified: ${e}`,
@@ -83,6 +83,9 @@ export const E = {
   clusterTargetNotMaster: 'ERR Target node is not a master',
   clusterStillHoldKeys: (s: number) => `ERR Can't assign hashslot ${s} to a different node while I still hold keys for this hash slot.`,
   clusterSetSlotAction: 'ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP',
+  clusterFailoverOnMaster: 'ERR You should send CLUSTER FAILOVER to a replica',
+  clusterFailoverMasterUnknown: "ERR I'm a replica but my master is unknown to me",
+  clusterFailoverMasterDown: 'ERR Master is down or failed, please use CLUSTER FAILOVER FORCE',
   // hashes and sets
   hashValueNotInteger: 'ERR hash value is not an integer',
   hashValueNotFloat: 'ERR hash value is not a float',
@@ -118,4 +121,20 @@ export const E = {
   zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   zWeightNotFloat: 'ERR weight value is not a float',
   zCountPositive: 'ERR count should be greater than 0',
+  // serverx: transactions, keys, pub/sub, server
+  execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub.length > 128 ? sub.slice(0, 128) : sub}'. Try ${cmd.toUpperCase()} HELP.`,
+  sameObject: 'ERR source and destination objects are the same',
+  copyDbCluster: 'ERR Copying to another database is not allowed in cluster mode',
+  moveCluster: 'ERR MOVE is not allowed in cluster mode',
+  swapdbCluster: 'ERR SWAPDB is not allowed in cluster mode',
+  swapdbFirst: 'ERR invalid first DB index',
+  swapdbSecond: 'ERR invalid second DB index',
+  lfuNotSelected:
+    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  lfuSelected:
+    'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  helloNoAuth:
+    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
 } as const;

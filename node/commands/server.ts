@@ -1,6 +1,6 @@
 // Server administration commands: INFO, CONFIG, COMMAND, DBSIZE, FLUSHDB/FLUSHALL, TIME, DEBUG,
 // SHUTDOWN, CLIENT.
-import type { CommandSpec, Ctx } from './types.js';
+import type { CommandSpec, Ctx, KeySpec } from './types.js';
 import { E } from './errors.js';
 import { encodingThresholds } from './thresholds.js';
 import { fail, floatArg } from './args.js';
@@ -10,22 +10,24 @@ import { allCommands, keyIndexes, lookupCommand } from './table.js';
 import { SERVER_VERSION } from './connection.js';
 import { renderInfo } from './info.js';
 import { clientCommand } from './client.js';
+import { parseSynopsis, type ArgDoc } from './docs.js';
+import { SYNTAX } from './docs-syntax.js';
 
 function flushdb(ctx: Ctx, argv: string[]): void {
   if (argv.length > 2 || (argv[1] && !['ASYNC', 'SYNC'].includes(argv[1].toUpperCase()))) fail(E.syntax);
+  ctx.server.touchAllWatched(ctx.db.index);
   ctx.server.dirty += ctx.db.size;
   ctx.db.flush();
-  ctx.server.touchAllWatched(ctx.db.index);
   ctx.out.ok();
 }
 
 function flushall(ctx: Ctx, argv: string[]): void {
   if (argv.length > 2 || (argv[1] && !['ASYNC', 'SYNC'].includes(argv[1].toUpperCase()))) fail(E.syntax);
+  ctx.server.touchAllWatched(null);
   for (const db of ctx.server.dbs) {
     ctx.server.dirty += db.size;
     db.flush();
   }
-  ctx.server.touchAllWatched(null);
   ctx.out.ok();
 }
 
@@ -73,6 +75,8 @@ function config(ctx: Ctx, argv: string[]): void {
       ctx.server.stats.commandCalls.clear();
       ctx.server.stats.keyspaceHits = ctx.server.stats.keyspaceMisses = 0;
       ctx.server.stats.expiredKeys = ctx.server.stats.evictedKeys = 0;
+      ctx.server.stats.errors.clear();
+      ctx.server.stats.totalErrorReplies = 0;
       ctx.out.ok();
       return;
     case 'rewrite':
@@ -106,6 +110,15 @@ function rewriteConfig(ctx: Ctx): void {
   void writeFileAtomic(ctx.server.config.configFile!, `# Rewritten by redshard CONFIG REWRITE\n${lines.join('\n')}\n`);
 }
 
+/** Key specs as Redis 7.0 reports them, derived from the legacy (first, last, step) positions. */
+/** One key spec derived from the legacy (first, last, step) positions, for commands declaring none. */
+function derivedKeySpecs(spec: CommandSpec): KeySpec[] {
+  const k = spec.keys;
+  if (k === undefined || k.first === 0) return [];
+  const flags = spec.flags.includes('write') ? ['RW', 'update'] : spec.flags.includes('readonly') ? ['RO', 'access'] : ['RO'];
+  return [{ flags, begin: { index: k.first }, find: { lastkey: k.last < 0 ? k.last : k.last - k.first, keystep: k.step, limit: 0 } }];
+}
+
 function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   const out = ctx.out;
   if (!spec) return out.nullArray();
@@ -122,10 +135,130 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   out.set(acl.length);
   for (const a of acl) out.simple(`@${a}`);
   out.set(0);
-  out.array(0);
+  const specs = spec.keySpecs ?? derivedKeySpecs(spec);
+  out.set(specs.length);
+  for (const ks of specs) keySpecInfo(ctx, ks);
   const subs = spec.subcommands ?? [];
-  out.array(subs.length);
+  out.set(subs.length);
   for (const s of subs) commandInfo(ctx, s);
+}
+
+function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
+  const out = ctx.out;
+  out.map(3);
+  out.bulk('flags');
+  out.set(ks.flags.length);
+  for (const f of ks.flags) out.simple(f);
+  out.bulk('begin_search');
+  out.map(2);
+  out.bulk('type');
+  if ('index' in ks.begin) {
+    out.bulk('index');
+    out.bulk('spec');
+    out.map(1);
+    out.bulk('index');
+    out.int(ks.begin.index);
+  } else {
+    out.bulk('keyword');
+    out.bulk('spec');
+    out.map(2);
+    out.bulk('keyword');
+    out.bulk(ks.begin.keyword);
+    out.bulk('startfrom');
+    out.int(ks.begin.startfrom);
+  }
+  out.bulk('find_keys');
+  out.map(2);
+  out.bulk('type');
+  if ('lastkey' in ks.find) {
+    out.bulk('range');
+    out.bulk('spec');
+    out.map(3);
+    out.bulk('lastkey');
+    out.int(ks.find.lastkey);
+    out.bulk('keystep');
+    out.int(ks.find.keystep);
+    out.bulk('limit');
+    out.int(ks.find.limit);
+  } else {
+    out.bulk('keynum');
+    out.bulk('spec');
+    out.map(3);
+    out.bulk('keynumidx');
+    out.int(ks.find.keynumidx);
+    out.bulk('firstkey');
+    out.int(ks.find.firstkey);
+    out.bulk('keystep');
+    out.int(ks.find.keystep);
+  }
+}
+
+/** Parsed synopses, once per command. */
+const argDocs = new Map<string, ArgDoc[] | null>();
+
+function argsOf(name: string): ArgDoc[] | null {
+  let a = argDocs.get(name);
+  if (a === undefined) {
+    const syn = SYNTAX[name];
+    a = syn === undefined ? null : syn === '' ? [] : parseSynopsis(syn);
+    argDocs.set(name, a);
+  }
+  return a;
+}
+
+function writeArg(ctx: Ctx, a: ArgDoc): void {
+  const out = ctx.out;
+  const flags = [...(a.optional ? ['optional'] : []), ...(a.multiple ? ['multiple'] : [])];
+  out.map(2 + (a.type === 'key' ? 1 : 0) + (a.token !== undefined ? 1 : 0) + (flags.length > 0 ? 1 : 0) + (a.args !== undefined ? 1 : 0));
+  out.bulk('name');
+  out.bulk(a.name);
+  out.bulk('type');
+  out.bulk(a.type);
+  if (a.type === 'key') {
+    out.bulk('key_spec_index');
+    out.int(0);
+  }
+  if (a.token !== undefined) {
+    out.bulk('token');
+    out.bulk(a.token);
+  }
+  if (flags.length > 0) {
+    out.bulk('flags');
+    out.set(flags.length);
+    for (const f of flags) out.simple(f);
+  }
+  if (a.args !== undefined) {
+    out.bulk('arguments');
+    out.array(a.args.length);
+    for (const sub of a.args) writeArg(ctx, sub);
+  }
+}
+
+/** One command's COMMAND DOCS map (summary, since, group, arguments, subcommands). */
+function commandDocs(ctx: Ctx, c: CommandSpec): void {
+  const out = ctx.out;
+  const args = argsOf(c.name);
+  const subs = c.subcommands ?? [];
+  out.map(3 + (args !== null && args.length > 0 ? 1 : 0) + (subs.length > 0 ? 1 : 0));
+  out.bulk('summary');
+  out.bulk(c.summary ?? `${c.name.toUpperCase()} command`);
+  out.bulk('since');
+  out.bulk(c.since ?? '1.0.0');
+  out.bulk('group');
+  out.bulk(c.group);
+  if (args !== null && args.length > 0) {
+    out.bulk('arguments');
+    out.array(args.length);
+    for (const a of args) writeArg(ctx, a);
+  }
+  if (subs.length > 0) {
+    out.bulk('subcommands');
+    out.map(subs.length);
+    for (const s of subs) {
+      out.bulk(s.name);
+      commandDocs(ctx, s);
+    }
+  }
 }
 
 function command(ctx: Ctx, argv: string[]): void {
@@ -150,13 +283,7 @@ function command(ctx: Ctx, argv: string[]): void {
       ctx.out.map(specs.length);
       for (const c of specs) {
         ctx.out.bulk(c.name);
-        ctx.out.map(3);
-        ctx.out.bulk('summary');
-        ctx.out.bulk(c.summary ?? `${c.name.toUpperCase()} command`);
-        ctx.out.bulk('since');
-        ctx.out.bulk(c.since ?? '1.0.0');
-        ctx.out.bulk('group');
-        ctx.out.bulk(c.group);
+        commandDocs(ctx, c);
       }
       return;
     }

@@ -5,12 +5,15 @@ import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { connectionCommands } from './connection.js';
 import { serverCommands } from './server.js';
+import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
 import { clusterCommands } from './cluster.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
+import { listCommands } from './lists.js';
 import { zsetCommands } from './zsets.js';
 
 const ALL: readonly CommandSpec[] = [
@@ -24,7 +27,10 @@ const ALL: readonly CommandSpec[] = [
   ...replicationCommands,
   ...migrateCommands,
   ...clusterCommands,
+  ...listCommands,
   ...zsetCommands,
+  ...transactionCommands,
+  ...pubsubCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();

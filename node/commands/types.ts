@@ -37,6 +37,8 @@ export interface Ctx {
    * is not reproduced by replaying them (relative TTLs, random choices); see propagateAs().
    */
   propagateAs: string[][] | null;
+  /** Inside EXEC (or a script) blocking commands must not block: they act as if timed out. */
+  readonly denyBlocking?: boolean;
 }
 
 export type Handler = (ctx: Ctx, argv: string[]) => void;
@@ -46,6 +48,16 @@ export interface KeyRange {
   first: number;
   last: number;
   step: number;
+}
+
+/** A key specification as Redis 7.0's COMMAND INFO reports it. */
+export interface KeySpec {
+  /** RW/RO/OW/RM and access/update/insert/delete, as in Redis's command JSON files. */
+  readonly flags: readonly string[];
+  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startfrom: number };
+  readonly find:
+    | { readonly lastkey: number; readonly keystep: number; readonly limit: number }
+    | { readonly keynumidx: number; readonly firstkey: number; readonly keystep: number };
 }
 
 export interface CommandSpec {
@@ -59,6 +71,8 @@ export interface CommandSpec {
   readonly keys?: KeyRange;
   /** Key argument positions for commands whose keys move (ZUNIONSTORE, MIGRATE, ...). */
   readonly keysOf?: (argv: readonly string[]) => number[];
+  /** Key specifications for COMMAND INFO (commands without them report none). */
+  readonly keySpecs?: readonly KeySpec[];
   readonly group: string;
   readonly summary?: string;
   readonly since?: string;

@@ -82,7 +82,7 @@ export const DIRECTIVES: readonly Directive[] = [
   { name: 'hash-max-listpack-value', type: 'int', default: '64', applies: true, aliases: ['hash-max-ziplist-value'] },
   { name: 'hll-sparse-max-bytes', type: 'memory', default: '3000' },
   { name: 'hz', type: 'int', default: '10', applies: true },
-  { name: 'ignore-warnings', type: 'string', default: '', immutable: true },
+  { name: 'ignore-warnings', type: 'string', default: '' },
   { name: 'io-threads', type: 'int', default: '1', immutable: true },
   { name: 'io-threads-do-reads', type: 'bool', default: 'no', immutable: true },
   { name: 'jemalloc-bg-thread', type: 'bool', default: 'yes' },

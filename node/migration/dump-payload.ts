@@ -477,8 +477,12 @@ export function* encodeDumpPayloadSteps(src: ValueSource, th: EncodingThresholds
       const maxBytes = fill < 0 ? LIST_NODE_BYTES[Math.min(5, -fill) - 1]! : SIZE_SAFETY_LIMIT;
       let lp = new ListpackBuilder();
       for (const it of src.items) {
-        const add = ListpackBuilder.entrySize(it);
-        if (lp.count > 0 && (lp.bytes + add > maxBytes || (fill > 0 && lp.count >= fill))) {
+        // Redis's own test for appending to a quicklist node (_quicklistNodeAllowInsert): the
+        // entry is estimated as its string length plus 8, so nodes split where Redis splits a
+        // list built by RPUSH.
+        const estimate = lp.bytes + it.length + 8;
+        const fits = fill < 0 ? estimate <= maxBytes : estimate <= SIZE_SAFETY_LIMIT && lp.count + 1 <= Math.max(1, fill);
+        if (lp.count > 0 && !fits) {
           nodes.push(lp.finish());
           lp = new ListpackBuilder();
         }

@@ -4,6 +4,7 @@ import type { EncodingThresholds, StoredValue } from '../store/values/object.js'
 import type { DumpValue, ValueSource } from './dump-payload.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
+import { ListValue } from '../store/values/list.js';
 import { ZSet } from '../store/values/zset.js';
 
 /** The encoder's view of a stored value, or null for a type this node cannot serialize. */
@@ -11,6 +12,7 @@ export function sourceOfStored(v: StoredValue): ValueSource | null {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (v instanceof HashValue) return { type: 'hash', size: v.size(), entries: v.entries(), compact: v.isListpack };
   if (v instanceof SetValue) return { type: 'set', size: v.size(), members: v.values(), compact: v.isIntset };
+  if (v instanceof ListValue) return { type: 'list', size: v.size(), items: v.values() };
   if (v instanceof ZSet) return { type: 'zset', size: v.size(), entries: v.entries(), compact: v.listpack };
   return null;
 }
@@ -57,6 +59,17 @@ export function* storedOfDumpSteps(v: DumpValue, th: EncodingThresholds): Genera
         }
       }
       return s;
+    }
+    case 'list': {
+      const l = new ListValue();
+      for (const it of v.items) {
+        l.pushTail(it);
+        if (++step === BUILD_SLICE) {
+          step = 0;
+          yield;
+        }
+      }
+      return l;
     }
     case 'zset': {
       // Built as a skiplist, then made a listpack when small enough (as Redis loads ZSET_2).

@@ -16,6 +16,7 @@ export function replicaOf(server: Server, target: { host: string; port: number }
     return;
   }
   cur?.stop();
+  server.blocking.disconnectAllBlocked();
   const link = new ReplicaLink(server, target.host, target.port);
   if (cur && cur.masterReplid !== '?') {
     link.masterReplid = server.replication.replid;

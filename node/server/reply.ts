@@ -5,6 +5,10 @@ import { formatDouble, type RespVersion } from '../../common/resp/encode.js';
 export class Reply {
   resp: RespVersion = 2;
   buf = '';
+  /** Error replies sent so far (dispatch tells failed calls by it). */
+  errorCount = 0;
+  /** Counts error replies by code for INFO errorstats. */
+  onError: ((msg: string) => void) | null = null;
   /** Called when something was appended outside the session's own read loop. */
   onDirty: (() => void) | null = null;
 
@@ -24,6 +28,8 @@ export class Reply {
   }
   /** `msg` includes its code, e.g. "ERR syntax error" or "WRONGTYPE ...". */
   error(msg: string): void {
+    this.errorCount++;
+    if (this.onError !== null) this.onError(msg);
     this.add(`-${msg.replace(/[\r\n]+/g, ' ')}\r\n`);
   }
   int(n: number | bigint): void {

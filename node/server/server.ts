@@ -10,6 +10,8 @@ import { E } from '../commands/errors.js';
 import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
+import { WatchRegistry } from './watch.js';
+import { MemoryMeter } from '../store/memory.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
 import { Propagator } from '../persistence/propagation.js';
 import type { SnapshotHooks } from '../persistence/snapshot.js';
@@ -28,13 +30,23 @@ export interface ServerStats {
   netInputBytes: number;
   netOutputBytes: number;
   commandCalls: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  /** Error replies by error code (INFO errorstats). */
+  errors: Map<string, number>;
+  totalErrorReplies: number;
 }
+
+/** Redis stops tracking new error codes past this many distinct ones. */
+const MAX_ERROR_CODES = 128;
 
 /** Hooks cluster mode installs; standalone leaves them unset. */
 export interface ClusterHooks {
   /** Decides whether this node serves the command; returns an error reply text otherwise. */
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null;
+  /** EXEC: routes every queued command together (all keys in one served slot). */
+  routeQueued(session: Session, queued: readonly string[][]): string | null;
   publish(channel: string, message: string, sharded: boolean): void;
+  /** The error ending the wait of a client blocked on key (slot moved, cluster down), or null. */
+  redirectBlocked?(key: string): string | null;
 }
 
 export class Server {
@@ -42,6 +54,7 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
+  readonly memory = new MemoryMeter();
   readonly propagator = new Propagator();
   readonly replication: ReplicationPrimary = new ReplicationPrimary(this);
   /** Set while this node replicates another (REPLICAOF / CLUSTER REPLICATE). */
@@ -61,6 +74,8 @@ export class Server {
     netInputBytes: 0,
     netOutputBytes: 0,
     commandCalls: new Map(),
+    errors: new Map(),
+    totalErrorReplies: 0,
   };
   /** Count of changes to the dataset (for INFO, saves and replication). */
   dirty = 0;
@@ -85,6 +100,7 @@ export class Server {
   ) {
     const events: KeyspaceEvents = {
       modified: (db, key) => this.touchWatched(db.index, key),
+      added: (db, key) => this.blocking.signalReady(db.index, key),
       expiring: (db, key) => {
         for (const s of this.snapshots) s.beforeWrite(db, key);
       },
@@ -97,9 +113,28 @@ export class Server {
     const count = config.bool('cluster-enabled') ? 1 : config.int('databases');
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, events));
     this.outputLimits = parseOutputBufferLimits(config.get('client-output-buffer-limit'));
+    this.applyClockSettings();
     config.onChange((name, value) => {
       if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputBufferLimits(value);
+      if (name === 'proto-max-bulk-len') for (const s of this.sessions.values()) s.reader.limits = { ...s.reader.limits, maxBulkLen: Number(value) };
+      if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.applyClockSettings();
     });
+  }
+
+  /** used_memory: process baseline plus every database's dataset estimate. */
+  usedMemory(): number {
+    let bytes = 0;
+    for (const db of this.dbs) bytes += db.bytes;
+    return this.memory.used(bytes);
+  }
+
+  private applyClockSettings(): void {
+    const lfu = this.config.get('maxmemory-policy').endsWith('-lfu');
+    for (const db of this.dbs) {
+      db.clock.enableLfu(lfu);
+      db.clock.lfuLogFactor = this.config.int('lfu-log-factor');
+      db.clock.lfuDecayMinutes = this.config.int('lfu-decay-time');
+    }
   }
 
   get clusterEnabled(): boolean {
@@ -107,40 +142,28 @@ export class Server {
   }
 
   // ---- WATCH -------------------------------------------------------------------------------
-  private readonly watchers = new Map<string, Set<Session>>();
+  readonly watches = new WatchRegistry();
 
-  watch(session: Session, db: number, key: string): void {
-    const k = `${db}\0${key}`;
-    session.watched ??= new Map();
-    if (session.watched.has(k)) return;
-    session.watched.set(k, db);
-    let set = this.watchers.get(k);
-    if (!set) this.watchers.set(k, (set = new Set()));
-    set.add(session);
+  watch(session: Session, db: number, key: string, now: number): void {
+    this.watches.watch(session, this.dbs[db]!, key, now);
   }
 
   unwatchAll(session: Session): void {
-    if (session.watched === null) return;
-    for (const k of session.watched.keys()) {
-      const set = this.watchers.get(k);
-      if (set) {
-        set.delete(session);
-        if (set.size === 0) this.watchers.delete(k);
-      }
-    }
-    session.watched = null;
-    session.dirtyCas = false;
+    this.watches.unwatchAll(session);
   }
 
   touchWatched(db: number, key: string): void {
-    if (this.watchers.size === 0) return;
-    const set = this.watchers.get(`${db}\0${key}`);
-    if (set) for (const s of set) s.dirtyCas = true;
+    if (this.watches.size === 0) return;
+    this.watches.touch(this.dbs[db]!, key);
   }
 
-  /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of the db sees its keys as modified. */
+  /**
+   * Call BEFORE emptying a database (FLUSHDB/FLUSHALL; null = every db): watchers of keys that
+   * exist in it see their transaction fail.
+   */
   touchAllWatched(db: number | null): void {
-    for (const set of this.watchers.values()) for (const s of set) if (db === null || [...s.watched!.values()].includes(db)) s.dirtyCas = true;
+    if (this.watches.size === 0) return;
+    for (const d of this.dbs) if (db === null || d.index === db) this.watches.touchDb(d, null);
   }
 
   // ---- network ------------------------------------------------------------------------------
@@ -171,7 +194,17 @@ export class Server {
       this.servers.push(srv);
     }
     if (this.servers.length === 0) throw new Error('could not bind any address');
-    this.cron = setInterval(() => this.serverCron(), Math.max(1, Math.floor(1000 / Math.max(1, this.config.int('hz')))));
+    this.memory.start();
+    this.startCron();
+    this.config.onChange((name) => {
+      if (name === 'hz' && this.cron !== null) this.startCron();
+    });
+  }
+
+  private startCron(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    const hz = Math.min(500, Math.max(1, this.config.int('hz')));
+    this.cron = setInterval(() => this.serverCron(), Math.floor(1000 / hz));
     this.cron.unref();
   }
 
@@ -191,6 +224,7 @@ export class Server {
     s.authenticated = this.config.get('requirepass') === '';
     s.reader.unauthenticated = !s.authenticated;
     s.reader.limits = { ...s.reader.limits, maxBulkLen: this.config.int('proto-max-bulk-len') };
+    s.out.onError = (msg) => this.countError(msg);
     s.out.onDirty = () => {
       if (!this.processing.has(s)) this.scheduleFlush(s);
     };
@@ -209,6 +243,15 @@ export class Server {
     });
     socket.on('error', () => this.closeSession(s));
     socket.on('close', () => this.closeSession(s));
+  }
+
+  private countError(msg: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = msg.indexOf(' ');
+    const code = sp === -1 ? msg : msg.slice(0, sp);
+    const n = this.stats.errors.get(code);
+    if (n !== undefined) this.stats.errors.set(code, n + 1);
+    else if (this.stats.errors.size < MAX_ERROR_CODES) this.stats.errors.set(code, 1);
   }
 
   private readonly processing = new Set<Session>();
@@ -310,6 +353,10 @@ export class Server {
   private serverCron(): void {
     const now = Date.now();
     runActiveExpireCycle(this, now);
+    if (this.cluster?.redirectBlocked !== undefined && this.blocking.blockedCount > 0) {
+      const cluster = this.cluster;
+      this.blocking.redirectBlocked((key) => cluster.redirectBlocked!(key));
+    }
     checkSavePoints(this);
     const timeout = this.config.int('timeout');
     if (timeout > 0) {

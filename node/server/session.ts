@@ -3,16 +3,27 @@
 import type { Socket } from 'node:net';
 import { RequestReader } from '../../common/resp/request-reader.js';
 import { Reply } from './reply.js';
+import type { WatchedKey } from './watch.js';
 
 export type ClientClass = 'normal' | 'slave' | 'pubsub';
 
+/**
+ * What a client blocked on keys waits for (see server/blocking.ts). Built by the command layer
+ * (commands/block.ts) so that the registry stays independent of any data type.
+ */
 export interface BlockedState {
-  /** Re-runs the command (returns true when it was served) or times it out. */
+  /** Keys waited on, in the command's order (duplicates allowed). */
   readonly keys: readonly string[];
   readonly db: number;
-  readonly deadline: number; // 0 = forever
+  /** Absolute time in ms since the epoch; 0 = forever. */
+  readonly deadline: number;
   timer: NodeJS.Timeout | null;
-  retry(): boolean;
+  /**
+   * Tries to serve the client from `key`, which just got data: true when it wrote its reply.
+   * Waits that no key can end (WAIT, MIGRATE parking) block on no keys and never get here.
+   */
+  retry(key: string): boolean;
+  /** Writes the reply for a timeout (also CLIENT UNBLOCK ... TIMEOUT). */
   timeout(): void;
 }
 
@@ -26,7 +37,12 @@ export class Session {
   libVer = '';
   multi: string[][] | null = null;
   multiError = false;
-  watched: Map<string, number> | null = null; // "db\0key" -> db index
+  /** "db\0key" -> the watched key (see watch.ts). */
+  watched: Map<string, WatchedKey> | null = null;
+  /** True while EXEC runs the queued commands: blocking commands then behave as non-blocking. */
+  inExec = false;
+  /** CLIENT REPLY: 'off' drops every reply, 'skip' drops the next command's (dispatch.ts). */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
   dirtyCas = false;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

@@ -2,10 +2,17 @@
 // listed and moved cheaply), an expires index, lazy expiry on access and WATCH bookkeeping.
 import { keySlot, SLOT_COUNT } from '../../common/slots.js';
 import type { StoredValue } from './values/object.js';
+import { AccessClock } from './access-clock.js';
+import { chargeFor, chargedFor, rechargeObject } from './memory.js';
 
 export interface KeyspaceEvents {
   /** A key was modified (WATCH, client-side caching and replication hooks). */
   modified(db: Db, key: string): void;
+  /**
+   * A key that did not exist was stored (Redis's dbAdd): clients blocked on it may be served,
+   * whichever command created it (LPUSH, ZADD, RENAME, COPY, RESTORE, MOVE, ...).
+   */
+  added(db: Db, key: string): void;
   /** A key is about to be deleted because it expired (snapshots capture it first). */
   expiring(db: Db, key: string): void;
   /** A key expired lazily or actively; the deletion must be propagated. */
@@ -13,10 +20,14 @@ export interface KeyspaceEvents {
 }
 
 export class Db {
-  private readonly slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
-  readonly expires = new Map<string, number>();
+  private slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
+  expires = new Map<string, number>();
+  /** Last access (and LFU counter) per key, for eviction and OBJECT IDLETIME/FREQ. */
+  clock = new AccessClock();
   /** Keys that can block (lists, zsets) got data: served by the blocking registry. */
   size = 0;
+  /** Estimated bytes of the keys and values (see memory.ts). */
+  bytes = 0;
   /** While false (a replica, or a script), reads do not delete expired keys; they just hide them. */
   activeExpireAllowed = true;
 
@@ -29,8 +40,15 @@ export class Db {
     return this.slots[slot];
   }
 
-  /** The value of a live key, expiring it first if its time has come. */
+  /** The value of a live key, expiring it first if its time has come; counts as an access. */
   get(key: string, now: number): StoredValue | undefined {
+    const v = this.peek(key, now);
+    if (v !== undefined) this.clock.touch(key, now);
+    return v;
+  }
+
+  /** Like get() without recording an access (OBJECT, TYPE, TTL: Redis's LOOKUP_NOTOUCH). */
+  peek(key: string, now: number): StoredValue | undefined {
     const m = this.slots[keySlot(key)];
     if (m === undefined) return undefined;
     const v = m.get(key);
@@ -56,21 +74,36 @@ export class Db {
     const slot = keySlot(key);
     let m = this.slots[slot];
     if (m === undefined) m = this.slots[slot] = new Map();
+    const old = m.get(key);
+    if (old !== undefined) this.bytes -= chargedFor(key, old);
+    this.bytes += chargeFor(key, value);
     const before = m.size;
     m.set(key, value);
-    if (m.size !== before) this.size++;
+    if (m.size !== before) {
+      this.size++;
+      this.events.added(this, key);
+      if (this.size > this.clock.capacity) this.clock.grow();
+      this.clock.created(key, Date.now());
+    }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replaces the value of an existing key keeping its TTL (in-place updates of strings). */
   replace(key: string, value: StoredValue): void {
-    this.slots[keySlot(key)]!.set(key, value);
+    const m = this.slots[keySlot(key)]!;
+    const old = m.get(key);
+    if (old !== undefined) this.bytes -= chargedFor(key, old);
+    this.bytes += chargeFor(key, value);
+    m.set(key, value);
   }
 
   delete(key: string): boolean {
     const slot = keySlot(key);
     const m = this.slots[slot];
-    if (m === undefined || !m.delete(key)) return false;
+    const old = m?.get(key);
+    if (m === undefined || old === undefined) return false;
+    m.delete(key);
+    this.bytes -= chargedFor(key, old);
     this.size--;
     if (m.size === 0) this.slots[slot] = undefined;
     if (this.expires.size !== 0) this.expires.delete(key);
@@ -140,13 +173,33 @@ export class Db {
     this.slots.fill(undefined);
     this.expires.clear();
     this.size = 0;
+    this.bytes = 0;
+    this.clock.reset();
+  }
+
+  /** A command changed the value at key in place: re-estimate a collection's size. */
+  recharge(key: string): void {
+    const v = this.slots[keySlot(key)]?.get(key);
+    if (v !== undefined && typeof v !== 'string') this.bytes += rechargeObject(v);
+  }
+
+  /** SWAPDB: exchanges every key, expiry and clock with another database. */
+  swapContents(other: Db): void {
+    [this.slots, other.slots] = [other.slots, this.slots];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.size, other.size] = [other.size, this.size];
+    [this.bytes, other.bytes] = [other.bytes, this.bytes];
+    [this.clock, other.clock] = [other.clock, this.clock];
   }
 
   /** Removes every key of one slot (CLUSTER DELSLOTS aftermath, migration cleanup). */
   flushSlot(slot: number): number {
     const m = this.slots[slot];
     if (m === undefined) return 0;
-    for (const k of m.keys()) this.expires.delete(k);
+    for (const [k, v] of m) {
+      this.expires.delete(k);
+      this.bytes -= chargedFor(k, v);
+    }
     this.slots[slot] = undefined;
     this.size -= m.size;
     return m.size;

@@ -7,13 +7,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../common/log.js';
 import { InvalidInput, parseWith } from '../../common/schema.js';
-import { API_VERSION, KIND, SpecSchema, clusterKey, type Status } from '../api/v1alpha1.js';
+import { API_VERSION, GROUP, KIND, PLURAL, SpecSchema, StatusSchema, VERSION, clusterKey, type Status } from '../api/v1alpha1.js';
 import { ClusterAdmin } from '../admin/cluster-admin.js';
 import { observeCluster } from '../controller/observe.js';
 import { LocalPlatform } from '../platform/local/local-platform.js';
 import { defaultNodeCommand, nodeCommandAvailable, resolveNodeCommand } from '../platform/local/node-command.js';
 import { readState, stateDir, writeState, type LocalState } from '../platform/local/state.js';
 import { stopProcess } from '../platform/local/processes.js';
+import { LockedError } from '../platform/local/lock.js';
 import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus } from '../reconcile/status.js';
 import { renderStatus, progressLine } from './slot-map.js';
@@ -48,7 +49,18 @@ const ScaleFlags = CommonFlags.extend({
   timeout: int('--timeout', 1, 3600).default(600),
 });
 
-const StatusFlags = CommonFlags.extend({ json: z.boolean().default(false) });
+const StatusFlags = CommonFlags.extend({
+  json: z.boolean().default(false),
+  kube: z.boolean().default(false),
+  name: z.string().min(1).max(253).optional(),
+  namespace: z.string().min(1).max(63).default('default'),
+});
+const FailoverFlags = CommonFlags.extend({
+  shard: int('--shard', 0, 1000),
+  mode: z.enum(['default', 'force', 'takeover'], { error: '--mode must be default, force or takeover' }).default('default'),
+  timeout: int('--timeout', 1, 600).default(30),
+});
+const RebalanceFlags = CommonFlags.extend({ timeout: int('--timeout', 1, 3600).default(600) });
 const DownFlags = CommonFlags.extend({ timeout: int('--timeout', 1, 600).default(60), force: z.boolean().default(false) });
 
 class CliError extends Error {}
@@ -97,7 +109,9 @@ async function cmdUp(raw: unknown): Promise<void> {
   if (!state) {
     const command = f.nodeCommand ?? defaultNodeCommand();
     if (!nodeCommandAvailable(command)) throw new CliError(`node command "${command}" was not found (try --node-command redis-server)`);
-    const spec = parseWith(SpecSchema, { shards: f.shards, replicasPerShard: f.replicas, image: `local:${command}`, nodeTimeoutMs: f.nodeTimeoutMs }, 'cluster spec');
+    // Replicas of a fresh local cluster start their first sync at once instead of after 5 s.
+    const config = { 'repl-diskless-sync-delay': '0' };
+    const spec = parseWith(SpecSchema, { shards: f.shards, replicasPerShard: f.replicas, image: `local:${command}`, nodeTimeoutMs: f.nodeTimeoutMs, config }, 'cluster spec');
     state = {
       version: 1,
       resource: { apiVersion: API_VERSION, kind: KIND, metadata: { name: f.name, namespace: 'default', generation: 1, uid: `local-${Date.now()}` }, spec },
@@ -164,8 +178,33 @@ async function liveStatus(dir: string, state: LocalState, log: Logger): Promise<
   }
 }
 
+/** The status of a RedisShardCluster in Kubernetes (kubeconfig from $KUBECONFIG or ~/.kube/config). */
+async function kubeStatus(namespace: string, name: string | undefined): Promise<{ name: string; spec: unknown; status: Status }> {
+  const { CustomObjectsApi, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const base = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
+  let obj: unknown;
+  if (name) obj = await api.getNamespacedCustomObject({ ...base, name });
+  else {
+    const list = (await api.listNamespacedCustomObject(base)) as { items?: unknown[] };
+    const items = list.items ?? [];
+    if (items.length !== 1) throw new CliError(`${items.length} RedisShardCluster(s) in namespace ${namespace}; name one with --name`);
+    obj = items[0];
+  }
+  const o = obj as { metadata?: { name?: string }; spec?: unknown; status?: unknown };
+  return { name: o.metadata?.name ?? name ?? '?', spec: o.spec, status: parseWith(StatusSchema, o.status ?? {}, 'RedisShardCluster status') };
+}
+
 async function cmdStatus(raw: unknown): Promise<void> {
   const f = parseWith(StatusFlags, raw, 'flags');
+  if (f.kube) {
+    const r = await kubeStatus(f.namespace, f.name);
+    if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else process.stdout.write(`${renderStatus(`${f.namespace}/${r.name}`, r.status)}\n`);
+    return;
+  }
   const dir = resolve(f.dir);
   const state = readState(dir);
   if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
@@ -173,6 +212,52 @@ async function cmdStatus(raw: unknown): Promise<void> {
   const status = await liveStatus(dir, state, log);
   if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, spec: state.resource.spec, status }, null, 2)}\n`);
   else process.stdout.write(`${renderStatus(state.resource.metadata.name, status)}\n`);
+}
+
+async function cmdRebalance(raw: unknown): Promise<void> {
+  const f = parseWith(RebalanceFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const state = readState(dir);
+  if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
+  const log = loggerFor(dir, f.verbose);
+  const p = progressPrinter();
+  try {
+    await runUntil(new LocalPlatform(dir, log), log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
+  } finally {
+    p.end();
+  }
+  process.stdout.write(`${renderStatus(state.resource.metadata.name, readState(dir)!.resource.status ?? {})}\n`);
+}
+
+/** Promotes a replica of one shard (CLUSTER FAILOVER on it) and waits until it serves as master. */
+async function cmdFailover(raw: unknown): Promise<void> {
+  const f = parseWith(FailoverFlags, raw, 'flags');
+  const dir = resolve(f.dir);
+  const state = readState(dir);
+  if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
+  const log = loggerFor(dir, f.verbose);
+  const status = await liveStatus(dir, state, log);
+  const shard = status.shards?.find((s) => s.index === f.shard);
+  if (!shard) throw new CliError(`no shard ${f.shard}; shards are ${(status.shards ?? []).map((s) => s.index).join(', ')}`);
+  const replica = shard.replicas.find((r) => r.address);
+  if (!replica?.address) throw new CliError(`shard ${f.shard} has no replica to promote`);
+  const [host, port] = replica.address.split(':') as [string, string];
+  const admin = new ClusterAdmin(log, null, 5000);
+  try {
+    const c = admin.client(host, Number(port));
+    await admin.failover(c, f.mode === 'default' ? undefined : f.mode === 'force' ? 'FORCE' : 'TAKEOVER');
+    const deadline = Date.now() + f.timeout * 1000;
+    for (;;) {
+      const self = (await admin.clusterNodes(c)).split('\n').find((l) => l.split(' ')[2]?.split(',').includes('myself'));
+      if (self?.split(' ')[2]?.split(',').includes('master')) break;
+      if (Date.now() > deadline) throw new CliError(`${replica.address} did not become master within ${f.timeout} s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    admin.close();
+  }
+  process.stderr.write(`${replica.address} (${replica.name}) is now the master of shard ${f.shard}\n`);
+  process.stdout.write(`${renderStatus(state.resource.metadata.name, await liveStatus(dir, state, log))}\n`);
 }
 
 async function cmdDown(raw: unknown): Promise<void> {
@@ -228,9 +313,29 @@ export function buildProgram(): Command {
       .option('--replicas <n>', 'replicas per master wanted')
       .option('--timeout <seconds>', 'give up after this long'),
   ).action((opts: Record<string, unknown>) => cmdScale(opts));
-  common(program.command('status').description('show the slot map, shards and health').option('--json', 'print the status as JSON')).action((opts: Record<string, unknown>) =>
-    cmdStatus(opts),
-  );
+  common(
+    program
+      .command('status')
+      .description('show the slot map, shards and health')
+      .option('--json', 'print the status as JSON')
+      .option('--kube', 'read a RedisShardCluster from Kubernetes (current kubeconfig) instead of the local cluster')
+      .option('--name <name>', 'with --kube: the resource name (optional when the namespace holds one)')
+      .option('--namespace <ns>', 'with --kube: the namespace', 'default'),
+  ).action((opts: Record<string, unknown>) => cmdStatus(opts));
+  common(
+    program
+      .command('failover')
+      .description("promote a replica of one shard to master (CLUSTER FAILOVER) and wait until it serves")
+      .requiredOption('--shard <n>', 'shard index, as shown by `redshard status`')
+      .option('--mode <mode>', 'default (safe, waits for the replica to catch up), force or takeover')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdFailover(opts));
+  common(
+    program
+      .command('rebalance')
+      .description('run the operator until the cluster is balanced and Ready (restarts dead members too)')
+      .option('--timeout <seconds>', 'give up after this long'),
+  ).action((opts: Record<string, unknown>) => cmdRebalance(opts));
   common(
     program
       .command('down')
@@ -251,7 +356,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    if (e instanceof InvalidInput || e instanceof CliError) {
+    if (e instanceof InvalidInput || e instanceof CliError || e instanceof LockedError) {
       process.stderr.write(`redshard: ${e.message}\n`);
       process.exitCode = 2;
       return;

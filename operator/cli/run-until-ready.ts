@@ -4,10 +4,20 @@ import type { Logger } from '../../common/log.js';
 import type { Status } from '../api/v1alpha1.js';
 import { Controller } from '../controller/controller.js';
 import type { LocalPlatform } from '../platform/local/local-platform.js';
+import { acquireLock } from '../platform/local/lock.js';
 
 export type Goal = { kind: 'ready'; generation: number } | { kind: 'gone' };
 
 export async function runUntil(platform: LocalPlatform, log: Logger, goal: Goal, timeoutMs: number, onStatus: (s: Status) => void): Promise<Status | null> {
+  const release = acquireLock(platform.dir);
+  try {
+    return await runLocked(platform, log, goal, timeoutMs, onStatus);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(platform: LocalPlatform, log: Logger, goal: Goal, timeoutMs: number, onStatus: (s: Status) => void): Promise<Status | null> {
   let last: Status | null = null;
   let settle: ((s: Status | null) => void) | null = null;
   let fail: ((e: Error) => void) | null = null;

@@ -107,3 +107,11 @@ export class Controller {
     return { requeueAfterMs: d.requeueMs };
   }
 }
+
+/** Starts a controller on a platform; resolves to its stop function (kube mode's leader election
+ * calls this when it becomes leader). */
+export async function startController(platform: Platform, log: Logger, opts: ControllerOptions = {}): Promise<() => void> {
+  const c = new Controller(platform, log.child({ component: 'controller' }), opts);
+  await c.start();
+  return () => c.stop();
+}

@@ -64,6 +64,11 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       await platform.deleteMember(cluster, a.name);
       await platform.event(cluster, { type: 'Normal', reason: 'MemberRemoved', message: `removed ${a.name}` });
       return;
+    case 'Failover':
+      log.warn({ member: a.on, mode: a.mode }, 'forcing a failover');
+      await admin.failover(clientOf(ctx, a.on).client, a.mode);
+      await platform.event(cluster, { type: 'Warning', reason: 'TakeoverFailover', message: `${a.on} took over its lost master's slots (CLUSTER FAILOVER ${a.mode})` });
+      return;
     case 'MigrateSlots': {
       const spec = ctx.spec;
       if (!spec) throw new Error('MigrateSlots without a valid spec');

@@ -54,14 +54,17 @@ export function authoritativeOwners(views: readonly NodeView[]): (string | null)
   return owners;
 }
 
-/** Every member knows every other member (handshake finished) and agrees on the slot map. */
-export function checkAgreement(views: readonly NodeView[], owners: readonly (string | null)[]): Blocker | null {
-  const ids = views.map((v) => v.self.id);
+/** Every member knows every other member (handshake finished) with the role that member reports
+ * itself (a node that still sees a replica as a master would refuse to vote for it), and agrees on
+ * the slot map. `all` = every member's view (the roles are taken from these). */
+export function checkAgreement(views: readonly NodeView[], owners: readonly (string | null)[], all: readonly NodeView[] = views): Blocker | null {
   for (const v of views) {
     const known = new Map(v.lines.map((l) => [l.id, l]));
-    for (const id of ids) {
+    for (const other of all) {
+      const id = other.self.id;
       const l = known.get(id);
       if (!l || l.flags.has('handshake')) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} does not know ${id.slice(0, 8)} yet` };
+      if (l.masterId !== other.self.masterId) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} does not yet see ${other.self.host}:${other.self.port} as ${other.self.masterId ? 'a replica' : 'a master'}` };
     }
     const mine = slotOwners(v.lines);
     for (let s = 0; s < SLOT_COUNT; s++) {

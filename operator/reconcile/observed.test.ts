@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatSlotRanges } from '../../common/slots.js';
-import { ClusterNodesParseError, parseClusterNodes } from './observed.js';
+import { ClusterNodesParseError, parseClusterNodes, parseReplicationLink } from './observed.js';
 
 const A = '75b4b3e2a1c0a9f8e7d6c5b4a3f2e1d0c9b8b290';
 const B = '08d5b3e2a1c0a9f8e7d6c5b4a3f2e1d0c9b8c620';
@@ -52,5 +52,13 @@ describe('parseClusterNodes', () => {
         }
       }),
     );
+  });
+});
+
+describe('parseReplicationLink', () => {
+  it('reads master_link_status on replicas only', () => {
+    expect(parseReplicationLink('# Replication\r\nrole:master\r\nconnected_slaves:1\r\n')).toBeNull();
+    expect(parseReplicationLink('# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_link_status:down\r\n')).toBe(false);
+    expect(parseReplicationLink('# Replication\r\nrole:slave\r\nmaster_link_status:up\r\n')).toBe(true);
   });
 });

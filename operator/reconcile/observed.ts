@@ -81,6 +81,14 @@ export interface NodeView {
   lines: NodeLine[];
   /** Keys held (DBSIZE); a master is removed only at zero. */
   keys: number;
+  /** For a replica: its replication link to the master is up (INFO replication); null for masters. */
+  linkUp?: boolean | null;
+}
+
+/** master_link_status from an INFO replication reply: true/false on a replica, null on a master. */
+export function parseReplicationLink(info: string): boolean | null {
+  if (!/^role:slave/m.test(info)) return null;
+  return /^master_link_status:up/m.test(info);
 }
 
 export interface MemberObservation {

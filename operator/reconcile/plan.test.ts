@@ -165,6 +165,17 @@ class Sim {
       case 'Forget':
         for (const name of a.on) this.byName(name).known.delete(a.nodeId);
         return;
+      case 'Failover': {
+        // TAKEOVER: the replica claims its master's slots (its copy of the data comes with it).
+        const n = this.byName(a.on);
+        const old = this.nodes.get(n.masterId!)!;
+        n.slots = new Set(old.slots);
+        n.keys = new Map(old.keys);
+        old.slots.clear();
+        old.keys.clear();
+        n.masterId = null;
+        return;
+      }
       case 'DeleteMember': {
         const n = this.byName(a.name);
         if (!n.masterId && [...n.keys.values()].some((k) => k > 0)) throw new Error(`deleted ${a.name} while it held keys`);
@@ -309,5 +320,49 @@ describe('planReconcile', () => {
     const d = planReconcile(o).decision;
     expect(d.actions).toEqual([]);
     expect(d.reason).toBe('MembersNotReady');
+  });
+});
+
+describe('agreement before Ready', () => {
+  it('waits while some node still sees a replica as a master', () => {
+    const sim = new Sim({ shards: 2, replicasPerShard: 1 });
+    sim.run();
+    const o = sim.observe();
+    const replica = o.members.find((m) => m.view!.self.masterId)!;
+    const other = o.members.find((m) => m !== replica && m.view!.self.masterId === null)!;
+    const line = other.view!.lines.find((l) => l.id === replica.view!.self.id)!;
+    line.masterId = null;
+    line.flags = new Set(['master']);
+    const d = planReconcile(o).decision;
+    expect(d.phase).not.toBe('Ready');
+    expect(d.reason).toBe('Converging');
+    expect(d.actions).toEqual([]);
+  });
+});
+
+describe('lost master', () => {
+  it('never re-points the surviving replica at an empty newcomer; takes over after 3 node timeouts', () => {
+    const sim = new Sim({ shards: 2, replicasPerShard: 1, nodeTimeoutMs: 1000 });
+    sim.run();
+    sim.fillKeys(1);
+    const lost = sim.byName('c-1-0');
+    const survivor = sim.byName('c-1-1');
+    lost.failed = true;
+    // The platform recreates the member empty, under a new ID; the cluster has no majority to vote.
+    sim.apply(planReconcile(sim.observe()).decision.actions[0]!);
+    const meet = planReconcile(sim.observe()).decision;
+    for (const a of meet.actions) sim.apply(a);
+    let o = sim.observe();
+    let p = planReconcile(o);
+    sim.cluster.status = buildStatus(o, p);
+    expect(p.decision).toMatchObject({ phase: 'Degraded', reason: 'AwaitingFailover', actions: [] });
+    o = { ...sim.observe(), now: o.now + 3500 };
+    p = planReconcile(o);
+    expect(p.decision.actions).toEqual([{ kind: 'Failover', on: 'c-1-1', mode: 'TAKEOVER' }]);
+    sim.apply(p.decision.actions[0]!);
+    sim.run();
+    expect(sim.totalKeys()).toBe(16384);
+    expect(survivor.masterId).toBeNull();
+    expect(sim.byName('c-1-0').masterId).toBe(survivor.id);
   });
 });

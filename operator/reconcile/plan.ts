@@ -19,7 +19,8 @@ export type Action =
   | { kind: 'MigrateSlots'; from: string; to: string; fromId: string; toId: string; slots: number[]; notify: string[] }
   | { kind: 'SetSlot'; on: string; slot: number; state: 'STABLE' | 'NODE'; nodeId?: string }
   | { kind: 'Forget'; on: string[]; nodeId: string }
-  | { kind: 'DeleteMember'; name: string };
+  | { kind: 'DeleteMember'; name: string }
+  | { kind: 'Failover'; on: string; mode: 'FORCE' | 'TAKEOVER' };
 
 export type Phase = 'Pending' | 'Creating' | 'Ready' | 'Scaling' | 'Healing' | 'Degraded' | 'Paused' | 'Invalid' | 'Deleting';
 
@@ -79,7 +80,9 @@ export function planShardRoles(obs: readonly MemberObservation[]): { shards: Sha
       master = owning[0]!;
     } else if (owning.length === 1) {
       master = owning[0]!;
-    } else {
+    } else if (!withView.some((m) => followsLostOwner(m, obs))) {
+      // Only when no replica of this shard still follows a lost master that holds slots: that
+      // replica is the one to promote, and an empty newcomer must not be made its master.
       const ids = new Set(withView.map((m) => viewOf(m).self.id));
       const followed = withView.find((m) => isMaster(viewOf(m).self) && withView.some((r) => r.view!.self.masterId === viewOf(m).self.id));
       master = followed ?? withView.find((m) => isMaster(viewOf(m).self) && !ids.has(viewOf(m).self.masterId ?? '')) ?? null;
@@ -88,6 +91,15 @@ export function planShardRoles(obs: readonly MemberObservation[]): { shards: Sha
     shards.push({ index, master, replicas, members });
   }
   return { shards, conflict };
+}
+
+/** The member is a replica whose master is not a member any more but still holds slots. */
+export function followsLostOwner(m: MemberObservation, obs: readonly MemberObservation[]): boolean {
+  const self = m.view?.self;
+  if (!self?.masterId) return false;
+  if (obs.some((o) => o.view?.self.id === self.masterId)) return false;
+  const line = m.view!.lines.find((l) => l.id === self.masterId);
+  return !!line && line.slots.length > 0;
 }
 
 function wait(phase: Phase, reason: string, message: string, extra: Partial<Decision> = {}): Decision {
@@ -196,6 +208,22 @@ export function planReconcile(o: Observed): PlanResult {
 
   // 5. Shard masters (shards the spec keeps) must exist; then cover unassigned slots.
   const kept = shards.filter((s) => s.index < spec.shards);
+  //    A shard whose master was lost waits for the cluster to promote a replica; if that does not
+  //    happen in 3 node timeouts (no majority of masters left to vote), the best replica takes
+  //    over. The waiting time is read back from the Degraded condition, not remembered.
+  const orphaned = kept.filter((s) => !s.master).map((s) => s.members.filter((m) => followsLostOwner(m, o.members))).find((l) => l.length > 0);
+  if (orphaned) {
+    const since = c.status?.conditions?.find((x) => x.type === 'Degraded' && x.status === 'True' && x.reason === 'AwaitingFailover')?.lastTransitionTime;
+    const waited = since ? o.now - Date.parse(since) : 0;
+    const lost = viewOf(orphaned[0]!).self.masterId!.slice(0, 8);
+    if (waited < 3 * spec.nodeTimeoutMs) {
+      const msg = `master ${lost} is lost; waiting for the cluster to promote one of ${orphaned.map((m) => m.member.name).join(', ')}`;
+      return result(wait('Degraded', 'AwaitingFailover', msg, { error: msg, requeueMs: 1000 }));
+    }
+    const best = [...orphaned].sort((a, b) => Number(viewOf(b).linkUp ?? false) - Number(viewOf(a).linkUp ?? false) || a.member.ordinal - b.member.ordinal)[0]!;
+    const msg = `no replica of lost master ${lost} was promoted in ${Math.round(waited / 1000)} s: ${best.member.name} takes over`;
+    return result({ actions: [{ kind: 'Failover', on: best.member.name, mode: 'TAKEOVER' }], phase: 'Degraded', reason: 'AwaitingFailover', message: msg, operation: 'Repair', requeueMs: 1000, error: msg });
+  }
   const noMaster = kept.find((s) => !s.master);
   if (noMaster) return result(wait(growing, 'NoMaster', `shard ${noMaster.index} has no master yet`));
   const targetIds = kept.map((s) => viewOf(s.master!).self.id);
@@ -218,7 +246,7 @@ export function planReconcile(o: Observed): PlanResult {
     const masterView = viewOf(s.master!);
     for (const r of s.replicas) {
       const rv = viewOf(r);
-      if (rv.self.masterId === masterView.self.id) continue;
+      if (rv.self.masterId === masterView.self.id || followsLostOwner(r, o.members)) continue;
       const known = rv.lines.find((l) => l.id === masterView.self.id);
       if (!known || !isMaster(known)) continue;
       if (isMaster(rv.self) && (rv.self.slots.length > 0 || rv.keys > 0)) continue;
@@ -228,7 +256,7 @@ export function planReconcile(o: Observed): PlanResult {
   if (replicates.length > 0) return result({ actions: replicates, phase: growing, reason: 'AttachingReplicas', message: `attaching ${replicates.length} replica(s)`, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS });
 
   // 7. Masters must agree before slots move (replicas only follow; they must agree before Ready).
-  const disagree = checkAgreement(views.filter((v) => isMaster(v.self)), owners);
+  const disagree = checkAgreement(views.filter((v) => isMaster(v.self)), owners, views);
   if (disagree) return result(wait(everReady ? 'Healing' : growing, disagree.reason, disagree.message));
 
   // 8. Rebalance: scale-out fills new masters, scale-in drains leaving ones.
@@ -269,7 +297,10 @@ export function planReconcile(o: Observed): PlanResult {
   const lagging = checkAgreement(views, owners);
   if (lagging) return result(wait(everReady ? 'Healing' : growing, lagging.reason, lagging.message, { requeueMs: 250 }));
   if (failing.length > 0) return result(wait('Healing', 'NodesFailing', `nodes seen failing: ${failing.map((f) => `${f.host}:${f.port}`).join(', ')}`, { requeueMs: 1000 }));
-  if (short) return result(wait('Healing', 'ReplicasMissing', `shard ${short.index} has fewer than ${spec.replicasPerShard} replica(s)`));
+  if (short) return result(wait(growing, 'ReplicasMissing', `shard ${short.index} has fewer than ${spec.replicasPerShard} replica(s)`));
+  // A replica still loading its first copy cannot take over yet: not Ready until every link is up.
+  const syncing = o.members.filter((m) => viewOf(m).linkUp === false);
+  if (syncing.length > 0) return result(wait(growing, 'ReplicasSyncing', `waiting for ${syncing.map((m) => m.member.name).join(', ')} to sync with their master`));
   return result({ actions: [], phase: 'Ready', reason: 'ClusterReady', message: `${spec.shards} shard(s) x ${spec.replicasPerShard} replica(s), all ${SLOT_COUNT} slots served`, requeueMs: 10_000 });
 }
 

@@ -9,6 +9,12 @@ import { freePort } from '../helpers/ports.js';
 import { decodeMessage, encodeMessage, FrameReader, MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitGet, type BusMessage } from '../../node/bus/messages.js';
 
 const FAKE_ID = randomBytes(20).toString('hex');
+// A second fake node, announced by gossip, whose bus port accepts connections but never answers:
+// it goes PFAIL then FAIL, and FAIL is broadcast over the healthy links (including FAKE_ID's).
+const SILENT_ID = randomBytes(20).toString('hex');
+let silentServer: net.Server;
+let silentBus = 0;
+let gossipSilent = false;
 const frames: Buffer[] = [];
 let redis: ServerProcess;
 // A second slot-owning master, so that PFAIL reports reach a majority and FAIL is broadcast.
@@ -16,7 +22,6 @@ let redisB: ServerProcess;
 let redisId = '';
 let fakeServer: net.Server;
 let outbound: net.Socket;
-let answerPings = true;
 let claimSlot0 = false;
 let fakePort = 0;
 let fakeBus = 0;
@@ -26,7 +31,12 @@ function ourMessage(type: number): Buffer {
   if (claimSlot0) slots[0] = 1;
   return encodeMessage({
     header: { type, port: fakePort, currentEpoch: 1, configEpoch: 1, offset: 0, sender: FAKE_ID, myslots: slots, slaveof: null, myip: '', pport: 0, cport: fakeBus, flags: NodeFlag.MASTER | NodeFlag.MYSELF, state: 0, mflags: 0 },
-    body: { kind: 'ping', gossip: [], hostname: null, unknownExtensions: [] },
+    body: {
+      kind: 'ping',
+      gossip: gossipSilent ? [{ id: SILENT_ID, pingSent: 0, pongReceived: 0, ip: '127.0.0.1', port: silentBus - 10000, cport: silentBus, flags: NodeFlag.MASTER, pport: 0 }] : [],
+      hostname: null,
+      unknownExtensions: [],
+    },
   });
 }
 
@@ -68,7 +78,7 @@ describe('cluster bus frames captured from redis-server 7.0', () => {
     fakeBus = fakePort + 10000;
     fakeServer = net.createServer((s) => {
       record(s, (m) => {
-        if (m.header.type === MsgType.PING && answerPings) s.write(ourMessage(MsgType.PONG));
+        if (m.header.type === MsgType.PING) s.write(ourMessage(MsgType.PONG));
       });
     });
     await new Promise<void>((r) => fakeServer.listen(fakeBus, '127.0.0.1', () => r()));
@@ -83,19 +93,26 @@ describe('cluster bus frames captured from redis-server 7.0', () => {
     claimSlot0 = true;
     outbound.write(ourMessage(MsgType.PING));
     await waitFor(() => decodedOfType(MsgType.UPDATE).length > 0, 5000);
-    answerPings = false;
-    await waitFor(() => decodedOfType(MsgType.FAIL).length > 0, 10_000);
+    silentBus = (await freePort()) + 10000;
+    silentServer = net.createServer((sock) => sock.on('error', () => {}));
+    await new Promise<void>((r) => silentServer.listen(silentBus, '127.0.0.1', () => r()));
+    gossipSilent = true;
+    outbound.write(ourMessage(MsgType.PING));
+    await waitFor(() => decodedOfType(MsgType.FAIL).length > 0, 15_000);
   }, 60_000);
 
   afterAll(async () => {
     outbound?.destroy();
     fakeServer?.close();
+    silentServer?.close();
     await redis?.stop();
     await redisB?.stop();
   });
 
   it('decodes every frame and re-encodes it to identical bytes', () => {
     expect(frames.length).toBeGreaterThan(3);
+    // Gossip sections from a 4-node cluster are in the capture too.
+    expect(frames.some((f) => f.readUInt16BE(12) <= MsgType.MEET && f.readUInt16BE(14) > 0)).toBe(true);
     for (const f of frames) {
       const r = decodeMessage(f);
       expect(r.ok).toBe(true);
@@ -133,7 +150,7 @@ describe('cluster bus frames captured from redis-server 7.0', () => {
     expect(slotBitGet(upd.msg.body.slots, 5460)).toBe(true);
     expect(frames.find((b) => b.readUInt16BE(12) === MsgType.UPDATE)!.length).toBe(4352);
     const fail = decodedOfType(MsgType.FAIL)[0]!;
-    expect(fail.ok && fail.msg.body).toEqual({ kind: 'fail', id: FAKE_ID });
+    expect(fail.ok && fail.msg.body).toEqual({ kind: 'fail', id: SILENT_ID });
     expect(frames.find((b) => b.readUInt16BE(12) === MsgType.FAIL)!.length).toBe(2296);
   });
 });

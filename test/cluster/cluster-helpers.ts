@@ -12,10 +12,23 @@ export function clusterArgs(timeout = NODE_TIMEOUT): string[] {
   return ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(timeout)];
 }
 
-export async function startClusterNode(kind: 'redshard' | 'redis', opts: { dir?: string; port?: number } = {}): Promise<ServerProcess> {
+export async function startClusterNode(kind: 'redshard' | 'redis', opts: { dir?: string; port?: number; args?: string[] } = {}): Promise<ServerProcess> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `cluster-${kind}-`));
-  const o = { dir, args: clusterArgs(), ...(opts.port !== undefined ? { port: opts.port } : {}) };
-  return kind === 'redshard' ? startNode(o) : startRedis(o);
+  // Other test runs on this machine pick ports from the same ranges: if our process lost the race
+  // for its port, the one answering is someone else's, so check the pid and retry elsewhere.
+  for (let attempt = 0; ; attempt++) {
+    const o = { dir, args: [...clusterArgs(), ...(opts.args ?? [])], ...(opts.port !== undefined ? { port: opts.port } : {}) };
+    const p = kind === 'redshard' ? await startNode(o) : await startRedis(o);
+    let pid = '';
+    try {
+      pid = /process_id:(\d+)/.exec(redisCli(p.port, ['info', 'server']))?.[1] ?? '';
+    } catch {
+      pid = '';
+    }
+    if (pid === String(p.proc.pid)) return p;
+    await p.stop('SIGKILL');
+    if (opts.port !== undefined || attempt >= 5) throw new Error(`port ${p.port} is answered by another process`);
+  }
 }
 
 export function cli(p: ServerProcess, ...args: string[]): string {

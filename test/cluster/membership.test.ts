@@ -3,8 +3,8 @@
 // node comes back with its ID, epochs and slots from nodes.conf.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { startNode, type ServerProcess } from '../helpers/processes.js';
-import { cli, clusterArgs, converged, NODE_TIMEOUT, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
+import type { ServerProcess } from '../helpers/processes.js';
+import { cli, converged, NODE_TIMEOUT, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
 
 const nodes: ServerProcess[] = [];
 
@@ -65,7 +65,7 @@ describe('cluster membership with six redshard nodes', () => {
     const current = Number(/cluster_current_epoch:(\d+)/.exec(info)![1]);
     const before = slotSignature(old);
     await old.stop('SIGTERM');
-    const again = await startNode({ port: old.port, dir: old.dir, args: clusterArgs() });
+    const again = await startClusterNode('redshard', { port: old.port, dir: old.dir });
     nodes[1] = again;
     expect(cli(again, 'cluster', 'myid')).toBe(id);
     const info2 = cli(again, 'cluster', 'info');
@@ -73,5 +73,21 @@ describe('cluster membership with six redshard nodes', () => {
     expect(Number(/cluster_current_epoch:(\d+)/.exec(info2)![1])).toBeGreaterThanOrEqual(current);
     expect(slotSignature(again)).toBe(before);
     await waitUntil('restarted node connected and agreeing', () => converged(nodes) && new Set(nodes.map(slotSignature)).size === 1, 20_000);
+  });
+
+  it('del-node sequence: FORGET everywhere (banned from gossip), then RESET HARD on the node', async () => {
+    const gone = nodes[5]!;
+    const id = cli(gone, 'cluster', 'myid');
+    const rest = nodes.slice(0, 5);
+    for (const n of rest) expect(cli(n, 'cluster', 'forget', id)).toBe('OK');
+    expect(cli(gone, 'cluster', 'reset', 'hard')).toBe('OK');
+    const info = cli(gone, 'cluster', 'info');
+    expect(info).toContain('cluster_known_nodes:1');
+    expect(info).toContain('cluster_current_epoch:0');
+    expect(cli(gone, 'cluster', 'myid')).not.toBe(id);
+    expect(cli(nodes[0]!, 'cluster', 'forget', id)).toBe(`ERR Unknown node ${id}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const n of rest) expect(nodesView(n).map((l) => l.id)).not.toContain(id);
+    await waitUntil('five nodes converged', () => converged(rest));
   });
 });

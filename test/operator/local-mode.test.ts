@@ -202,6 +202,16 @@ describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)',
     expect(pidsOf(port, hostBase).length, pidsOf(port, hostBase).join('\n')).toBe(6);
   }, 200_000);
 
+  it('failover --shard 0 promotes the replica and the cluster stays Ready', async () => {
+    const before = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const r = await cli(dir, ['failover', '--shard', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('is now the master of shard 0');
+    const after = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    expect(after.status.shards[0]!.master!.address).not.toBe(before.status.shards[0]!.master!.address);
+    for (let i = 0; i < 300; i++) expect(await client!.get(`hello:${i}`)).toBe(String(i));
+  }, 60_000);
+
   it('a killed master fails over; `up` brings its process back as a replica and the cluster Ready', async () => {
     const before = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
     const shard = before.status.shards[1]!;

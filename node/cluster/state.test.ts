@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { addSlot, bumpEpochWithoutConsensus, createNode, createState, updateState, WRITABLE_DELAY_MS } from './state.js';
+import { NodeFlag } from '../bus/messages.js';
+
+const ID = (c: string) => c.repeat(40);
+const opts = (requireFullCoverage: boolean) => ({ nodeTimeout: 1000, requireFullCoverage, allowReplicaMigration: true, announceIp: '' });
+
+describe('cluster_state', () => {
+  it('waits the writable delay, then needs full coverage unless disabled', () => {
+    const st = createState(ID('a'), opts(true), 0);
+    for (let s = 0; s < 100; s++) addSlot(st, st.myself, s);
+    updateState(st, 1);
+    updateState(st, WRITABLE_DELAY_MS + 2);
+    expect(st.ok).toBe(false);
+    st.opts = opts(false);
+    updateState(st, WRITABLE_DELAY_MS + 3);
+    expect(st.ok).toBe(true);
+    expect(st.size).toBe(1);
+  });
+
+  it('goes down in a minority partition and waits the rejoin delay before coming back', () => {
+    const st = createState(ID('a'), opts(true), 0);
+    const b = createNode(ID('b'), NodeFlag.MASTER, 0);
+    const c = createNode(ID('c'), NodeFlag.MASTER, 0);
+    st.nodes.set(b.id, b);
+    st.nodes.set(c.id, c);
+    for (let s = 0; s < 16384; s++) addSlot(st, s < 5000 ? st.myself : s < 10000 ? b : c, s);
+    st.firstStateEval = 1;
+    updateState(st, 5000);
+    expect(st.ok).toBe(true);
+    b.flags |= NodeFlag.PFAIL;
+    c.flags |= NodeFlag.PFAIL;
+    updateState(st, 6000);
+    expect(st.ok).toBe(false);
+    b.flags &= ~NodeFlag.PFAIL;
+    c.flags &= ~NodeFlag.PFAIL;
+    updateState(st, 6500);
+    expect(st.ok).toBe(false);
+    updateState(st, 7001);
+    expect(st.ok).toBe(true);
+  });
+});
+
+describe('bumpEpochWithoutConsensus', () => {
+  it('bumps when my epoch is 0, not the maximum or shared; otherwise keeps it', () => {
+    const st = createState(ID('a'), opts(true), 0);
+    expect(bumpEpochWithoutConsensus(st)).toBe(true);
+    expect(st.myself.configEpoch).toBe(1);
+    expect(bumpEpochWithoutConsensus(st)).toBe(false);
+    const b = createNode(ID('b'), NodeFlag.MASTER, 0);
+    b.configEpoch = 5;
+    st.nodes.set(b.id, b);
+    expect(bumpEpochWithoutConsensus(st)).toBe(true);
+    expect(st.myself.configEpoch).toBe(2);
+    st.currentEpoch = 9;
+    expect(bumpEpochWithoutConsensus(st)).toBe(true);
+    expect(st.myself.configEpoch).toBe(10);
+  });
+});
