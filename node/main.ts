@@ -76,8 +76,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     stopping = true;
     log.warn({ signal }, 'received signal, shutting down');
     const work = server.onShutdown ? server.onShutdown({}) : Promise.resolve();
-    void work
-      .then(() => server.close())
+    // Listener close waits for connections that may never end (idle peers): give it a moment,
+    // then exit anyway; everything that must be durable was written by onShutdown.
+    const closed = work.then(() => Promise.race([server.close(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
+    void closed
+      .catch((e: unknown) => log.error({ err: (e as Error).message }, 'error while shutting down'))
       .finally(() => {
         log.flush();
         process.exit(0);
