@@ -45,7 +45,7 @@ describe('automatic failover under load', () => {
     await waitUntil('same dataset', () => cli(again, 'dbsize') === cli(winner, 'dbsize'), 20_000);
     const last = writer.acked.at(-1)!;
     expect(redisCli(again.port, [], { input: `readonly\nget {${tag}}:${last}\n` }).trim().split('\n')).toEqual(['OK', String(last)]);
-  }, 120_000);
+  }, 90_000);
 
   it('loses no write acknowledged with WAIT 1', async () => {
     const master = [...layout.replicaOf.keys()][1]!;
@@ -58,5 +58,5 @@ describe('automatic failover under load', () => {
     const lost = writer.lost(winner);
     console.log(`node-timeout ${NODE_TIMEOUT} with WAIT 1: writes resumed ${ms.toFixed(0)} ms after SIGKILL; ${writer.acked.length} acked by a replica, ${writer.unreplicated} written after promotion without a replica, ${lost.length} lost`);
     expect(lost).toEqual([]);
-  }, 120_000);
+  }, 90_000);
 });

@@ -67,6 +67,7 @@ export class Writer {
   readonly acked: number[] = [];
   failures = 0;
   unreplicated = 0;
+  lastError = '';
   private running = true;
   private done: Promise<void>;
   private okAfter: { at: number; resolve: (t: number) => void } | null = null;
@@ -86,9 +87,13 @@ export class Writer {
       try {
         if (this.withWait) {
           // SET and WAIT go to the same node in one pipeline (the pipeline follows the key's slot).
-          const res = await this.client.pipeline().set(key, String(i)).call('wait', '1', '1000').exec();
+          const res = await this.client.pipeline().set(key, String(i)).call('wait', '1', '200').exec();
           const [setRes, waitRes] = res ?? [];
-          if (setRes?.[0] || waitRes?.[0]) throw setRes?.[0] ?? waitRes?.[0];
+          if (setRes?.[0] || waitRes?.[0]) {
+            // ioredis retries a pipeline on MOVED only when every command got it; WAIT has no key.
+            if (/^MOVED /.test(String(setRes?.[0]?.message))) this.client.refreshSlotsCache();
+            throw setRes?.[0] ?? waitRes?.[0];
+          }
           // A promoted replica has no replica of its own until the old master rejoins: its writes
           // succeed (and end the outage) but are not acknowledged by a replica.
           if (Number(waitRes?.[1]) >= 1) this.acked.push(i);
@@ -101,8 +106,9 @@ export class Writer {
           this.okAfter.resolve(performance.now());
           this.okAfter = null;
         }
-      } catch {
+      } catch (e) {
         this.failures++;
+        this.lastError = String(e);
         await new Promise((r) => setTimeout(r, 20));
       }
     }
@@ -136,7 +142,11 @@ export class Writer {
 export async function killAndMeasure(layout: Layout, master: ServerProcess, writer: Writer, slot: number): Promise<{ ms: number; winner: ServerProcess }> {
   const t0 = performance.now();
   await master.stop('SIGKILL');
-  const tOk = await writer.firstOkAfter(t0);
+  let timer: NodeJS.Timeout | undefined;
+  const tOk = await Promise.race([
+    writer.firstOkAfter(t0),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`writes never resumed: ${writer.failures} failures, last ${writer.lastError}`)), 30_000))),
+  ]).finally(() => clearTimeout(timer));
   const winner = layout.replicaOf.get(master)!;
   await waitUntil('replica promoted', () => ownsSlot(winner, slot), 30_000);
   return { ms: tOk - t0, winner };
