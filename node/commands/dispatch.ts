@@ -65,6 +65,7 @@ function writes(session: Session, spec: CommandSpec): boolean {
 function parkWhilePaused(server: Server, session: Session, argv: string[]): void {
   server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => {} });
   const poll = (): void => {
+    if (session.closing) return;
     if (server.cluster?.writesPaused?.() === true) {
       setTimeout(poll, 5);
       return;
