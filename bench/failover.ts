@@ -37,9 +37,21 @@ function owns(port: number, slot: number): boolean {
   });
 }
 
+/** Other runs on this machine take ports too: a port that never opens is retried elsewhere. */
+async function startOne(kind: 'redshard' | 'redis', nodeTimeout: number): Promise<Proc> {
+  for (let attempt = 0; ; attempt++) {
+    nextPort += 1 + Math.floor(Math.random() * 50);
+    try {
+      return await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(nodeTimeout)]);
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
+}
+
 async function failoverMs(kind: 'redshard' | 'redis', nodeTimeout: number): Promise<number> {
   const nodes: Proc[] = [];
-  for (let i = 0; i < 6; i++) nodes.push(await startServer(kind, nextPort++, ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(nodeTimeout)]));
+  for (let i = 0; i < 6; i++) nodes.push(await startOne(kind, nodeTimeout));
   try {
     execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'ignore', timeout: 60_000 });
     await until('cluster ok, replicas linked', () =>
