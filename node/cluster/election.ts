@@ -56,8 +56,7 @@ export function replaceMyMaster(st: ClusterState, fx: Effect[]): void {
 export function checkManualFailover(st: ClusterState, myOffset: number): void {
   const mf = st.mf;
   if (mf.end === 0 || mf.canStart || mf.masterOffset === -1) return;
-  // Redis pauses the master's writers so the offsets meet exactly; redshard does not pause, so
-  // having processed at least the paused offset is the condition.
+  // The master pauses its writers (writesPaused), so the offsets meet exactly.
   if (myOffset >= mf.masterOffset) mf.canStart = true;
 }
 

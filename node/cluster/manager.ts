@@ -457,6 +457,10 @@ export class ClusterManager implements ClusterHooks {
     return this.route(session, keys, keys.map((_, i) => i), write ? ['write'] : []);
   }
 
+  writesPaused(): boolean {
+    return isMaster(this.state.myself) && this.state.mf.end !== 0 && this.state.mf.replicaId !== null;
+  }
+
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
     if (keyIndexes.length === 0) return null;
     const st = this.state;

@@ -45,7 +45,38 @@ export function execute(server: Server, session: Session, argv: string[]): void 
     parkOnFrozenKey(server, session, argv);
     return;
   }
+  if (server.cluster?.writesPaused?.() === true && !session.isMaster && writes(session, spec)) {
+    parkWhilePaused(server, session, argv);
+    return;
+  }
   run(server, session, spec, argv, false);
+}
+
+function writes(session: Session, spec: CommandSpec): boolean {
+  if (spec.name === 'exec' && session.multi !== null) return session.multi.some((q) => lookupCommand(q[0]!.toLowerCase())?.flags.includes('write') === true);
+  return spec.flags.includes('write');
+}
+
+/**
+ * Holds a write (and what is pipelined after it) while a manual failover pauses this master, as
+ * Redis pauses writers: accepting it after my offset was handed to the replica would lose it.
+ * Once the pause ends the request runs again, and is redirected if I became a replica.
+ */
+function parkWhilePaused(server: Server, session: Session, argv: string[]): void {
+  server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => {} });
+  const poll = (): void => {
+    if (session.closing) return;
+    if (server.cluster?.writesPaused?.() === true) {
+      setTimeout(poll, 5);
+      return;
+    }
+    server.blocking.unblock(session);
+    execute(server, session, argv);
+    if (session.blocked !== null) return;
+    server.scheduleFlush(session);
+    setImmediate(() => server.processInput(session));
+  };
+  setTimeout(poll, 5);
 }
 
 /**

@@ -47,6 +47,8 @@ export interface ClusterHooks {
   publish(channel: string, message: string, sharded: boolean): void;
   /** The error ending the wait of a client blocked on key (slot moved, cluster down), or null. */
   redirectBlocked?(key: string): string | null;
+  /** True while my replica runs a manual failover with me: writers wait so it can reach my offset. */
+  writesPaused?(): boolean;
 }
 
 export class Server {
