@@ -1,0 +1,110 @@
+// Target side of the atomic whole-slot migration (CLUSTER IMPORT-SLOTS): one dedicated
+// connection to the source, which streams RESTORE/DEL for the slots (see slot-export.ts); they
+// are applied in order straight into the keyspace (the slots are not ours yet, so they bypass
+// routing). On EXPORT-PAUSED everything the source holds is applied: the slots are claimed with
+// a bumped configEpoch and broadcast, then EXPORT-COMMIT lets the source give them up.
+import net from 'node:net';
+import type { Server } from '../server/server.js';
+import type { ClusterManager } from '../cluster/manager.js';
+import { addSlot, bumpEpochWithoutConsensus, delSlot } from '../cluster/state.js';
+import { ReplyReader, isErrorReply, type RespValue } from '../../common/resp/reply-reader.js';
+import { command as encodeCommand } from '../../common/resp/encode.js';
+import { encodingThresholds } from '../commands/thresholds.js';
+import { installRestored } from '../commands/migrate.js';
+import { decodeDumpPayload } from './dump-payload.js';
+import { storedValueSink } from './value-convert.js';
+
+export interface ImportStats {
+  keys: number;
+  ms: number;
+  pauseMs: number;
+}
+
+export type ImportResult = { ok: ImportStats } | { error: string };
+
+/** Without any data from the source for this long the import fails (the source aborts too). */
+const IDLE_TIMEOUT_MS = 15_000;
+
+export function importSlots(server: Server, m: ClusterManager, start: number, end: number, host: string, port: number): Promise<ImportResult> {
+  const t0 = performance.now();
+  const th = encodingThresholds(server.config);
+  const db = server.dbs[0]!;
+  const reader = new ReplyReader();
+  let applied = 0;
+  let pausedAt = 0;
+  let claimed = false;
+  return new Promise<ImportResult>((resolve) => {
+    const sock = net.connect({ host, port });
+    sock.setNoDelay(true);
+    sock.setTimeout(IDLE_TIMEOUT_MS);
+    let settled = false;
+    const done = (r: ImportResult) => {
+      if (settled) return;
+      settled = true;
+      sock.destroy();
+      if ('error' in r && !claimed) dropImported();
+      resolve(r);
+    };
+    // A failed import leaves nothing behind in slots that are not ours.
+    const dropImported = () => {
+      for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) db.flushSlot(s);
+    };
+    const apply = (v: RespValue): void => {
+      if (isErrorReply(v)) return done({ error: `ERR source refused the export: ${v.error}` });
+      if (claimed) {
+        if (v === 'OK') {
+          const ms = performance.now() - t0;
+          return done({ ok: { keys: applied, ms, pauseMs: Date.now() - pausedAt } });
+        }
+        return done({ error: 'ERR unexpected reply from the source to EXPORT-COMMIT' });
+      }
+      if (!Array.isArray(v) || v.length === 0) return done({ error: 'ERR protocol error in the slot export stream' });
+      const argv = v as string[];
+      const now = Date.now();
+      switch (argv[0]) {
+        case 'RESTORE': {
+          const r = decodeDumpPayload(Buffer.from(argv[3]!, 'latin1'), storedValueSink(th));
+          if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${argv[1]!}' in the slot export stream` });
+          installRestored(server, 0, { key: argv[1]!, replace: true, absttl: true, ttl: Number(argv[2]) }, r.value, now, argv, true);
+          applied++;
+          return;
+        }
+        case 'DEL':
+          if (db.delete(argv[1]!)) {
+            server.touchWatched(0, argv[1]!);
+            server.dirty++;
+            if (server.propagator.active) server.propagator.propagate(0, argv);
+          }
+          return;
+        case 'EXPORT-PAUSED': {
+          pausedAt = Number(argv[1]);
+          const st = m.state;
+          for (let s = start; s <= end; s++) {
+            if (st.owners[s] !== st.myself) {
+              delSlot(st, s);
+              addSlot(st, st.myself, s);
+            }
+            st.importing.delete(s);
+          }
+          if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch }, 'configEpoch updated after importing slots');
+          claimed = true;
+          m.commit({ broadcast: true });
+          sock.write(encodeCommand(['CLUSTER', 'EXPORT-COMMIT']), 'latin1');
+          return;
+        }
+        default:
+          return done({ error: 'ERR protocol error in the slot export stream' });
+      }
+    };
+    sock.on('connect', () => {
+      sock.write(encodeCommand(['CLUSTER', 'EXPORT-SLOTS', String(start), String(end), m.state.myself.id]), 'latin1');
+    });
+    sock.on('data', (d: Buffer) => {
+      reader.feed(d);
+      for (let v = reader.shift(); v !== undefined && !settled; v = reader.shift()) apply(v);
+    });
+    sock.on('timeout', () => done({ error: 'ERR timeout waiting for the slot export stream' }));
+    sock.on('error', (e) => done({ error: `ERR slot export connection failed: ${e.message}` }));
+    sock.on('close', () => done({ error: 'ERR slot export connection closed by the source' }));
+  });
+}
