@@ -45,6 +45,7 @@ const SUB_ARITY: Record<string, number> = {
   countkeysinslot: 3,
   delslots: -3,
   delslotsrange: -4,
+  'export-ack': 3,
   'export-commit': 2,
   'export-slots': 5,
   'import-slots': 7,
@@ -224,6 +225,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
     case 'import-slots':
     case 'export-slots':
     case 'export-commit':
+    case 'export-ack':
       return slotMove(ctx, m, sub, argv);
     case 'meet': {
       const ip = argv[2]!;
@@ -400,6 +402,11 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
 function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): void {
   const st = m.state;
   if (isReplica(st.myself)) fail(E.clusterSetSlotReplica);
+  if (sub === 'export-ack') {
+    // No reply: the target reads only the export stream on this connection.
+    exportOf(ctx.session)?.ack(Number(argv[2]));
+    return;
+  }
   if (sub === 'export-commit') {
     const exp = exportOf(ctx.session);
     if (exp === undefined || !exp.commit()) fail(E.slotMoveNoExport);
@@ -415,7 +422,8 @@ function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): voi
     for (let s = start; s <= end; s++) if (st.owners[s] !== st.myself) fail(E.slotMoveNotMine(s));
     if (exportOf(ctx.session) !== undefined) fail(E.slotMoveBusy);
     // No reply: the connection now carries the export stream (RESTORE/DEL, then EXPORT-PAUSED).
-    void new SlotExport(ctx.server, m, ctx.session, start, end, target).run();
+    const exp = new SlotExport(ctx.server, m, ctx.session, start, end, target);
+    exp.run().catch((e: unknown) => exp.abort(`export failed: ${(e as Error).message}`));
     return;
   }
   if (argv[4]!.toLowerCase() !== 'from') fail(E.slotMoveSyntax);
@@ -427,8 +435,8 @@ function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): voi
   runParked(server, ctx.session, async () => {
     const r = await importSlots(server, m, start, end, host, port);
     if ('error' in r) return { error: r.error };
-    const { keys, ms, pauseMs } = r.ok;
-    m.log.info({ start, end, keys, ms: Math.round(ms), keysPerSec: Math.round((keys * 1000) / ms), pauseMs }, 'slots imported');
+    const { keys, ms, ...pause } = r.ok;
+    m.log.info({ start, end, keys, ms: Math.round(ms), keysPerSec: Math.round((keys * 1000) / ms), ...pause }, 'slots imported');
     return { status: 'OK' };
   });
 }

@@ -41,22 +41,30 @@ export function thawKeys(db: number, keys: readonly string[]): void {
 }
 
 export function isFrozen(db: number, key: string): boolean {
-  return frozenKeyCount !== 0 && (frozen.has(id(db, key)) || inFrozenSlot(key));
+  return frozenKeyCount !== 0 && (frozen.has(id(db, key)) || (db === 0 && inFrozenSlot(key)));
 }
 
 export function anyFrozen(db: number, argv: readonly string[], keyIndexes: readonly number[]): boolean {
-  for (const i of keyIndexes) if (frozen.has(id(db, argv[i]!)) || inFrozenSlot(argv[i]!)) return true;
+  for (const i of keyIndexes) if (frozen.has(id(db, argv[i]!)) || (db === 0 && inFrozenSlot(argv[i]!))) return true;
   return false;
 }
 
 // Whole slot ranges frozen by the atomic slot export (CLUSTER EXPORT-SLOTS) during its short
-// handover pause. Each range counts as one frozen key so the dispatcher's fast path still holds.
+// handover pause: writes and reads both park (the dispatcher asks anyInFrozenSlot for reads).
+// Each range counts as one frozen key so the dispatcher's fast path still holds.
 const frozenSlots: { start: number; end: number }[] = [];
 
 function inFrozenSlot(key: string): boolean {
   if (frozenSlots.length === 0) return false;
   const s = keySlot(key);
   for (const r of frozenSlots) if (s >= r.start && s <= r.end) return true;
+  return false;
+}
+
+/** Only database 0 has slots (cluster mode). */
+export function anyInFrozenSlot(db: number, argv: readonly string[], keyIndexes: readonly number[]): boolean {
+  if (db !== 0 || frozenSlots.length === 0) return false;
+  for (const i of keyIndexes) if (inFrozenSlot(argv[i]!)) return true;
   return false;
 }
 

@@ -4,8 +4,11 @@
 // from the start (snapshot) and again after every write to it (fed by the propagation layer,
 // filtered by key slot); the sender drains the pending set as `RESTORE key at payload ABSTTL
 // REPLACE`, or `DEL key` when the key is gone. Hot keys coalesce, and once the set is empty the
-// target holds exactly the source's data. Then the slots are frozen (writes park, reads go on),
-// the last pending keys are flushed, and `EXPORT-PAUSED` tells the target to claim the slots;
+// target holds exactly the source's data. When the set is empty, an `EXPORT-SYNC n` round trip
+// (answered by `CLUSTER EXPORT-ACK n`) makes sure the target has applied the stream so far, so
+// the pause only covers what was written during that round trip. Then the slots are frozen
+// (commands on them park), the last pending keys are flushed, and `EXPORT-PAUSED` tells the
+// target to claim the slots;
 // its `CLUSTER EXPORT-COMMIT` makes the source give them up and release the parked writes,
 // which then get -MOVED. Clients never see -ASK.
 import type { Server } from '../server/server.js';
@@ -20,10 +23,12 @@ import { encodingThresholds } from '../commands/thresholds.js';
 import { encodeDumpPayload } from './dump-payload.js';
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
-import { runSliced } from './slices.js';
+import { runSliced, SLICE_BUDGET_MS } from './slices.js';
 
-/** Bytes written per event-loop turn before yielding (or waiting for the socket to drain). */
+/** Bytes written per event-loop turn (also bounded by SLICE_BUDGET_MS) before yielding. */
 const CHUNK_BYTES = 1 << 20;
+/** Pause writers only when at most this many keys changed during the last sync round trip. */
+const PAUSE_BELOW_PENDING = 1000;
 /** A paused export whose target never commits gives the slots back to writers after this. */
 export const EXPORT_PAUSE_TIMEOUT_MS = 10_000;
 
@@ -36,6 +41,7 @@ export function exportOf(session: Session): SlotExport | undefined {
 export class SlotExport implements PropagationSink {
   private readonly pending = new Set<string>();
   private wakeUp: (() => void) | null = null;
+  private syncSeq = 0;
   private paused = false;
   private ended = false;
   private pauseTimer: NodeJS.Timeout | null = null;
@@ -65,7 +71,11 @@ export class SlotExport implements PropagationSink {
       const s = keySlot(k);
       if (s >= this.start && s <= this.end) this.pending.add(k);
     }
-    this.wake();
+  }
+
+  /** The target applied the stream up to EXPORT-SYNC `seq`. */
+  ack(seq: number): void {
+    if (seq === this.syncSeq) this.wake();
   }
 
   beforeReply(): void {}
@@ -89,6 +99,8 @@ export class SlotExport implements PropagationSink {
       while (this.pending.size !== 0 && !this.ended) {
         let chunk = '';
         const now = Date.now();
+        const t0 = performance.now();
+        let n = 0;
         for (const k of this.pending) {
           this.pending.delete(k);
           const v = db.peek(k, now);
@@ -99,7 +111,7 @@ export class SlotExport implements PropagationSink {
             chunk += encodeCommand(['RESTORE', k, String(at), encodeDumpPayload(src, th).toString('latin1'), 'ABSTTL', 'REPLACE']);
           }
           this.sent++;
-          if (chunk.length >= CHUNK_BYTES) break;
+          if (chunk.length >= CHUNK_BYTES || ((++n & 63) === 0 && performance.now() - t0 >= SLICE_BUDGET_MS)) break;
         }
         if (sock.destroyed) return this.abort('target connection closed');
         if (!sock.write(chunk, 'latin1')) await new Promise<void>((r) => sock.once('drain', r));
@@ -107,11 +119,14 @@ export class SlotExport implements PropagationSink {
       }
       if (this.ended) return;
       if (this.paused) break;
-      // Caught up: wait until the target has read what is buffered, then pause writers.
-      if (sock.writableLength !== 0) {
-        await new Promise<void>((r) => sock.once('drain', r));
-        continue;
-      }
+      // Caught up here: wait until the target has applied everything sent, then pause writers
+      // if little changed meanwhile (else stream the changes and sync again).
+      const seq = ++this.syncSeq;
+      const acked = new Promise<void>((r) => (this.wakeUp = r));
+      sock.write(encodeCommand(['EXPORT-SYNC', String(seq)]), 'latin1');
+      await acked;
+      if (this.ended) return;
+      if (this.pending.size > PAUSE_BELOW_PENDING) continue;
       this.paused = true;
       freezeSlots(this.start, this.end);
       this.pauseTimer = setTimeout(() => this.abort('target did not commit in time'), EXPORT_PAUSE_TIMEOUT_MS);

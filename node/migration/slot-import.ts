@@ -2,7 +2,8 @@
 // connection to the source, which streams RESTORE/DEL for the slots (see slot-export.ts); they
 // are applied in order straight into the keyspace (the slots are not ours yet, so they bypass
 // routing). On EXPORT-PAUSED everything the source holds is applied: the slots are claimed with
-// a bumped configEpoch and broadcast, then EXPORT-COMMIT lets the source give them up.
+// a bumped configEpoch (saved), EXPORT-COMMIT lets the source give them up, then the claim is
+// broadcast.
 import net from 'node:net';
 import type { Server } from '../server/server.js';
 import type { ClusterManager } from '../cluster/manager.js';
@@ -17,6 +18,9 @@ import { storedValueSink } from './value-convert.js';
 export interface ImportStats {
   keys: number;
   ms: number;
+  /** Source pause start to the target seeing EXPORT-PAUSED / to its claim being durable (same clock in tests). */
+  pausedSeenMs: number;
+  claimedMs: number;
   pauseMs: number;
 }
 
@@ -32,6 +36,8 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
   const reader = new ReplyReader();
   let applied = 0;
   let pausedAt = 0;
+  let pausedSeenMs = 0;
+  let claimedMs = 0;
   let claimed = false;
   return new Promise<ImportResult>((resolve) => {
     const sock = net.connect({ host, port });
@@ -53,8 +59,11 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
       if (isErrorReply(v)) return done({ error: `ERR source refused the export: ${v.error}` });
       if (claimed) {
         if (v === 'OK') {
+          // Announced only now: a source learning the claim from gossip first would drop the
+          // slots' keys synchronously inside the pause (the source gives them up in the background).
+          m.commit({ broadcast: true });
           const ms = performance.now() - t0;
-          return done({ ok: { keys: applied, ms, pauseMs: Date.now() - pausedAt } });
+          return done({ ok: { keys: applied, ms, pausedSeenMs, claimedMs, pauseMs: Date.now() - pausedAt } });
         }
         return done({ error: 'ERR unexpected reply from the source to EXPORT-COMMIT' });
       }
@@ -76,8 +85,13 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
             if (server.propagator.active) server.propagator.propagate(0, argv);
           }
           return;
+        case 'EXPORT-SYNC':
+          // Everything before it is applied (the stream is applied in order, synchronously).
+          sock.write(encodeCommand(['CLUSTER', 'EXPORT-ACK', argv[1]!]), 'latin1');
+          return;
         case 'EXPORT-PAUSED': {
           pausedAt = Number(argv[1]);
+          pausedSeenMs = Date.now() - pausedAt;
           const st = m.state;
           for (let s = start; s <= end; s++) {
             if (st.owners[s] !== st.myself) {
@@ -88,7 +102,8 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
           }
           if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch }, 'configEpoch updated after importing slots');
           claimed = true;
-          m.commit({ broadcast: true });
+          m.commit();
+          claimedMs = Date.now() - pausedAt;
           sock.write(encodeCommand(['CLUSTER', 'EXPORT-COMMIT']), 'latin1');
           return;
         }

@@ -82,8 +82,10 @@ describe('CLUSTER IMPORT-SLOTS', () => {
     const t0 = performance.now();
     expect(await admin.call('cluster', 'import-slots', '0', String(LAST), 'from', '127.0.0.1', String(a.port))).toBe('OK');
     const ms = performance.now() - t0;
-    console.log(`IMPORT-SLOTS moved ${KEYS} keys in ${ms.toFixed(0)} ms: ${Math.round((KEYS * 1000) / ms)} keys/s; client ops during the run: ${ops}`);
+    const opsDuring = ops;
     await new Promise((r) => setTimeout(r, 500));
+    const pause = /"pausedSeenMs":\d+,"claimedMs":\d+,"pauseMs":\d+/.exec(b.output())?.[0] ?? '?';
+    console.log(`IMPORT-SLOTS moved ${KEYS} keys in ${ms.toFixed(0)} ms: ${Math.round((KEYS * 1000) / ms)} keys/s; write pause ${pause} ms; client ops during the run: ${opsDuring}`);
     stop = true;
     await Promise.all([...load, ...probes]);
     expect(errors).toEqual([]);
