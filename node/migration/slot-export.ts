@@ -20,7 +20,7 @@ import { keySlot } from '../../common/slots.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 import { lookupCommand, keyIndexes } from '../commands/table.js';
 import { encodingThresholds } from '../commands/thresholds.js';
-import { encodeDumpPayload } from './dump-payload.js';
+import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-payload.js';
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced, SLICE_BUDGET_MS } from './slices.js';
@@ -108,7 +108,15 @@ export class SlotExport implements PropagationSink {
           if (src === null) chunk += encodeCommand(['DEL', k]);
           else {
             const at = db.getExpire(k) ?? 0;
-            chunk += encodeCommand(['RESTORE', k, String(at), encodeDumpPayload(src, th).toString('latin1'), 'ABSTTL', 'REPLACE']);
+            // Big values are encoded over several turns; a write meanwhile re-queues the key,
+            // so a payload mixing old and new elements is always followed by a fresh one.
+            const big = src.type !== 'string' && src.size > ENCODE_SLICE;
+            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th)) : encodeDumpPayload(src, th);
+            chunk += encodeCommand(['RESTORE', k, String(at), payload.toString('latin1'), 'ABSTTL', 'REPLACE']);
+            if (big) {
+              this.sent++;
+              break;
+            }
           }
           this.sent++;
           if (chunk.length >= CHUNK_BYTES || ((++n & 63) === 0 && performance.now() - t0 >= SLICE_BUDGET_MS)) break;

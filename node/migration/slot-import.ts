@@ -6,13 +6,15 @@
 // broadcast.
 import net from 'node:net';
 import type { Server } from '../server/server.js';
+import type { StoredValue } from '../store/values/object.js';
 import type { ClusterManager } from '../cluster/manager.js';
 import { addSlot, bumpEpochWithoutConsensus, delSlot } from '../cluster/state.js';
 import { ReplyReader, isErrorReply, type RespValue } from '../../common/resp/reply-reader.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 import { encodingThresholds } from '../commands/thresholds.js';
-import { installRestored } from '../commands/migrate.js';
-import { decodeDumpPayload } from './dump-payload.js';
+import { installRestored, RESTORE_SLICED_BYTES } from '../commands/migrate.js';
+import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
+import { runSliced } from './slices.js';
 import { storedValueSink } from './value-convert.js';
 
 export interface ImportStats {
@@ -69,13 +71,25 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
       }
       if (!Array.isArray(v) || v.length === 0) return done({ error: 'ERR protocol error in the slot export stream' });
       const argv = v as string[];
-      const now = Date.now();
       switch (argv[0]) {
         case 'RESTORE': {
-          const r = decodeDumpPayload(Buffer.from(argv[3]!, 'latin1'), storedValueSink(th));
-          if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${argv[1]!}' in the slot export stream` });
-          installRestored(server, 0, { key: argv[1]!, replace: true, absttl: true, ttl: Number(argv[2]) }, r.value, now, argv, true);
-          applied++;
+          const payload = Buffer.from(argv[3]!, 'latin1');
+          const install = (r: ReturnType<typeof decodeDumpPayload<StoredValue | null>>): void => {
+            if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${argv[1]!}' in the slot export stream` });
+            installRestored(server, 0, { key: argv[1]!, replace: true, absttl: true, ttl: Number(argv[2]) }, r.value, Date.now(), argv, true);
+            applied++;
+          };
+          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, storedValueSink(th)));
+          // A big value is decoded over several turns; the rest of the stream waits for it.
+          busy = true;
+          sock.pause();
+          void runSliced(decodeDumpPayloadSteps(payload, storedValueSink(th))).then((r) => {
+            busy = false;
+            if (settled) return;
+            install(r);
+            sock.resume();
+            pump();
+          });
           return;
         }
         case 'DEL':
@@ -114,9 +128,13 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     sock.on('connect', () => {
       sock.write(encodeCommand(['CLUSTER', 'EXPORT-SLOTS', String(start), String(end), m.state.myself.id]), 'latin1');
     });
+    let busy = false;
+    const pump = (): void => {
+      for (let v = !busy ? reader.shift() : undefined; v !== undefined && !settled; v = !busy ? reader.shift() : undefined) apply(v);
+    };
     sock.on('data', (d: Buffer) => {
       reader.feed(d);
-      for (let v = reader.shift(); v !== undefined && !settled; v = reader.shift()) apply(v);
+      pump();
     });
     sock.on('timeout', () => done({ error: 'ERR timeout waiting for the slot export stream' }));
     sock.on('error', (e) => done({ error: `ERR slot export connection failed: ${e.message}` }));

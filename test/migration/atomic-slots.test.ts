@@ -1,6 +1,7 @@
-// CLUSTER IMPORT-SLOTS between two of three redshard nodes while an ioredis Cluster client keeps reading
-// and writing: no client error, every acknowledged write survives, no key left on the source,
-// both nodes agree on ownership, and no -ASK is ever returned (probed with plain connections).
+// CLUSTER IMPORT-SLOTS between two of three redshard nodes while an ioredis Cluster client keeps
+// reading and writing: no client error, every acknowledged write survives, no key left on the
+// source, all nodes agree on ownership, a 200,000-field hash arrives whole, and no -ASK is ever
+// returned (probed with plain connections).
 // ATOMIC_SLOTS_KEYS=1000000 turns it into the keys/s measurement.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
@@ -13,6 +14,10 @@ import { cli, slotSignature, startClusterNode, waitUntil } from '../cluster/clus
 const KEYS = Number(process.env.ATOMIC_SLOTS_KEYS ?? 100_000);
 const LAST = 4095; // slots 0..LAST move from a to b
 let nodes: ServerProcess[] = [];
+const BIG_FIELDS = 200_000;
+const BIG = ((): string => {
+  for (let i = 0; ; i++) if (keySlot(`big:${i}`) <= LAST) return `big:${i}`;
+})();
 
 describe('CLUSTER IMPORT-SLOTS', () => {
   beforeAll(async () => {
@@ -32,6 +37,8 @@ describe('CLUSTER IMPORT-SLOTS', () => {
       }
     }
     await p.exec();
+    // One big hash among them: streamed and applied over several event-loop turns.
+    for (let f = 0; f < BIG_FIELDS; f += 10_000) await a.hset(BIG, Object.fromEntries(Array.from({ length: 10_000 }, (_, j) => [`f${f + j}`, `v${f + j}`])));
     a.disconnect();
   }, 300_000);
 
@@ -109,6 +116,8 @@ describe('CLUSTER IMPORT-SLOTS', () => {
       moved++;
       if (i % 97 === 0) expect(await admin.get(`k:${i}`)).toBe(`v${i}`);
     }
+    expect(await admin.hlen(BIG)).toBe(BIG_FIELDS);
+    expect(await admin.hget(BIG, 'f123456')).toBe('v123456');
     client.disconnect();
     admin.disconnect();
     srcAdmin.disconnect();
