@@ -122,4 +122,18 @@ describe('CLUSTER IMPORT-SLOTS', () => {
     admin.disconnect();
     srcAdmin.disconnect();
   }, 300_000);
+
+  it('refuses cleanly: slots the source does not own, an unreachable source, slots already owned', async () => {
+    const [a, b, c] = nodes as [ServerProcess, ServerProcess, ServerProcess];
+    const r = new Redis(a.port, '127.0.0.1');
+    const err = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => String(e));
+    expect(await err(r.call('cluster', 'import-slots', '6000', '6010', 'from', '127.0.0.1', String(c.port)))).toContain(
+      "source refused the export: ERR I'm not the owner of hash slot 6000",
+    );
+    expect(await err(r.call('cluster', 'import-slots', '0', '10', 'from', '127.0.0.1', String(b.port)))).toBe('OK');
+    expect(await err(r.call('cluster', 'import-slots', '0', '10', 'from', '127.0.0.1', String(b.port)))).toContain("I'm already the owner of hash slot 0");
+    expect(await err(r.call('cluster', 'import-slots', '20', '30', 'from', '127.0.0.1', '1'))).toContain('slot export connection failed');
+    expect(await err(r.call('cluster', 'import-slots', '20', '30', 'to', '127.0.0.1', '1'))).toContain('syntax error');
+    r.disconnect();
+  });
 });
