@@ -26,6 +26,9 @@ import {
   type ClusterNode,
 } from '../cluster/state.js';
 import { MSG_TYPE_NAMES } from '../bus/messages.js';
+import { runParked } from './migrate.js';
+import { importSlots } from '../migration/slot-import.js';
+import { exportOf, SlotExport } from '../migration/slot-export.js';
 
 function manager(ctx: Ctx): ClusterManager {
   const m = ctx.server.cluster;
@@ -42,6 +45,10 @@ const SUB_ARITY: Record<string, number> = {
   countkeysinslot: 3,
   delslots: -3,
   delslotsrange: -4,
+  'export-ack': 3,
+  'export-commit': 2,
+  'export-slots': 5,
+  'import-slots': 7,
   failover: -2,
   flushslots: 2,
   forget: 3,
@@ -215,6 +222,11 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
       return out.ok();
     case 'setslot':
       return setSlot(ctx, m, argv);
+    case 'import-slots':
+    case 'export-slots':
+    case 'export-commit':
+    case 'export-ack':
+      return slotMove(ctx, m, sub, argv);
     case 'meet': {
       const ip = argv[2]!;
       const port = parseIntStrict(argv[3]!);
@@ -380,6 +392,53 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
   } else fail(E.clusterSetSlotAction);
   m.commit();
   ctx.out.ok();
+}
+
+/**
+ * Atomic whole-slot migration, our own extension (see node/migration/slot-export.ts).
+ * IMPORT-SLOTS runs on the target and replies +OK once the target owns the slots (the client
+ * waits, as for MIGRATE); EXPORT-SLOTS / EXPORT-COMMIT are the source side, sent by the target.
+ */
+function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): void {
+  const st = m.state;
+  if (isReplica(st.myself)) fail(E.clusterSetSlotReplica);
+  if (sub === 'export-ack') {
+    // No reply: the target reads only the export stream on this connection.
+    exportOf(ctx.session)?.ack(Number(argv[2]));
+    return;
+  }
+  if (sub === 'export-commit') {
+    const exp = exportOf(ctx.session);
+    if (exp === undefined || !exp.commit()) fail(E.slotMoveNoExport);
+    return ctx.out.ok();
+  }
+  const start = slotArg(argv[2]!);
+  const end = slotArg(argv[3]!);
+  if (start > end) fail(E.clusterStartAfterEnd(start, end));
+  if (sub === 'export-slots') {
+    const target = lookup(m, argv[4]!);
+    if (target === undefined) fail(E.clusterUnknownNode(argv[4]!));
+    if (!isMaster(target) || target === st.myself) fail(E.clusterTargetNotMaster);
+    for (let s = start; s <= end; s++) if (st.owners[s] !== st.myself) fail(E.slotMoveNotMine(s));
+    if (exportOf(ctx.session) !== undefined) fail(E.slotMoveBusy);
+    // No reply: the connection now carries the export stream (RESTORE/DEL, then EXPORT-PAUSED).
+    const exp = new SlotExport(ctx.server, m, ctx.session, start, end, target);
+    exp.run().catch((e: unknown) => exp.abort(`export failed: ${(e as Error).message}`));
+    return;
+  }
+  if (argv[4]!.toLowerCase() !== 'from') fail(E.slotMoveSyntax);
+  const port = parseIntStrict(argv[6]!);
+  if (port === null || port <= 0 || port > 65535) fail(E.slotMoveSyntax);
+  for (let s = start; s <= end; s++) if (st.owners[s] === st.myself) fail(E.slotMoveAlreadyMine(s));
+  const host = argv[5]!;
+  const server = ctx.server;
+  runParked(server, ctx.session, async () => {
+    const r = await importSlots(server, m, start, end, host, port);
+    if ('error' in r) return { error: r.error };
+    const { keys, ms, ...pause } = r.ok;
+    m.log.info({ start, end, keys, ms: Math.round(ms), keysPerSec: Math.round((keys * 1000) / ms), ...pause }, 'slots imported');
+    return { status: 'OK' };
+  });
 }
 
 function clusterInfo(m: ClusterManager): string {

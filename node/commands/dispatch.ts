@@ -7,7 +7,7 @@ import { CommandError } from './args.js';
 import { lookupCommand, keyIndexes } from './table.js';
 import type { CommandSpec, Ctx } from './types.js';
 import { freeMemoryIfNeeded } from '../store/eviction.js';
-import { anyFrozen, frozenKeyCount, parkUntilThawed } from '../migration/key-freeze.js';
+import { anyFrozen, anyInFrozenSlot, frozenKeyCount, parkUntilThawed } from '../migration/key-freeze.js';
 
 const SUBSCRIBE_CONTEXT_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -104,16 +104,25 @@ function replicationRefusal(server: Server): string | null {
   return null;
 }
 
-/** A write (or an EXEC holding one) to a key MIGRATE is moving right now. */
+/**
+ * A write (or an EXEC holding one) to a key MIGRATE is moving right now, or any command on a
+ * slot in the handover pause of an atomic slot export: reads park too there, since the target
+ * may already own the slot and accept writes this node would not see.
+ */
 function writesFrozenKey(session: Session, spec: CommandSpec, argv: string[]): boolean {
   if (spec.name === 'exec' && session.multi !== null) {
     for (const q of session.multi) {
       const qs = lookupCommand(q[0]!.toLowerCase());
-      if (qs !== undefined && qs.flags.includes('write') && anyFrozen(session.db, q, keyIndexes(qs, q))) return true;
+      if (qs !== undefined && frozenFor(session.db, qs, q)) return true;
     }
     return false;
   }
-  return spec.flags.includes('write') && anyFrozen(session.db, argv, keyIndexes(spec, argv));
+  return frozenFor(session.db, spec, argv);
+}
+
+function frozenFor(db: number, spec: CommandSpec, argv: readonly string[]): boolean {
+  const idx = keyIndexes(spec, argv);
+  return spec.flags.includes('write') ? anyFrozen(db, argv, idx) : anyInFrozenSlot(db, argv, idx);
 }
 
 /** Holds the request (and everything pipelined after it) until the migration is over. */

@@ -38,7 +38,7 @@ function dump(ctx: Ctx, argv: string[]): void {
   ctx.out.bulk(encodeDumpPayload(src, thresholds(ctx.server)).toString('latin1'));
 }
 
-interface RestoreRequest {
+export interface RestoreRequest {
   key: string;
   replace: boolean;
   absttl: boolean;
@@ -101,7 +101,7 @@ function restore(ctx: Ctx, argv: string[]): void {
  * with an absolute TTL (ABSTTL), or DEL when the key was replaced by an already expired one;
  * `async` installs (sliced RESTORE) also notify snapshots and propagate here, outside dispatch.
  */
-function installRestored(
+export function installRestored(
   server: Server,
   dbIndex: number,
   req: RestoreRequest,
@@ -144,7 +144,7 @@ function installRestored(
  * Runs asynchronous work for a command: the client is parked (its later requests wait, as
  * after any blocking command) until the work's reply is written.
  */
-function runParked(server: Server, session: Session, work: () => Promise<Reply>, after?: () => void): void {
+export function runParked(server: Server, session: Session, work: () => Promise<Reply>, after?: () => void): void {
   server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => {} });
   void work()
     .catch((e: unknown): Reply => {

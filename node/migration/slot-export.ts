@@ -1,0 +1,193 @@
+// Source side of the atomic whole-slot migration (CLUSTER EXPORT-SLOTS, sent by the target's
+// CLUSTER IMPORT-SLOTS). Instead of replaying every write command on the target (which would
+// need a routing bypass for every command group), the source ships *values*: a key is "pending"
+// from the start (snapshot) and again after every write to it (fed by the propagation layer,
+// filtered by key slot); the sender drains the pending set as `RESTORE key at payload ABSTTL
+// REPLACE`, or `DEL key` when the key is gone. Hot keys coalesce, and once the set is empty the
+// target holds exactly the source's data. When the set is empty, an `EXPORT-SYNC n` round trip
+// (answered by `CLUSTER EXPORT-ACK n`) makes sure the target has applied the stream so far, so
+// the pause only covers what was written during that round trip. Then the slots are frozen
+// (commands on them park), the last pending keys are flushed, and `EXPORT-PAUSED` tells the
+// target to claim the slots;
+// its `CLUSTER EXPORT-COMMIT` makes the source give them up and release the parked writes,
+// which then get -MOVED. Clients never see -ASK.
+import type { Server } from '../server/server.js';
+import type { Session } from '../server/session.js';
+import type { PropagationSink } from '../persistence/propagation.js';
+import type { ClusterManager } from '../cluster/manager.js';
+import { addSlot, delSlot, type ClusterNode } from '../cluster/state.js';
+import { keySlot } from '../../common/slots.js';
+import { command as encodeCommand } from '../../common/resp/encode.js';
+import { lookupCommand, keyIndexes } from '../commands/table.js';
+import { encodingThresholds } from '../commands/thresholds.js';
+import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-payload.js';
+import { sourceOfStored } from './value-convert.js';
+import { freezeSlots, thawSlots } from './key-freeze.js';
+import { runSliced, SLICE_BUDGET_MS } from './slices.js';
+
+/** Bytes written per event-loop turn (also bounded by SLICE_BUDGET_MS) before yielding. */
+const CHUNK_BYTES = 1 << 20;
+/** Pause writers only when at most this many keys changed during the last sync round trip. */
+const PAUSE_BELOW_PENDING = 1000;
+/** A paused export whose target never commits gives the slots back to writers after this. */
+export const EXPORT_PAUSE_TIMEOUT_MS = 10_000;
+
+const exports = new WeakMap<Session, SlotExport>();
+
+export function exportOf(session: Session): SlotExport | undefined {
+  return exports.get(session);
+}
+
+export class SlotExport implements PropagationSink {
+  private readonly pending = new Set<string>();
+  private wakeUp: (() => void) | null = null;
+  private syncSeq = 0;
+  private paused = false;
+  private ended = false;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  failure: string | null = null;
+  sent = 0;
+
+  constructor(
+    private readonly server: Server,
+    private readonly m: ClusterManager,
+    private readonly session: Session,
+    readonly start: number,
+    readonly end: number,
+    private readonly target: ClusterNode,
+  ) {}
+
+  feed(db: number, argv: readonly string[]): void {
+    if (db !== 0 || this.ended) return;
+    const name = argv[0]!.toLowerCase();
+    if (name === 'flushall' || name === 'flushdb') {
+      this.abort('dataset flushed during slot export');
+      return;
+    }
+    const spec = lookupCommand(name);
+    if (spec === undefined) return;
+    for (const i of keyIndexes(spec, argv)) {
+      const k = argv[i]!;
+      const s = keySlot(k);
+      if (s >= this.start && s <= this.end) this.pending.add(k);
+    }
+  }
+
+  /** The target applied the stream up to EXPORT-SYNC `seq`. */
+  ack(seq: number): void {
+    if (seq === this.syncSeq) this.wake();
+  }
+
+  beforeReply(): void {}
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  /** Streams snapshot + changes until the pause; resolves when EXPORT-PAUSED went out. */
+  async run(): Promise<void> {
+    exports.set(this.session, this);
+    const db = this.server.dbs[0]!;
+    this.server.propagator.add(this);
+    this.session.socket.once('close', () => this.abort('target connection closed'));
+    for (let s = this.start; s <= this.end; s++) for (const k of db.keysInSlot(s, Number.MAX_SAFE_INTEGER)) this.pending.add(k);
+    const th = encodingThresholds(this.server.config);
+    const sock = this.session.socket;
+    for (;;) {
+      while (this.pending.size !== 0 && !this.ended) {
+        let chunk = '';
+        const now = Date.now();
+        const t0 = performance.now();
+        let n = 0;
+        for (const k of this.pending) {
+          this.pending.delete(k);
+          const v = db.peek(k, now);
+          const src = v === undefined ? null : sourceOfStored(v);
+          if (src === null) chunk += encodeCommand(['DEL', k]);
+          else {
+            const at = db.getExpire(k) ?? 0;
+            // Big values are encoded over several turns; a write meanwhile re-queues the key,
+            // so a payload mixing old and new elements is always followed by a fresh one.
+            const big = src.type !== 'string' && src.size > ENCODE_SLICE;
+            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th)) : encodeDumpPayload(src, th);
+            chunk += encodeCommand(['RESTORE', k, String(at), payload.toString('latin1'), 'ABSTTL', 'REPLACE']);
+            if (big) {
+              this.sent++;
+              break;
+            }
+          }
+          this.sent++;
+          if (chunk.length >= CHUNK_BYTES || ((++n & 63) === 0 && performance.now() - t0 >= SLICE_BUDGET_MS)) break;
+        }
+        if (sock.destroyed) return this.abort('target connection closed');
+        if (!sock.write(chunk, 'latin1')) await new Promise<void>((r) => sock.once('drain', r));
+        else await new Promise<void>((r) => setImmediate(r));
+      }
+      if (this.ended) return;
+      if (this.paused) break;
+      // Caught up here: wait until the target has applied everything sent, then pause writers
+      // if little changed meanwhile (else stream the changes and sync again).
+      const seq = ++this.syncSeq;
+      const acked = new Promise<void>((r) => (this.wakeUp = r));
+      sock.write(encodeCommand(['EXPORT-SYNC', String(seq)]), 'latin1');
+      await acked;
+      if (this.ended) return;
+      if (this.pending.size > PAUSE_BELOW_PENDING) continue;
+      this.paused = true;
+      freezeSlots(this.start, this.end);
+      this.pauseTimer = setTimeout(() => this.abort('target did not commit in time'), EXPORT_PAUSE_TIMEOUT_MS);
+    }
+    sock.write(encodeCommand(['EXPORT-PAUSED', String(Date.now())]), 'latin1');
+  }
+
+  /** The target owns the slots now: give them up, release writers, drop the keys in the background. */
+  commit(): boolean {
+    if (!this.paused || this.ended || this.pending.size !== 0) return false;
+    const st = this.m.state;
+    for (let s = this.start; s <= this.end; s++) {
+      if (st.owners[s] !== this.target) {
+        delSlot(st, s);
+        addSlot(st, this.target, s);
+      }
+      st.migrating.delete(s);
+    }
+    this.m.commit({ broadcast: true });
+    this.finish();
+    void runSliced(this.dropKeys());
+    return true;
+  }
+
+  private *dropKeys(): Generator<void, void> {
+    const db = this.server.dbs[0]!;
+    const st = this.m.state;
+    for (let s = this.start; s <= this.end; s++) {
+      // Keys are only ours to drop while the slot still belongs elsewhere.
+      if (st.owners[s] === st.myself) continue;
+      for (const k of db.keysInSlot(s, Number.MAX_SAFE_INTEGER)) {
+        if (db.delete(k)) {
+          this.server.dirty++;
+          if (this.server.propagator.active) this.server.propagator.propagate(0, ['DEL', k]);
+        }
+        yield;
+      }
+    }
+  }
+
+  abort(reason: string): void {
+    if (this.ended) return;
+    this.failure = reason;
+    this.server.log.warn({ start: this.start, end: this.end, reason }, 'slot export aborted');
+    this.finish();
+    this.wake();
+  }
+
+  private finish(): void {
+    this.ended = true;
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.server.propagator.remove(this);
+    exports.delete(this.session);
+    if (this.paused) thawSlots(this.start, this.end);
+  }
+}

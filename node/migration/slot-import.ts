@@ -1,0 +1,143 @@
+// Target side of the atomic whole-slot migration (CLUSTER IMPORT-SLOTS): one dedicated
+// connection to the source, which streams RESTORE/DEL for the slots (see slot-export.ts); they
+// are applied in order straight into the keyspace (the slots are not ours yet, so they bypass
+// routing). On EXPORT-PAUSED everything the source holds is applied: the slots are claimed with
+// a bumped configEpoch (saved), EXPORT-COMMIT lets the source give them up, then the claim is
+// broadcast.
+import net from 'node:net';
+import type { Server } from '../server/server.js';
+import type { StoredValue } from '../store/values/object.js';
+import type { ClusterManager } from '../cluster/manager.js';
+import { addSlot, bumpEpochWithoutConsensus, delSlot } from '../cluster/state.js';
+import { ReplyReader, isErrorReply, type RespValue } from '../../common/resp/reply-reader.js';
+import { command as encodeCommand } from '../../common/resp/encode.js';
+import { encodingThresholds } from '../commands/thresholds.js';
+import { installRestored, RESTORE_SLICED_BYTES } from '../commands/migrate.js';
+import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
+import { runSliced } from './slices.js';
+import { storedValueSink } from './value-convert.js';
+
+export interface ImportStats {
+  keys: number;
+  ms: number;
+  /** Source pause start to the target seeing EXPORT-PAUSED / to its claim being durable (same clock in tests). */
+  pausedSeenMs: number;
+  claimedMs: number;
+  pauseMs: number;
+}
+
+export type ImportResult = { ok: ImportStats } | { error: string };
+
+/** Without any data from the source for this long the import fails (the source aborts too). */
+const IDLE_TIMEOUT_MS = 15_000;
+
+export function importSlots(server: Server, m: ClusterManager, start: number, end: number, host: string, port: number): Promise<ImportResult> {
+  const t0 = performance.now();
+  const th = encodingThresholds(server.config);
+  const db = server.dbs[0]!;
+  const reader = new ReplyReader();
+  let applied = 0;
+  let pausedAt = 0;
+  let pausedSeenMs = 0;
+  let claimedMs = 0;
+  let claimed = false;
+  return new Promise<ImportResult>((resolve) => {
+    const sock = net.connect({ host, port });
+    sock.setNoDelay(true);
+    sock.setTimeout(IDLE_TIMEOUT_MS);
+    let settled = false;
+    const done = (r: ImportResult) => {
+      if (settled) return;
+      settled = true;
+      sock.destroy();
+      if ('error' in r && !claimed) dropImported();
+      resolve(r);
+    };
+    // A failed import leaves nothing behind in slots that are not ours.
+    const dropImported = () => {
+      for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) db.flushSlot(s);
+    };
+    const apply = (v: RespValue): void => {
+      if (isErrorReply(v)) return done({ error: `ERR source refused the export: ${v.error}` });
+      if (claimed) {
+        if (v === 'OK') {
+          // Announced only now: a source learning the claim from gossip first would drop the
+          // slots' keys synchronously inside the pause (the source gives them up in the background).
+          m.commit({ broadcast: true });
+          const ms = performance.now() - t0;
+          return done({ ok: { keys: applied, ms, pausedSeenMs, claimedMs, pauseMs: Date.now() - pausedAt } });
+        }
+        return done({ error: 'ERR unexpected reply from the source to EXPORT-COMMIT' });
+      }
+      if (!Array.isArray(v) || v.length === 0) return done({ error: 'ERR protocol error in the slot export stream' });
+      const argv = v as string[];
+      switch (argv[0]) {
+        case 'RESTORE': {
+          const payload = Buffer.from(argv[3]!, 'latin1');
+          const install = (r: ReturnType<typeof decodeDumpPayload<StoredValue | null>>): void => {
+            if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${argv[1]!}' in the slot export stream` });
+            installRestored(server, 0, { key: argv[1]!, replace: true, absttl: true, ttl: Number(argv[2]) }, r.value, Date.now(), argv, true);
+            applied++;
+          };
+          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, storedValueSink(th)));
+          // A big value is decoded over several turns; the rest of the stream waits for it.
+          busy = true;
+          sock.pause();
+          void runSliced(decodeDumpPayloadSteps(payload, storedValueSink(th))).then((r) => {
+            busy = false;
+            if (settled) return;
+            install(r);
+            sock.resume();
+            pump();
+          });
+          return;
+        }
+        case 'DEL':
+          if (db.delete(argv[1]!)) {
+            server.touchWatched(0, argv[1]!);
+            server.dirty++;
+            if (server.propagator.active) server.propagator.propagate(0, argv);
+          }
+          return;
+        case 'EXPORT-SYNC':
+          // Everything before it is applied (the stream is applied in order, synchronously).
+          sock.write(encodeCommand(['CLUSTER', 'EXPORT-ACK', argv[1]!]), 'latin1');
+          return;
+        case 'EXPORT-PAUSED': {
+          pausedAt = Number(argv[1]);
+          pausedSeenMs = Date.now() - pausedAt;
+          const st = m.state;
+          for (let s = start; s <= end; s++) {
+            if (st.owners[s] !== st.myself) {
+              delSlot(st, s);
+              addSlot(st, st.myself, s);
+            }
+            st.importing.delete(s);
+          }
+          if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch }, 'configEpoch updated after importing slots');
+          claimed = true;
+          m.commit();
+          claimedMs = Date.now() - pausedAt;
+          sock.write(encodeCommand(['CLUSTER', 'EXPORT-COMMIT']), 'latin1');
+          return;
+        }
+        default:
+          return done({ error: 'ERR protocol error in the slot export stream' });
+      }
+    };
+    sock.on('connect', () => {
+      sock.write(encodeCommand(['CLUSTER', 'EXPORT-SLOTS', String(start), String(end), m.state.myself.id]), 'latin1');
+    });
+    let busy = false;
+    const pump = (): void => {
+      for (let v = !busy ? reader.shift() : undefined; v !== undefined && !settled; v = !busy ? reader.shift() : undefined) apply(v);
+    };
+    sock.on('data', (d: Buffer) => {
+      reader.feed(d);
+      pump();
+    });
+    sock.on('timeout', () => done({ error: 'ERR timeout waiting for the slot export stream' }));
+    sock.on('error', (e) => done({ error: `ERR slot export connection failed: ${e.message}` }));
+    sock.on('close', () => done({ error: 'ERR slot export connection closed by the source' }));
+  });
+}
