@@ -265,40 +265,7 @@ export class ClusterManager implements ClusterHooks {
       updateState(this.state, Date.now());
     }
     if (this.saveNeeded) this.save();
-    this.redirectBlockedClients();
     this.syncReplicationRole();
-  }
-
-  /**
-   * Clients blocked on keys (BLPOP ...) whose slot is no longer served here, or while the cluster
-   * is down, are released with the redirection error (facts §6.5).
-   */
-  redirectBlockedClients(): void {
-    const blocked = this.server.blocking.sessionsOnSlot(() => true);
-    if (blocked.length === 0) return;
-    const st = this.state;
-    for (const s of blocked) {
-      const b = s.blocked;
-      if (b === null || b.keys.length === 0) continue;
-      let err: string | null = null;
-      if (!st.ok) err = E.clusterDown;
-      else {
-        for (const key of b.keys) {
-          const slot = keySlot(key);
-          let owner = st.owners[slot] ?? null;
-          if (s.readonlyMode && isReplica(st.myself) && owner !== null && owner.id === st.myself.masterId) owner = st.myself;
-          if (owner !== st.myself && !st.importing.has(slot)) {
-            err = owner === null ? E.clusterDownUnbound : E.moved(slot, this.endpoint(owner));
-            break;
-          }
-        }
-      }
-      if (err === null) continue;
-      this.server.blocking.unblock(s);
-      s.out.error(err);
-      this.server.scheduleFlush(s);
-      setImmediate(() => this.server.processInput(s));
-    }
   }
 
   deleteNode(node: ClusterNode): void {
@@ -395,6 +362,12 @@ export class ClusterManager implements ClusterHooks {
       this.state.mf = newManualFailover();
       return;
     }
+    if (isReplica(this.state.myself) && mf.masterOffset === -1 && !mf.canStart) {
+      // Repeat MFSTART until my master answers with its PAUSED offset (a lost or early MFSTART,
+      // e.g. before the master saw me as its replica, must not waste the whole timeout).
+      this.sendMfStart();
+      return;
+    }
     if (isMaster(this.state.myself) && mf.replicaId !== null) {
       // Keep my replica informed of my (paused) offset while it catches up.
       const r = this.state.nodes.get(mf.replicaId);
@@ -445,6 +418,11 @@ export class ClusterManager implements ClusterHooks {
       this.finish();
       return;
     }
+    this.sendMfStart();
+  }
+
+  private sendMfStart(): void {
+    const st = this.state;
     const master = masterOf(st, st.myself);
     const l = master !== null ? this.bus.outbound.get(master) : undefined;
     if (l !== undefined) this.send(l, { header: buildHeader(st, MsgType.MFSTART, this.announce()), body: { kind: 'empty' } });

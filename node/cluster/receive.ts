@@ -174,8 +174,12 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       } else if (type === MsgType.MFSTART) {
         // Only my own replica may start a manual failover with me.
         if (isReplica(sender) && sender.masterId === st.myself.id && isMaster(st.myself)) {
-          st.mf = { end: now + MANUAL_FAILOVER_TIMEOUT_MS, canStart: false, masterOffset: -1, replicaId: sender.id };
-          fx.push({ t: 'log', level: 'warn', msg: 'Manual failover requested by replica', fields: { replica: sender.id } }, { t: 'ping-node', to: sender });
+          // The replica repeats MFSTART until it sees my PAUSED offset: keep the first deadline.
+          if (st.mf.end === 0 || st.mf.replicaId !== sender.id) {
+            st.mf = { end: now + MANUAL_FAILOVER_TIMEOUT_MS, canStart: false, masterOffset: -1, replicaId: sender.id };
+            fx.push({ t: 'log', level: 'warn', msg: 'Manual failover requested by replica', fields: { replica: sender.id } });
+          }
+          fx.push({ t: 'ping-node', to: sender });
         }
       }
       break;

@@ -293,6 +293,8 @@ export function setMyMaster(st: ClusterState, master: ClusterNode): void {
     st.migrating.clear();
   }
   me.masterId = master.id;
+  // A manual failover in progress belonged to my previous role.
+  st.mf = newManualFailover();
 }
 
 // ---- cluster_state -----------------------------------------------------------------------------

@@ -106,12 +106,12 @@ export function clientCommand(ctx: Ctx, argv: string[]): void {
     }
     case 'unblock': {
       if (argv.length < 3) fail(E.subArity('client', 'unblock'));
-      if (argv.length > 4) fail(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+      if (argv.length > 4) fail(E.subcommandSyntax(argv[1]!, 'client'));
       let withError = false;
       if (argv.length === 4) {
         const reason = argv[3]!.toUpperCase();
         if (reason === 'ERROR') withError = true;
-        else if (reason !== 'TIMEOUT') fail('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+        else if (reason !== 'TIMEOUT') fail(E.unblockReason);
       }
       const id = parseInt64(argv[2]!);
       if (id === null) fail(E.notInteger);

@@ -29,7 +29,9 @@ export function execute(server: Server, session: Session, argv: string[]): void 
   if (queueing && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
     return reject(server, session, spec, E.oom, argv);
   }
-  if (spec.flags.includes('write') && !session.isMaster) {
+  // Outside MULTI this check runs in run(), after cluster routing: a replica redirects writes for
+  // its master's slots with MOVED before it would refuse them as READONLY (as Redis orders it).
+  if (queueing && spec.flags.includes('write') && !session.isMaster) {
     const refusal = replicationRefusal(server);
     if (refusal !== null) return reject(server, session, spec, refusal, argv);
   }
@@ -108,6 +110,14 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
         server.unwatchAll(session);
       }
       out.error(err);
+      return;
+    }
+  }
+  if (!inExec && spec.flags.includes('write') && !session.isMaster) {
+    const refusal = replicationRefusal(server);
+    if (refusal !== null) {
+      commandStat(server, statName(server, spec, argv)).rejected++;
+      out.error(refusal);
       return;
     }
   }

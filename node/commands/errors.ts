@@ -109,6 +109,7 @@ export const E = {
   migrateTargetError: (text: string) => `ERR Target instance replied with error: ${text}`,
   migrateIo: (what: 'writing' | 'reading') => `IOERR error or timeout ${what} to target instance`,
   migrateIoConnect: 'IOERR error or timeout connecting to the client',
+  migrateInTransaction: 'ERR MIGRATE cannot run inside MULTI/EXEC on this node',
   // sorted sets (zsets)
   zaddXxNx: 'ERR XX and NX options at the same time are not compatible',
   zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
@@ -121,6 +122,14 @@ export const E = {
   zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   zWeightNotFloat: 'ERR weight value is not a float',
   zCountPositive: 'ERR count should be greater than 0',
+  // lists and blocking
+  lposRankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  countPositive: 'ERR count should be greater than 0',
+  unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  unblockedByClient: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
+  unblockedRoleChange: 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
   // serverx: transactions, keys, pub/sub, server
   execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
   subcommandSyntax: (sub: string, cmd: string) =>

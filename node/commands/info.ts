@@ -77,7 +77,7 @@ function section(srv: Server, name: string): string[] {
         `client_recent_max_output_buffer:${maxOut}`,
         `blocked_clients:${srv.blocking.blockedCount}`,
         'tracking_clients:0',
-        `clients_in_timeout_table:${srv.blocking.blockedCount}`,
+        `clients_in_timeout_table:${srv.blocking.timeoutTableCount}`,
       ];
     }
     case 'memory': {

@@ -277,7 +277,8 @@ function swapdb(ctx: Ctx, argv: string[]): void {
     srv.watches.touchDb(dbb, da);
     da.swapContents(dbb);
     // Clients blocked on keys of either database may now find data.
-    for (const db of [da, dbb]) for (const [k] of db.entries()) srv.blocking.signalReady(db.index, k);
+    srv.blocking.signalWaitedKeys(da.index);
+    srv.blocking.signalWaitedKeys(dbb.index);
     srv.dirty++;
   }
   ctx.out.ok();

@@ -3,12 +3,11 @@
 // EXEC it replies as a timeout at once). A waiting client is served from the key that got data,
 // exactly as Redis 7.0 serves it, and its write is propagated as the non-blocking command.
 import type { CommandSpec, Ctx } from './types.js';
-import { propagateAs } from './access.js';
+import { modified, propagateAs } from './access.js';
 import { blockClient } from './block.js';
 import { timeoutArg } from './timeout-arg.js';
 import type { ListValue } from '../store/values/list.js';
 import { dropIfEmpty, endArg, moveElement, mpopFrom, mpopKeys, parseMpop, popEnd, writeList, rangeSpec, numkeysSpec, MOVE_SPECS, type End } from './list-ops.js';
-import { modified } from './access.js';
 
 /** The list now at key for a waiting client, or undefined if the key holds something else. */
 function listToServe(ctx: Ctx, key: string): ListValue | undefined {

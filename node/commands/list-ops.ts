@@ -85,7 +85,7 @@ export function parseMpop(argv: readonly string[], numkeysAt: number): MpopArgs 
   for (let j = whereAt + 1; j < argv.length; j++) {
     if (count === -1 && argv[j]!.toUpperCase() === 'COUNT' && j + 1 < argv.length) {
       const c = parseInt64(argv[++j]!);
-      if (c === null || c < 1n) fail('ERR count should be greater than 0');
+      if (c === null || c < 1n) fail(E.countPositive);
       count = clampSafe(c);
     } else fail(E.syntax);
   }

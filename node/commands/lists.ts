@@ -100,7 +100,6 @@ function lrange(ctx: Ctx, argv: string[]): void {
   ctx.out.raw(s);
 }
 
-const RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 const LONG_MIN = -9223372036854775808n;
 
 function lpos(ctx: Ctx, argv: string[]): void {
@@ -115,18 +114,18 @@ function lpos(ctx: Ctx, argv: string[]): void {
     if (opt === 'RANK' && more) {
       const r = parseInt64(argv[++j]!);
       if (r === null) fail(E.notInteger);
-      if (r === 0n) fail(RANK_ZERO);
+      if (r === 0n) fail(E.lposRankZero);
       // Redis 7.0 negates RANK in 64 bits: LLONG_MIN stays negative, so every match from the tail
       // qualifies and COUNT never stops the scan.
       unbounded = r === LONG_MIN;
       rank = unbounded ? -1 : clampSafe(r);
     } else if (opt === 'COUNT' && more) {
       const c = parseInt64(argv[++j]!);
-      if (c === null || c < 0n) fail("ERR COUNT can't be negative");
+      if (c === null || c < 0n) fail(E.lposCountNegative);
       count = clampSafe(c);
     } else if (opt === 'MAXLEN' && more) {
       const m = parseInt64(argv[++j]!);
-      if (m === null || m < 0n) fail("ERR MAXLEN can't be negative");
+      if (m === null || m < 0n) fail(E.lposMaxlenNegative);
       maxlen = clampSafe(m);
     } else fail(E.syntax);
   }

@@ -13,9 +13,9 @@ import type { EncodingThresholds, StoredValue } from '../store/values/object.js'
 import { E } from './errors.js';
 import { encodingThresholds } from './thresholds.js';
 import { fail, int64Arg, parseInt64 } from './args.js';
-import { decodeDumpPayload, decodeDumpPayloadSteps, encodeDumpPayload, encodeDumpPayloadSteps } from '../migration/dump-payload.js';
+import { decodeDumpPayload, decodeDumpPayloadSteps, encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from '../migration/dump-payload.js';
 import { latin1BytesSteps, runSliced } from '../migration/slices.js';
-import { sourceOfStored, storedOfDump, storedOfDumpSteps } from '../migration/value-convert.js';
+import { sourceOfStored, storedValueSink } from '../migration/value-convert.js';
 import { MigrateConnections, type TargetLink } from '../migration/migrate-client.js';
 import { freezeKeys, thawKeys } from '../migration/key-freeze.js';
 import { isErrorReply } from '../../common/resp/reply-reader.js';
@@ -71,13 +71,14 @@ function restore(ctx: Ctx, argv: string[]): void {
   if (ttl < 0n) fail(E.restoreTtl);
   const req: RestoreRequest = { key, replace, absttl, ttl: Number(ttl) };
   const payload = argv[3]!;
-  if (payload.length <= RESTORE_SLICED_BYTES) {
-    const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'));
+  // Inside EXEC nothing may wait: even a big payload is then restored in one go.
+  if (payload.length <= RESTORE_SLICED_BYTES || ctx.denyBlocking) {
+    const decoded = decodeDumpPayload(Buffer.from(payload, 'latin1'), storedValueSink(thresholds(ctx.server)));
     if (!decoded.ok) fail(decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat);
-    const value = storedOfDump(decoded.value, thresholds(ctx.server));
-    if (value === null) fail(E.badDataFormat);
-    const r = installRestored(ctx.server, ctx.db.index, req, value, ctx.now);
+    if (decoded.value === null) fail(E.badDataFormat);
+    const r = installRestored(ctx.server, ctx.db.index, req, decoded.value, ctx.now, argv, false);
     if ('error' in r) fail(r.error);
+    ctx.propagateAs = r.propagate;
     return ctx.out.ok();
   }
   // A big payload (a big key arriving by MIGRATE): copy, verify, decode and build it over many
@@ -87,35 +88,56 @@ function restore(ctx: Ctx, argv: string[]): void {
   const dbIndex = ctx.db.index;
   runParked(server, ctx.session, async (): Promise<Reply> => {
     const bytes = await runSliced(latin1BytesSteps(payload));
-    const decoded = await runSliced(decodeDumpPayloadSteps(bytes));
+    const decoded = await runSliced(decodeDumpPayloadSteps(bytes, storedValueSink(thresholds(server))));
     if (!decoded.ok) return { error: decoded.error === 'checksum' ? E.dumpChecksum : E.badDataFormat };
-    const value = await runSliced(storedOfDumpSteps(decoded.value, thresholds(server)));
-    if (value === null) return { error: E.badDataFormat };
-    return installRestored(server, dbIndex, req, value, Date.now());
+    if (decoded.value === null) return { error: E.badDataFormat };
+    const r = installRestored(server, dbIndex, req, decoded.value, Date.now(), argv, true);
+    return 'error' in r ? r : { status: 'OK' };
   });
 }
 
-/** The last part of RESTORE: replace, TTL, store, signal. */
-function installRestored(server: Server, dbIndex: number, req: RestoreRequest, value: StoredValue, now: number): Reply {
+/**
+ * The last part of RESTORE: replace, TTL, store, signal. Replicas and the AOF get the command
+ * with an absolute TTL (ABSTTL), or DEL when the key was replaced by an already expired one;
+ * `async` installs (sliced RESTORE) also notify snapshots and propagate here, outside dispatch.
+ */
+function installRestored(
+  server: Server,
+  dbIndex: number,
+  req: RestoreRequest,
+  value: StoredValue,
+  now: number,
+  argv: readonly string[],
+  async: boolean,
+): { propagate: string[][] } | { error: string } {
   const db = server.dbs[dbIndex]!;
   const exists = db.get(req.key, now) !== undefined;
   if (exists && !req.replace) return { error: E.busyKey };
+  if (async) for (const s of server.snapshots) s.beforeWrite(db, req.key);
   const deleted = exists && db.delete(req.key);
   let at = req.ttl;
   if (at !== 0 && !req.absttl) at += now;
+  let propagate: string[][];
   if (at !== 0 && at <= now) {
-    if (deleted) {
-      server.touchWatched(dbIndex, req.key);
-      server.dirty++;
+    if (!deleted) return { propagate: [] };
+    server.touchWatched(dbIndex, req.key);
+    server.dirty++;
+    propagate = [['DEL', req.key]];
+  } else {
+    db.set(req.key, value);
+    if (at !== 0) db.setExpire(req.key, at);
+    server.touchWatched(dbIndex, req.key);
+    server.dirty++;
+    server.blocking.signalReady(dbIndex, req.key);
+    const cmd = [...argv];
+    if (at !== 0 && !req.absttl) {
+      cmd[2] = String(at);
+      cmd.push('ABSTTL');
     }
-    return { status: 'OK' };
+    propagate = [cmd];
   }
-  db.set(req.key, value);
-  if (at !== 0) db.setExpire(req.key, at);
-  server.touchWatched(dbIndex, req.key);
-  server.dirty++;
-  server.blocking.signalReady(dbIndex, req.key);
-  return { status: 'OK' };
+  if (async && server.propagator.active) for (const c of propagate) server.propagator.propagate(dbIndex, c);
+  return { propagate };
 }
 
 /**
@@ -130,14 +152,16 @@ function runParked(server: Server, session: Session, work: () => Promise<Reply>,
       return { error: `ERR internal error while running '${session.lastCommand}': ${(e as Error).message}` };
     })
     .then((reply) => {
+      if (!session.closing) {
+        server.blocking.unblock(session);
+        if ('error' in reply) session.out.error(reply.error);
+        else session.out.simple(reply.status);
+        server.scheduleFlush(session);
+        setImmediate(() => server.processInput(session));
+      }
+      // Then the requests that waited for the keys run, after this reply.
       after?.();
       if (server.blocking.hasReadyKeys) server.blocking.serveReady();
-      if (session.closing) return;
-      server.blocking.unblock(session);
-      if ('error' in reply) session.out.error(reply.error);
-      else session.out.simple(reply.status);
-      server.scheduleFlush(session);
-      setImmediate(() => server.processInput(session));
     });
 }
 
@@ -179,6 +203,12 @@ export function migrateKeys(argv: readonly string[]): number[] {
   return [3];
 }
 
+/** C's atoi, as Redis reads MIGRATE's port: leading digits, anything else is 0. */
+function atoi(s: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(s);
+  return m === null ? 0 : Number(m[1]);
+}
+
 function parseMigrate(argv: string[]): MigrateRequest {
   let copy = false;
   let replace = false;
@@ -208,7 +238,7 @@ function parseMigrate(argv: string[]): MigrateRequest {
   if (timeout === null || db === null) fail(E.notInteger);
   return {
     host: argv[1]!,
-    port: Number(parseInt64(argv[2]!) ?? 0n) & 0xffff,
+    port: atoi(argv[2]!),
     db: Number(db),
     timeout: timeout <= 0n ? 1000 : Number(timeout > 2147483647n ? 2147483647n : timeout),
     copy,
@@ -221,6 +251,9 @@ function parseMigrate(argv: string[]): MigrateRequest {
 
 function migrate(ctx: Ctx, argv: string[]): void {
   const req = parseMigrate(argv);
+  // The transfer is asynchronous (the node keeps serving meanwhile), which a transaction
+  // cannot wait for.
+  if (ctx.denyBlocking) fail(E.migrateInTransaction);
   const found: { key: string; value: StoredValue }[] = [];
   for (const key of req.keys) {
     const v = ctx.db.get(key, ctx.now);
@@ -236,17 +269,19 @@ function migrate(ctx: Ctx, argv: string[]): void {
 
 type Reply = { status: string } | { error: string };
 
-/** Builds one key's payload over as many event-loop turns as it needs. */
-async function buildPayload(server: Server, value: StoredValue): Promise<Buffer | null> {
+/** Builds one key's payload: small values at once, big ones over several event-loop turns. */
+async function buildPayload(th: EncodingThresholds, value: StoredValue): Promise<Buffer | null> {
   const src = sourceOfStored(value);
   if (src === null) return null;
-  return runSliced(encodeDumpPayloadSteps(src, thresholds(server)));
+  if (src.type === 'string' || src.size < ENCODE_SLICE) return encodeDumpPayload(src, th);
+  return runSliced(encodeDumpPayloadSteps(src, th));
 }
 
 async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, found: { key: string; value: StoredValue }[]): Promise<Reply> {
   const payloads: Buffer[] = [];
+  const th = thresholds(server);
   for (const f of found) {
-    const p = await buildPayload(server, f.value);
+    const p = await buildPayload(th, f.value);
     if (p === null) return { error: E.dumpUnsupported };
     payloads.push(p);
   }
@@ -257,104 +292,113 @@ async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, 
   for (;;) {
     const got = await conns.get(req.host, req.port, req.timeout);
     if (got === 'connecting') return { error: E.migrateIoConnect };
-    let link: TargetLink | null = typeof got === 'string' ? null : got;
-    let failure: 'writing' | 'reading' | null = link === null ? 'writing' : null;
-    let timedOut = false;
-    let sent: { key: string; value: StoredValue }[] = [];
-    let select = false;
-    if (link !== null) {
-      const pieces: (Buffer | string)[] = [];
-      if (req.password !== null) pieces.push(encodeCommand(req.user !== null ? ['AUTH', req.user, req.password] : ['AUTH', req.password]));
-      select = link.lastDb !== req.db;
-      if (select) pieces.push(encodeCommand(['SELECT', String(req.db)]));
-      const now = Date.now();
-      for (let i = 0; i < found.length; i++) {
-        const f = found[i]!;
-        let ttl = 0;
-        const at = db.getExpire(f.key);
-        if (at !== undefined) {
-          ttl = at - now;
-          if (ttl < 0) continue; // expired since the lookup: not sent, not deleted
-          if (ttl < 1) ttl = 1;
-        }
-        sent.push(f);
-        const p = payloads[i]!;
-        const ttlS = String(ttl);
-        pieces.push(
-          Buffer.from(
+    const link: TargetLink | null = typeof got === 'string' ? null : got;
+    // One MIGRATE at a time per link: requests and replies pair up in order.
+    const release = link !== null ? await link.acquire() : null;
+    try {
+      let failure: 'writing' | 'reading' | null = link === null ? 'writing' : null;
+      let timedOut = false;
+      let sent: { key: string; value: StoredValue }[] = [];
+      let select = false;
+      if (link !== null) {
+        const pieces: (Buffer | string)[] = [];
+        if (req.password !== null) pieces.push(encodeCommand(req.user !== null ? ['AUTH', req.user, req.password] : ['AUTH', req.password]));
+        select = link.lastDb !== req.db;
+        if (select) pieces.push(encodeCommand(['SELECT', String(req.db)]));
+        const now = Date.now();
+        for (let i = 0; i < found.length; i++) {
+          const f = found[i]!;
+          let ttl = 0;
+          const at = db.getExpire(f.key);
+          if (at !== undefined) {
+            ttl = at - now;
+            if (ttl < 0) continue; // expired since the lookup: not sent, not deleted
+            if (ttl < 1) ttl = 1;
+          }
+          sent.push(f);
+          const p = payloads[i]!;
+          const ttlS = String(ttl);
+          // Strings here are latin1 (one char per byte); link.write sends them so.
+          pieces.push(
             `*${req.replace ? 5 : 4}\r\n$${restoreCmd.length}\r\n${restoreCmd}\r\n$${f.key.length}\r\n${f.key}\r\n$${ttlS.length}\r\n${ttlS}\r\n$${p.length}\r\n`,
-            'latin1',
-          ),
-          p,
-          req.replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n',
-        );
-      }
-      if (!(await link.write(pieces, req.timeout))) failure = 'writing';
-    }
-    let authReply: unknown = null;
-    let selectReply: unknown = null;
-    let targetError: string | null = null;
-    let socketError = false;
-    let replies = 0;
-    const acked: string[] = [];
-    if (failure === null && link !== null) {
-      const readOne = async () => {
-        const r = await link!.read(req.timeout);
-        if ('fail' in r) {
-          if (r.fail === 'timeout') timedOut = true;
-          return undefined;
+            p,
+            req.replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n',
+          );
         }
-        return r.value;
-      };
-      if (req.password !== null && (authReply = await readOne()) === undefined) failure = 'reading';
-      else if (select && (selectReply = await readOne()) === undefined) failure = 'reading';
-      else {
-        for (const f of sent) {
-          const r = await readOne();
-          if (r === undefined) {
-            socketError = true;
-            break;
+        if (!(await link.write(pieces, req.timeout))) failure = 'writing';
+      }
+      let authReply: unknown = null;
+      let selectReply: unknown = null;
+      let targetError: string | null = null;
+      let socketError = false;
+      let replies = 0;
+      const acked: string[] = [];
+      if (failure === null && link !== null) {
+        const readOne = async () => {
+          const r = await link!.read(req.timeout);
+          if ('fail' in r) {
+            if (r.fail === 'timeout') timedOut = true;
+            return undefined;
           }
-          replies++;
-          const authErr = req.password !== null && isErrorReply(authReply as never);
-          const selErr = select && isErrorReply(selectReply as never);
-          if (authErr || selErr || isErrorReply(r)) {
-            if (targetError === null) {
-              link.lastDb = -1;
-              const e = authErr ? authReply : selErr ? selectReply : r;
-              targetError = (e as { error: string }).error;
+          return r.value;
+        };
+        if (req.password !== null && (authReply = await readOne()) === undefined) failure = 'reading';
+        else if (select && (selectReply = await readOne()) === undefined) failure = 'reading';
+        else {
+          for (const f of sent) {
+            const r = await readOne();
+            if (r === undefined) {
+              socketError = true;
+              break;
             }
-          } else if (!req.copy) acked.push(f.key);
-        }
-        // Keys the target acknowledged are moved: delete them here, unless they changed
-        // (frozen keys cannot be written, but they may have expired in the meantime).
-        for (const k of acked) {
-          const f = sent.find((s) => s.key === k)!;
-          if (db.get(k, Date.now()) === f.value && db.delete(k)) {
-            server.touchWatched(dbIndex, k);
-            server.dirty++;
+            replies++;
+            const authErr = req.password !== null && isErrorReply(authReply as never);
+            const selErr = select && isErrorReply(selectReply as never);
+            if (authErr || selErr || isErrorReply(r)) {
+              if (targetError === null) {
+                link.lastDb = -1;
+                const e = authErr ? authReply : selErr ? selectReply : r;
+                targetError = (e as { error: string }).error;
+              }
+            } else if (!req.copy) acked.push(f.key);
+          }
+          // Keys the target acknowledged are moved: delete them here, unless they changed
+          // (frozen keys cannot be written, but they may have expired in the meantime).
+          const deleted: string[] = [];
+          for (const k of acked) {
+            const f = sent.find((s) => s.key === k)!;
+            if (db.get(k, Date.now()) !== f.value) continue;
+            for (const s of server.snapshots) s.beforeWrite(db, k);
+            if (db.delete(k)) {
+              server.touchWatched(dbIndex, k);
+              server.dirty++;
+              deleted.push(k);
+            }
+          }
+          // MIGRATE reaches replicas and the AOF as the DEL it amounts to here.
+          if (deleted.length > 0 && server.propagator.active) server.propagator.propagate(dbIndex, ['DEL', ...deleted]);
+          if (targetError === null && socketError && replies === 0 && mayRetry && !timedOut) {
+            failure = 'reading';
+          } else {
+            if (socketError) conns.drop(link);
+            if (targetError !== null) return { error: E.migrateTargetError(targetError) };
+            if (socketError) return { error: E.migrateIo('reading') };
+            link.lastDb = req.db;
+            return { status: 'OK' };
           }
         }
-        if (targetError === null && socketError && replies === 0 && mayRetry && !timedOut) {
-          failure = 'reading';
-        } else {
-          if (socketError) conns.close(link.key);
-          if (targetError !== null) return { error: E.migrateTargetError(targetError) };
-          if (socketError) return { error: E.migrateIo('reading') };
-          link.lastDb = req.db;
-          return { status: 'OK' };
-        }
       }
+      // Socket trouble before any RESTORE reply: close, and retry once unless it was a timeout.
+      if (link !== null) conns.drop(link);
+      sent = [];
+      if (!timedOut && mayRetry && failure !== null) {
+        mayRetry = false;
+        continue;
+      }
+      return { error: E.migrateIo(failure ?? 'reading') };
+    } finally {
+      release?.();
     }
-    // Socket trouble before any RESTORE reply: close, and retry once unless it was a timeout.
-    if (link !== null) conns.close(link.key);
-    link = null;
-    sent = [];
-    if (!timedOut && mayRetry && failure !== null) {
-      mayRetry = false;
-      continue;
-    }
-    return { error: E.migrateIo(failure ?? 'reading') };
   }
 }
 

@@ -10,11 +10,11 @@ import { pubsubCommands } from './pubsub.js';
 import { clusterCommands } from './cluster.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
 import { listCommands } from './lists.js';
-import { zsetCommands } from './zsets.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,

@@ -62,9 +62,14 @@ function exec(ctx: Ctx): void {
   server.unwatchAll(s);
   ctx.out.array(queue.length);
   s.inExec = true;
+  // Replicas and the AOF see the transaction's writes as one MULTI/EXEC block; EXEC itself
+  // propagates nothing more.
+  ctx.propagateAs = [];
+  server.propagator.beginTransaction(ctx.db.index);
   try {
     for (let i = 0; i < queue.length; i++) run(server, s, specs[i]!, queue[i]!, true);
   } finally {
+    server.propagator.endTransaction();
     s.inExec = false;
     s.multi = null;
     s.multiError = false;

@@ -54,7 +54,61 @@ export type ValueSource =
   | { type: 'zset'; size: number; entries: Iterable<readonly [string, number]>; compact?: boolean }
   | { type: 'hash'; size: number; entries: Iterable<readonly [string, string]>; compact?: boolean };
 
-export type DecodeResult = { ok: true; value: DumpValue } | { ok: false; error: 'checksum' | 'format' };
+export type DecodeResult<V = DumpValue> = { ok: true; value: V } | { ok: false; error: 'checksum' | 'format' };
+
+/**
+ * Where decoded elements go. The decoder streams elements into builders so that a big key is
+ * built directly into its final form (no intermediate copy); `add` returns false for a
+ * duplicate, which makes the payload invalid.
+ */
+export interface DumpSink<V> {
+  string(value: string): V;
+  list(): { push(item: string): void; done(): V };
+  set(): { add(member: string): boolean; done(): V };
+  zset(): { add(member: string, score: number): boolean; done(): V };
+  hash(): { add(field: string, value: string): boolean; done(): V };
+}
+
+/** The sink producing the neutral DumpValue. */
+export const DUMP_VALUE_SINK: DumpSink<DumpValue> = {
+  string: (value) => ({ type: 'string', value }),
+  list: () => {
+    const items: string[] = [];
+    return { push: (i) => void items.push(i), done: () => ({ type: 'list', items }) };
+  },
+  set: () => {
+    const seen = new Set<string>();
+    return {
+      add: (m) => {
+        const n = seen.size;
+        return seen.add(m).size !== n;
+      },
+      done: () => ({ type: 'set', members: [...seen] }),
+    };
+  },
+  zset: () => {
+    const seen = new Map<string, number>();
+    return {
+      add: (m, sc) => {
+        if (seen.has(m)) return false;
+        seen.set(m, sc);
+        return true;
+      },
+      done: () => ({ type: 'zset', entries: [...seen] }),
+    };
+  },
+  hash: () => {
+    const seen = new Map<string, string>();
+    return {
+      add: (f, v) => {
+        if (seen.has(f)) return false;
+        seen.set(f, v);
+        return true;
+      },
+      done: () => ({ type: 'hash', entries: [...seen] }),
+    };
+  },
+};
 
 // ---- limits ------------------------------------------------------------------------------------
 
@@ -221,8 +275,10 @@ function parseScore(s: string): number | null {
 const CRC_SLICE = 1 << 20;
 
 /** Verifies and decodes a DUMP payload; never throws. */
-export function decodeDumpPayload(payload: Buffer): DecodeResult {
-  const g = decodeDumpPayloadSteps(payload);
+export function decodeDumpPayload(payload: Buffer): DecodeResult;
+export function decodeDumpPayload<V>(payload: Buffer, sink: DumpSink<V>): DecodeResult<V>;
+export function decodeDumpPayload<V>(payload: Buffer, sink?: DumpSink<V>): DecodeResult<V | DumpValue> {
+  const g = decodeDumpPayloadSteps<V | DumpValue>(payload, sink ?? DUMP_VALUE_SINK);
   for (;;) {
     const r = g.next();
     if (r.done) return r.value;
@@ -233,7 +289,7 @@ export function decodeDumpPayload(payload: Buffer): DecodeResult {
  * The same, step by step: yields after each CRC_SLICE bytes of checksum and each ENCODE_SLICE
  * elements, so that a big payload can be decoded over several event-loop turns.
  */
-export function* decodeDumpPayloadSteps(payload: Buffer): Generator<void, DecodeResult> {
+export function* decodeDumpPayloadSteps<V>(payload: Buffer, sink: DumpSink<V>): Generator<void, DecodeResult<V>> {
   const n = payload.length;
   if (n < FOOTER || (payload[n - 10]! | (payload[n - 9]! << 8)) > RDB_VERSION) return { ok: false, error: 'checksum' };
   const crc = new Crc64();
@@ -244,7 +300,7 @@ export function* decodeDumpPayloadSteps(payload: Buffer): Generator<void, Decode
   if (!crc.equalsLE(payload, n - 8)) return { ok: false, error: 'checksum' };
   try {
     const r = new Reader(payload, n - FOOTER);
-    const value = yield* decodeValue(r);
+    const value = yield* decodeValue(r, sink);
     // The value must use exactly the bytes before the footer.
     if (r.pos !== r.end) bad();
     return { ok: true, value };
@@ -254,111 +310,119 @@ export function* decodeDumpPayloadSteps(payload: Buffer): Generator<void, Decode
   }
 }
 
-function* decodeValue(r: Reader): Generator<void, DumpValue> {
-  return yield* decodeBodySteps(r, r.byte());
+function* decodeValue<V>(r: Reader, sink: DumpSink<V>): Generator<void, V> {
+  return yield* decodeBodySteps(r, r.byte(), sink);
 }
 
 /** The value body of an object of RDB `type` (RDB files keep the key between type and body). */
-export function* decodeBodySteps(r: Reader, type: number): Generator<void, DumpValue> {
+export function decodeBodySteps(r: Reader, type: number): Generator<void, DumpValue>;
+export function decodeBodySteps<V>(r: Reader, type: number, sink: DumpSink<V>): Generator<void, V>;
+export function* decodeBodySteps<V>(r: Reader, type: number, sink?: DumpSink<V>): Generator<void, V | DumpValue> {
+  return yield* decodeBodyInto<V | DumpValue>(r, type, sink ?? DUMP_VALUE_SINK);
+}
+
+function* decodeBodyInto<V>(r: Reader, type: number, sink: DumpSink<V>): Generator<void, V> {
   let step = 0;
   switch (type) {
     case T.STRING:
-      return { type: 'string', value: r.string() };
+      return sink.string(r.string());
     case T.LIST: {
       const n = r.count(1);
-      const items = new Array<string>(n);
+      const b = sink.list();
       for (let i = 0; i < n; i++) {
-        items[i] = r.string();
+        b.push(r.string());
         if (++step === ENCODE_SLICE) {
           step = 0;
           yield;
         }
       }
-      return { type: 'list', items };
+      return b.done();
     }
-    case T.LIST_ZIPLIST:
-      return { type: 'list', items: nonEmpty(decodeZiplist(r.stringBytes())) };
+    case T.LIST_ZIPLIST: {
+      const b = sink.list();
+      for (const e of nonEmpty(decodeZiplist(r.stringBytes()))) b.push(e);
+      return b.done();
+    }
     case T.LIST_QUICKLIST:
     case T.LIST_QUICKLIST_2: {
       const nodes = r.count(1);
-      const items: string[] = [];
+      const b = sink.list();
+      let count = 0;
       for (let i = 0; i < nodes; i++) {
         const container = type === T.LIST_QUICKLIST_2 ? r.plainLen() : 2;
         const blob = r.stringBytes();
-        if (container === 1) items.push(blob.toString('latin1'));
-        else if (container === 2) {
+        if (container === 1) {
+          b.push(blob.toString('latin1'));
+          count++;
+        } else if (container === 2) {
           const entries = (type === T.LIST_QUICKLIST ? decodeZiplist : decodeListpack)(blob) ?? bad();
           // Redis skips empty nodes; an entirely empty list is still rejected below.
-          for (const e of entries) items.push(e);
+          for (const e of entries) b.push(e);
+          count += entries.length;
         } else bad();
         if (++step === 16) {
           step = 0;
           yield;
         }
       }
-      return { type: 'list', items: nonEmpty(items) };
+      if (count === 0) bad();
+      return b.done();
     }
     case T.SET: {
       const n = r.count(1);
-      const seen = new Set<string>();
+      const b = sink.set();
       for (let i = 0; i < n; i++) {
-        const m = r.string();
-        if (seen.has(m)) bad();
-        seen.add(m);
+        if (!b.add(r.string())) bad();
         if (++step === ENCODE_SLICE) {
           step = 0;
           yield;
         }
       }
-      return { type: 'set', members: [...seen] };
+      return b.done();
     }
-    case T.SET_INTSET:
-      return { type: 'set', members: nonEmpty(decodeIntset(r.stringBytes())) };
+    case T.SET_INTSET: {
+      const b = sink.set();
+      for (const m of nonEmpty(decodeIntset(r.stringBytes()))) b.add(m);
+      return b.done();
+    }
     case T.ZSET:
     case T.ZSET_2: {
       const n = r.count(type === T.ZSET_2 ? 9 : 2);
-      const seen = new Map<string, number>();
+      const b = sink.zset();
       for (let i = 0; i < n; i++) {
         const m = r.string();
         const score = type === T.ZSET_2 ? r.binaryDouble() : r.textDouble();
-        if (Number.isNaN(score) || seen.has(m)) bad();
-        seen.set(m, score);
+        if (Number.isNaN(score) || !b.add(m, score)) bad();
         if (++step === ENCODE_SLICE) {
           step = 0;
           yield;
         }
       }
-      return { type: 'zset', entries: [...seen] };
+      return b.done();
     }
     case T.ZSET_ZIPLIST:
     case T.ZSET_LISTPACK: {
       const flat = nonEmpty((type === T.ZSET_LISTPACK ? decodeListpack : decodeZiplist)(r.stringBytes()));
       if (flat.length % 2 !== 0) bad();
-      const seen = new Map<string, number>();
+      const b = sink.zset();
       for (let i = 0; i < flat.length; i += 2) {
-        const m = flat[i]!;
         const score = parseScore(flat[i + 1]!) ?? bad();
-        if (seen.has(m)) bad();
-        seen.set(m, score);
+        if (Number.isNaN(score) || !b.add(flat[i]!, score)) bad();
       }
-      return { type: 'zset', entries: [...seen] };
+      return b.done();
     }
     case T.HASH: {
       const n = r.count(2);
-      const entries = new Array<[string, string]>(n);
-      const fields = new Set<string>();
+      const b = sink.hash();
       for (let i = 0; i < n; i++) {
         const f = r.string();
-        const v = r.string();
-        if (fields.has(f)) bad();
-        fields.add(f);
-        entries[i] = [f, v];
+        if (!b.add(f, r.string())) bad();
         if (++step === ENCODE_SLICE) {
           step = 0;
           yield;
         }
       }
-      return { type: 'hash', entries };
+      return b.done();
     }
     case T.HASH_ZIPMAP:
     case T.HASH_ZIPLIST:
@@ -366,12 +430,9 @@ export function* decodeBodySteps(r: Reader, type: number): Generator<void, DumpV
       const blob = r.stringBytes();
       const flat = nonEmpty(type === T.HASH_LISTPACK ? decodeListpack(blob) : type === T.HASH_ZIPLIST ? decodeZiplist(blob) : decodeZipmap(blob));
       if (flat.length % 2 !== 0) bad();
-      const seen = new Map<string, string>();
-      for (let i = 0; i < flat.length; i += 2) {
-        if (seen.has(flat[i]!)) bad();
-        seen.set(flat[i]!, flat[i + 1]!);
-      }
-      return { type: 'hash', entries: [...seen] };
+      const b = sink.hash();
+      for (let i = 0; i < flat.length; i += 2) if (!b.add(flat[i]!, flat[i + 1]!)) bad();
+      return b.done();
     }
     default:
       // Streams (15, 19), modules (6, 7), 7.2+ types (20, 21) and unknown bytes.

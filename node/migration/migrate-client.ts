@@ -10,6 +10,9 @@ export const MIGRATE_SOCKET_CACHE_TTL_MS = 10_000;
 
 export type LinkFailure = 'connecting' | 'writing' | 'reading';
 
+/** Requests up to this size are copied into one buffer and written at once. */
+const SMALL_WRITE = 256 * 1024;
+
 export class TargetLink {
   readonly reader = new ReplyReader();
   /** Database selected on this connection, -1 when unknown (new link, or after an error). */
@@ -36,6 +39,18 @@ export class TargetLink {
     socket.on('close', () => onEnd());
   }
 
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Waits for exclusive use of the link; call the returned function when done. */
+  async acquire(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => mine);
+    await prev;
+    return release;
+  }
+
   get usable(): boolean {
     return !this.closed && !this.socket.destroyed;
   }
@@ -49,9 +64,20 @@ export class TargetLink {
   /** Writes the request pieces; resolves false on a socket error or when a write stalls past timeout. */
   async write(pieces: readonly (Buffer | string)[], timeoutMs: number): Promise<boolean> {
     this.lastUse = Date.now();
+    let total = 0;
+    for (const p of pieces) total += p.length;
+    // Small batches (the common case: a few keys per MIGRATE) go out in one write.
+    if (total <= SMALL_WRITE) {
+      if (!this.usable) return false;
+      const one = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (const p of pieces) at += typeof p === 'string' ? one.write(p, at, 'latin1') : (one.set(p, at), p.length);
+      if (!this.socket.write(one) && !(await this.drained(timeoutMs))) return false;
+      return this.usable;
+    }
     for (const p of pieces) {
       if (!this.usable) return false;
-      const more = this.socket.write(p);
+      const more = typeof p === 'string' ? this.socket.write(p, 'latin1') : this.socket.write(p);
       if (!more && !(await this.drained(timeoutMs))) return false;
     }
     return this.usable;
@@ -105,22 +131,37 @@ export class MigrateConnections {
   private readonly links = new Map<string, TargetLink>();
   private sweeper: NodeJS.Timeout | null = null;
 
+  private readonly connecting = new Map<string, Promise<TargetLink | LinkFailure>>();
+
   /** A connected link (cached when possible), or the failure to report. */
-  async get(host: string, port: number, timeoutMs: number): Promise<TargetLink | LinkFailure> {
+  get(host: string, port: number, timeoutMs: number): Promise<TargetLink | LinkFailure> {
     const key = `${host}:${port}`;
     const cached = this.links.get(key);
     if (cached !== undefined) {
       if (cached.usable) {
         cached.lastUse = Date.now();
-        return cached;
+        return Promise.resolve(cached);
       }
       this.links.delete(key);
     }
+    // Concurrent MIGRATEs to a new target share one connection attempt.
+    let pending = this.connecting.get(key);
+    if (pending === undefined) {
+      pending = this.connect(key, host, port, timeoutMs).finally(() => this.connecting.delete(key));
+      this.connecting.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async connect(key: string, host: string, port: number, timeoutMs: number): Promise<TargetLink | LinkFailure> {
     if (this.links.size >= MIGRATE_SOCKET_CACHE_ITEMS) {
       // Too many cached links: drop one at random, as Redis does.
       const victims = [...this.links.keys()];
       this.close(victims[Math.floor(Math.random() * victims.length)]!);
     }
+    // A port outside 1..65535 cannot be connected to: Redis's connect fails and it reports the
+    // failed write.
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return 'writing';
     const res = await new Promise<net.Socket | LinkFailure>((resolve) => {
       const s = net.connect({ host, port, noDelay: true });
       const t = setTimeout(() => {
@@ -145,6 +186,12 @@ export class MigrateConnections {
     this.links.set(key, link);
     this.armSweeper();
     return link;
+  }
+
+  /** Closes this link and forgets it, unless another link has replaced it meanwhile. */
+  drop(link: TargetLink): void {
+    if (this.links.get(link.key) === link) this.links.delete(link.key);
+    link.close();
   }
 
   close(key: string): void {

@@ -1,90 +1,73 @@
 // Between stored values (bare latin1 strings and the RObject classes of each type) and the
-// codec's neutral representation. The only module that knows both sides.
+// codec's neutral shapes. The only module that knows both sides.
 import type { EncodingThresholds, StoredValue } from '../store/values/object.js';
-import type { DumpValue, ValueSource } from './dump-payload.js';
+import type { DumpSink, DumpValue, ValueSource } from './dump-payload.js';
 import { HashValue } from '../store/values/hash.js';
 import { SetValue } from '../store/values/set.js';
+import { AddResult, ZSet } from '../store/values/zset.js';
 import { ListValue } from '../store/values/list.js';
-import { ZSet } from '../store/values/zset.js';
 
 /** The encoder's view of a stored value, or null for a type this node cannot serialize. */
 export function sourceOfStored(v: StoredValue): ValueSource | null {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (v instanceof HashValue) return { type: 'hash', size: v.size(), entries: v.entries(), compact: v.isListpack };
   if (v instanceof SetValue) return { type: 'set', size: v.size(), members: v.values(), compact: v.isIntset };
-  if (v instanceof ListValue) return { type: 'list', size: v.size(), items: v.values() };
   if (v instanceof ZSet) return { type: 'zset', size: v.size(), entries: v.entries(), compact: v.listpack };
+  if (v instanceof ListValue) return { type: 'list', size: v.size(), items: v.values() };
   return null;
 }
 
 /**
- * A stored value built from a decoded payload, or null for a type this node does not hold.
- * Values are re-encoded by this node's own thresholds, as Redis does on RESTORE.
+ * Builds stored values straight from a payload being decoded (null for a type this node does
+ * not hold). Values are re-encoded by this node's own thresholds, as Redis does on RESTORE.
  */
-export function storedOfDump(v: DumpValue, th: EncodingThresholds): StoredValue | null {
-  const g = storedOfDumpSteps(v, th);
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
+export function storedValueSink(th: EncodingThresholds): DumpSink<StoredValue | null> {
+  return {
+    string: (value) => value,
+    hash: () => {
+      const h = new HashValue();
+      return { add: (f, v) => h.set(f, v, th), done: () => h };
+    },
+    set: () => {
+      const s = new SetValue();
+      return { add: (m) => s.add(m, th), done: () => s };
+    },
+    list: () => {
+      const l = new ListValue();
+      return { push: (i) => l.pushTail(i), done: () => l };
+    },
+    zset: () => {
+      const z = new ZSet(true);
+      return { add: (m, score) => z.add(score, m, 0, th) === AddResult.Added, done: () => z };
+    },
+  };
 }
 
-/** Elements added between two yields. */
-const BUILD_SLICE = 2048;
-
-/** The same, yielding every BUILD_SLICE elements (big keys arriving by RESTORE). */
-export function* storedOfDumpSteps(v: DumpValue, th: EncodingThresholds): Generator<void, StoredValue | null> {
-  let step = 0;
+/** A stored value from an already decoded one (RDB file loading), or null for a type not held. */
+export function storedOfDump(v: DumpValue, th: EncodingThresholds): StoredValue | null {
+  const sink = storedValueSink(th);
   switch (v.type) {
     case 'string':
-      return v.value;
-    case 'hash': {
-      const h = new HashValue();
-      for (const [f, val] of v.entries) {
-        h.set(f, val, th);
-        if (++step === BUILD_SLICE) {
-          step = 0;
-          yield;
-        }
-      }
-      return h;
+      return sink.string(v.value);
+    case 'list': {
+      const b = sink.list();
+      for (const i of v.items) b.push(i);
+      return b.done();
     }
     case 'set': {
-      const s = new SetValue();
-      for (const m of v.members) {
-        s.add(m, th);
-        if (++step === BUILD_SLICE) {
-          step = 0;
-          yield;
-        }
-      }
-      return s;
-    }
-    case 'list': {
-      const l = new ListValue();
-      for (const it of v.items) {
-        l.pushTail(it);
-        if (++step === BUILD_SLICE) {
-          step = 0;
-          yield;
-        }
-      }
-      return l;
+      const b = sink.set();
+      for (const m of v.members) b.add(m);
+      return b.done();
     }
     case 'zset': {
-      // Built as a skiplist, then made a listpack when small enough (as Redis loads ZSET_2).
-      const z = new ZSet(false);
-      for (const [m, score] of v.entries) {
-        if (!z.has(m)) z.insertNew(m, score);
-        if (++step === BUILD_SLICE) {
-          step = 0;
-          yield;
-        }
-      }
-      z.shrinkEncodingIfFits(th);
-      return z;
+      const b = sink.zset();
+      for (const [m, sc] of v.entries) b.add(m, sc);
+      return b.done();
     }
-    default:
-      return null;
+    case 'hash': {
+      const b = sink.hash();
+      for (const [f, val] of v.entries) b.add(f, val);
+      return b.done();
+    }
   }
 }

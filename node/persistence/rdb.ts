@@ -45,6 +45,13 @@ export class RdbWriter {
       b.writeBigInt64LE(BigInt(expireAt));
       this.w.bytes(b);
     }
+    if (typeof value === 'string') {
+      // The common case, written directly: no payload, footer or checksum to build and drop.
+      this.w.byte(0);
+      writeString(this.w, key);
+      writeString(this.w, value);
+      return;
+    }
     const src = sourceOfStored(value);
     if (src === null) throw new Error(`cannot serialize a value of type ${typeof value === 'string' ? 'string' : value.type}`);
     const payload = encodeDumpPayload(src, encodingThresholds(this.server.config));

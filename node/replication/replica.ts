@@ -19,7 +19,7 @@ export class ReplicaLink {
   private sock: net.Socket | null = null;
   private phase: Phase = 'ping';
   private buf: Buffer = Buffer.alloc(0);
-  private bulk: { mark: string | null; remaining: number; chunks: Buffer[]; tail: Buffer } | null = null;
+  private bulk: { mark: string | null; remaining: number; chunks: Buffer[]; tail: Buffer; size: number } | null = null;
   private reader: RequestReader | null = null;
   private session: Session | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -171,7 +171,7 @@ export class ReplicaLink {
           if (!l.startsWith('$')) throw new Error(`bad bulk preamble from master: ${l}`);
           const mark = l.startsWith('$EOF:') ? l.slice(5) : null;
           if (mark !== null && mark.length !== 40) throw new Error('bad EOF mark from master');
-          this.bulk = { mark, remaining: mark === null ? Number(l.slice(1)) : -1, chunks: [], tail: Buffer.alloc(0) };
+          this.bulk = { mark, remaining: mark === null ? Number(l.slice(1)) : -1, chunks: [], tail: Buffer.alloc(0), size: 0 };
           this.phase = 'bulk';
           break;
         }
@@ -199,19 +199,26 @@ export class ReplicaLink {
       this.finishSync(Buffer.concat(b.chunks), data);
       return;
     }
+    const received = b.size;
     b.chunks.push(data);
-    // The image ends with the 40-byte mark; it may be split across reads.
-    const joined = Buffer.concat(b.chunks);
-    const at = joined.indexOf(b.mark, Math.max(0, joined.length - data.length - 40), 'latin1');
-    b.chunks = [joined];
-    if (at === -1) return;
-    this.finishSync(joined.subarray(0, at), joined.subarray(at + 40));
+    b.size += data.length;
+    // The image ends with the 40-byte mark (writes made meanwhile may follow it in the same read),
+    // possibly split across reads: search only the previous tail plus this chunk.
+    const tail = Buffer.concat([b.tail, data]);
+    const at = tail.indexOf(b.mark, 0, 'latin1');
+    if (at !== -1) {
+      const end = received - b.tail.length + at;
+      const all = Buffer.concat(b.chunks);
+      this.finishSync(all.subarray(0, end), all.subarray(end + 40));
+      return;
+    }
+    b.tail = tail.subarray(Math.max(0, tail.length - 39));
   }
 
   private finishSync(image: Buffer, rest: Buffer): void {
     const t0 = Date.now();
-    for (const db of this.server.dbs) db.flush();
     this.server.touchAllWatched(null);
+    for (const db of this.server.dbs) db.flush();
     const keys = loadRdbImage(this.server, image, true);
     this.bulk = null;
     this.offset = this.pendingOffset;

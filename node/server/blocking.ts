@@ -8,6 +8,7 @@
 // destination) may make further keys ready, which are handled in the same pass.
 import type { Server } from './server.js';
 import type { BlockedState, Session } from './session.js';
+import { E } from '../commands/errors.js';
 
 /** setTimeout's largest delay; longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -150,7 +151,7 @@ export class Blocking {
     const st = session.blocked;
     if (st === null) return false;
     this.unblock(session);
-    if (withError) session.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    if (withError) session.out.error(E.unblockedByClient);
     else st.timeout();
     this.resume(session);
     return true;
@@ -177,7 +178,7 @@ export class Blocking {
       const st = s.blocked;
       if (st === null || st.keys.length === 0) continue;
       this.unblock(s);
-      s.out.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      s.out.error(E.unblockedRoleChange);
       this.server.flush(s);
       s.socket.end();
       this.server.closeSession(s);

@@ -12,7 +12,8 @@ function clean(node: Json): Json {
   if (node === null || typeof node !== 'object') return node;
   const out: { [k: string]: Json } = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === '$schema' || k === 'propertyNames') continue;
+    // `id` the JSON Schema keyword is a string; a property named id (status.shards[].master.id) is kept.
+    if (k === '$schema' || k === 'propertyNames' || (k === 'id' && typeof v === 'string')) continue;
     if (k === 'additionalProperties' && (v === false || (node['x-kubernetes-preserve-unknown-fields'] === true))) continue;
     if ((k === 'maximum' || k === 'minimum') && typeof v === 'number' && Math.abs(v) >= Number.MAX_SAFE_INTEGER) continue;
     out[k] = clean(v);

@@ -136,7 +136,7 @@ describe('cluster bus frames captured from redis-server 7.0', () => {
     expect(r.msg.body.kind === 'ping' && r.msg.body.hostname).toBe('node-a.example');
     expect(h.mflags & 4).toBe(4);
     const f = frames.find((b) => b.readUInt16BE(12) === MsgType.PONG)!;
-    expect(f.length).toBe(2256 + 24);
+    expect(f.length).toBe(2256 + 104 * f.readUInt16BE(14) + 24);
   });
 
   it('reads PUBLISH, UPDATE and FAIL bodies', () => {

@@ -4,12 +4,28 @@
 // and garbage on our bus port closes only that link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { rawExchange, type ServerProcess } from '../helpers/processes.js';
 import { encodeMessage, SLOT_BITMAP_LEN } from '../../node/bus/messages.js';
 import { cli, converged, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
 
 let ours: ServerProcess[] = [];
+
+/** A raw subscriber connection collecting everything it receives. */
+function subscribe(port: number, cmd: string, channel: string): { ready: Promise<void>; data: () => string; close: () => void } {
+  const sock = net.connect({ host: '127.0.0.1', port });
+  let buf = '';
+  const ready = new Promise<void>((resolve) => {
+    sock.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      if (buf.includes(cmd.toLowerCase())) resolve();
+    });
+  });
+  sock.on('error', () => {});
+  sock.write(`*2\r\n$${cmd.length}\r\n${cmd}\r\n$${channel.length}\r\n${channel}\r\n`);
+  return { ready, data: () => buf, close: () => sock.destroy() };
+}
 let theirs: ServerProcess[] = [];
 const all = () => [...ours, ...theirs];
 
@@ -78,9 +94,33 @@ describe('mixed cluster: redshard + redis-server 7.0', () => {
     expect(cli(ours[1]!, 'cluster', 'slots')).toContain('ours-0.example');
   });
 
-  it('PUBLISH on redis-server reaches our nodes over the bus', async () => {
-    cli(theirs[0]!, 'publish', 'chan', 'hello');
-    await waitUntil('publish received', () => ours.every((o) => /cluster_stats_messages_publish_received:[1-9]/.test(cli(o, 'cluster', 'info'))));
+  it('PUBLISH reaches subscribers on every node, whichever kind publishes', async () => {
+    const subs = [ours[1]!, theirs[2]!, ours[2]!].map((p) => subscribe(p.port, 'SUBSCRIBE', 'chan'));
+    try {
+      await Promise.all(subs.map((s) => s.ready));
+      cli(ours[0]!, 'publish', 'chan', 'from-ours');
+      cli(theirs[0]!, 'publish', 'chan', 'from-redis');
+      await waitUntil('messages delivered', () => subs.every((s) => s.data().includes('from-ours') && s.data().includes('from-redis')), 10_000);
+    } finally {
+      for (const s of subs) s.close();
+    }
+  });
+
+  it('SPUBLISH is delivered in the owning shard only', async () => {
+    // 'foo' hashes to 12182: owned by ours[1] (10001-16383).
+    const owner = ours[1]!;
+    const sub = subscribe(owner.port, 'SSUBSCRIBE', 'foo');
+    try {
+      await sub.ready;
+      const before = /cluster_stats_messages_publishshard_sent:(\d+)/.exec(cli(owner, 'cluster', 'info'))?.[1] ?? '0';
+      expect(cli(owner, 'spublish', 'foo', 'sharded')).toBe('1');
+      await waitUntil('smessage delivered', () => sub.data().includes('sharded'));
+      expect(cli(theirs[0]!, 'spublish', 'foo', 'x')).toBe(`MOVED 12182 127.0.0.1:${owner.port}`);
+      // No replicas in this cluster: nothing leaves the shard.
+      expect(/cluster_stats_messages_publishshard_sent:(\d+)/.exec(cli(owner, 'cluster', 'info'))?.[1] ?? '0').toBe(before);
+    } finally {
+      sub.close();
+    }
   });
 
   it('redis-cli --cluster check passes from either side', async () => {

@@ -11,7 +11,11 @@ let nodes: ServerProcess[] = [];
 const KEYS = 300;
 
 function rc(args: string[], input?: string): string {
-  return execFileSync('redis-cli', args, { encoding: 'latin1', timeout: 120_000, ...(input !== undefined ? { input } : {}) });
+  try {
+    return execFileSync('redis-cli', args, { encoding: 'latin1', timeout: 120_000, ...(input !== undefined ? { input } : {}) });
+  } catch (e) {
+    throw new Error(`redis-cli ${args.slice(0, 2).join(' ')} failed: ${String((e as { stdout?: string }).stdout ?? e)}`);
+  }
 }
 
 describe('redis-cli --cluster reshard on a mixed cluster', () => {
@@ -19,6 +23,7 @@ describe('redis-cli --cluster reshard on a mixed cluster', () => {
     nodes = [await startClusterNode('redshard'), await startClusterNode('redis'), await startClusterNode('redshard')];
     rc(['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-yes']);
     await waitUntil('cluster ok', () => nodes.every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')));
+    await waitUntil('all agree', () => new Set(nodes.map(slotSignature)).size === 1);
     let script = '';
     for (let i = 0; i < KEYS; i++) script += `SET key:${i} v${i}\n`;
     rc(['-c', '-p', String(nodes[0]!.port)], script);
@@ -33,6 +38,7 @@ describe('redis-cli --cluster reshard on a mixed cluster', () => {
     const [a, r, b] = nodes as [ServerProcess, ServerProcess, ServerProcess];
     const id = (p: ServerProcess) => cli(p, 'cluster', 'myid');
     rc(['--cluster', 'reshard', `127.0.0.1:${a.port}`, '--cluster-from', id(r), '--cluster-to', id(a), '--cluster-slots', '200', '--cluster-yes']);
+    await waitUntil('all agree after the first reshard', () => new Set(nodes.map(slotSignature)).size === 1);
     rc(['--cluster', 'reshard', `127.0.0.1:${r.port}`, '--cluster-from', id(b), '--cluster-to', id(r), '--cluster-slots', '200', '--cluster-yes']);
     await waitUntil('all agree', () => new Set(nodes.map(slotSignature)).size === 1);
     const check = rc(['--cluster', 'check', `127.0.0.1:${a.port}`]);

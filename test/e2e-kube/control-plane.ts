@@ -146,6 +146,8 @@ export interface StartOptions {
   /** Keep the working directory (logs, certs) after stop; default: removed. */
   keepDir?: boolean;
   timeoutMs?: number;
+  /** Extra flags per component, e.g. { 'kube-controller-manager': ['--node-monitor-grace-period=8s'] }. */
+  extraArgs?: Partial<Record<'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler', string[]>>;
 }
 
 /** Starts a fresh plane (about 4 s) and resolves once it schedules pods and has the default ServiceAccount. */
@@ -174,7 +176,8 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   writeFileSync(join(dir, 'scheduler.kubeconfig'), kubeconfigYaml(server, caPem, 'system:kube-scheduler', schedToken));
 
   const components: Component[] = [];
-  const launch = (name: string, args: string[]): Component => {
+  const launch = (name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler', baseArgs: string[]): Component => {
+    const args = [...baseArgs, ...(opts.extraArgs?.[name] ?? [])];
     const out = openSync(join(logs, `${name}.log`), 'a');
     const proc = spawn(join(bin, name), args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
     closeSync(out);

@@ -4,6 +4,8 @@
 // commands with resolved env and $(VAR) expansion, readiness/liveness probes, status writes,
 // restartPolicy with back-off, graceful deletion, and one log file per container. It also binds
 // PersistentVolumeClaims to local hostPath volumes so pods with storage get scheduled.
+// Not supported (nothing here needs them): init and sidecar containers, lifecycle hooks, resource
+// limits enforcement, hostNetwork/ports, image pulls (an image maps to a local command).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -45,6 +47,12 @@ export interface TestKubeletOptions {
   /** Restart back-off: first delay and cap (a real kubelet uses 10 s and 5 min). */
   backoff?: { initialMs: number; maxMs: number };
   log?: (msg: string) => void;
+  /**
+   * When set, pods with a ServiceAccount get its credentials as a real kubelet mounts them: here a
+   * bound token in a kubeconfig named by $KUBECONFIG (the in-cluster Service address routes
+   * nowhere on this machine, so the apiserver's own address is used).
+   */
+  apiServer?: { server: string; caPem: string };
 }
 
 interface ContainerRuntime {
@@ -79,6 +87,7 @@ interface PodRuntime {
   statusQueued: boolean;
   statusChain: Promise<void>;
   lastStatusJson: string;
+  saEnv: Record<string, string>;
 }
 
 interface NodeRuntime {
@@ -354,6 +363,33 @@ export class TestKubelet {
     }
   }
 
+  private async mountServiceAccount(p: PodRuntime): Promise<void> {
+    const api = this.opts.apiServer;
+    const sa = p.pod.spec?.serviceAccountName;
+    if (!api || !sa || p.pod.spec?.automountServiceAccountToken === false) return;
+    const namespace = p.pod.metadata!.namespace!;
+    const tr = await this.core.createNamespacedServiceAccountToken({
+      namespace, name: sa,
+      body: { spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: p.pod.metadata!.name!, uid: p.uid } } },
+    });
+    const dir = join(p.dir, 'serviceaccount');
+    mkdirSync(dir, { recursive: true });
+    const token = tr.status?.token ?? "";
+    writeFileSync(join(dir, 'token'), token);
+    writeFileSync(join(dir, 'ca.crt'), api.caPem);
+    writeFileSync(join(dir, 'namespace'), namespace);
+    const ca = Buffer.from(api.caPem).toString('base64');
+    writeFileSync(join(dir, 'kubeconfig'), [
+      'apiVersion: v1', 'kind: Config',
+      'clusters:', '- name: in-cluster', '  cluster:', `    server: ${api.server}`, `    certificate-authority-data: ${ca}`,
+      'users:', `- name: ${sa}`, '  user:', `    token: ${token}`,
+      'contexts:', '- name: in-cluster', '  context:', '    cluster: in-cluster', `    user: ${sa}`, `    namespace: ${namespace}`,
+      'current-context: in-cluster', '',
+    ].join('\n'));
+    const url = new URL(api.server);
+    p.saEnv = { KUBECONFIG: join(dir, 'kubeconfig'), KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port };
+  }
+
   private readonly lookups: EnvLookups = {
     secret: async (namespace, name) => {
       try {
@@ -435,7 +471,7 @@ export class TestKubelet {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const p: PodRuntime = {
       pod, uid, node: n.name, ip, dir, startTime: new Date(), containers: new Map(), conditions: new Map(),
-      terminating: false, gone: false, mounts: [], statusQueued: false, statusChain: Promise.resolve(), lastStatusJson: '',
+      terminating: false, gone: false, mounts: [], statusQueued: false, statusChain: Promise.resolve(), lastStatusJson: '', saEnv: {},
     };
     this.pods.set(uid, p);
     // The pod's own address is known before any container starts, as with a real sandbox.
@@ -450,6 +486,7 @@ export class TestKubelet {
     this.queueStatus(p);
     try {
       await this.prepareVolumes(p);
+      await this.mountServiceAccount(p);
     } catch (err) {
       for (const c of p.containers.values()) c.waiting = { reason: 'CreateContainerConfigError', message: errorText(err) };
       this.queueStatus(p);
@@ -490,7 +527,7 @@ export class TestKubelet {
     const cwd = c.spec.workingDir ? mapPaths(c.spec.workingDir, mounts) : p.dir;
     mkdirSync(cwd, { recursive: true });
     const hostname = p.pod.spec?.hostname ?? p.pod.metadata?.name ?? '';
-    const procEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: p.dir, HOSTNAME: hostname, ...Object.fromEntries(env) };
+    const procEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: p.dir, HOSTNAME: hostname, ...p.saEnv, ...Object.fromEntries(env) };
     const out = openSync(c.logFile, 'a');
     let proc: ChildProcess;
     try {

@@ -5,15 +5,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { GROUP, PLURAL, SpecSchema, VERSION, type RedisShardCluster } from '../../operator/api/v1alpha1.js';
 import { desiredMembers } from '../../operator/platform/platform.js';
 import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
 import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
 import { TestKubelet } from './kubelet.js';
-import { until } from './wait.js';
+import { crdEstablished, until } from './wait.js';
 
 // A schema-less CRD is enough here: this file tests the platform, not the generated CRD.
 const looseCrd = {
@@ -42,7 +43,7 @@ beforeAll(async () => {
   kubelet = new TestKubelet({ kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir, commands: { 'redis-server': ['redis-server'] } });
   await kubelet.start();
   plane.kubectl(['apply', '-f', '-'], JSON.stringify(looseCrd));
-  plane.kubectl(['wait', '--for=condition=Established', `crd/${PLURAL}.${GROUP}`, '--timeout=30s']);
+  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
 });
 
 afterAll(async () => {
@@ -111,12 +112,21 @@ describe('KubePlatform', () => {
     const events = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=demo' })).items;
     expect(events.filter((e) => e.reason === 'Bootstrapped').map((e) => e.count)).toEqual([2]);
 
-    // The highest ordinal leaves by scale-down; the last member of a shard takes its StatefulSet along.
-    await platform.deleteMember(cluster, 'demo-2-1');
-    await until('demo-2-1 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-1'));
+    // Either end of a shard's ordinal range can leave (spec.ordinals.start moves for the lowest);
+    // the last member of a shard takes its StatefulSet and PDB along.
+    const survivor = (await platform.listMembers(cluster)).find((m) => m.name === 'demo-2-1')!;
     await platform.deleteMember(cluster, 'demo-2-0');
+    await until('demo-2-0 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-0'));
+    await new Promise((r) => setTimeout(r, 500));
+    const left = (await platform.listMembers(cluster)).filter((m) => m.shard === 2);
+    expect(left.map((m) => [m.name, m.incarnation, m.ready])).toEqual([['demo-2-1', survivor.incarnation, true]]);
+    await platform.deleteMember(cluster, 'demo-2-1');
     await until('shard 2 gone', async () => !(await platform.listMembers(cluster)).some((m) => m.shard === 2));
     expect((await apps.listNamespacedStatefulSet({ namespace: 'default' })).items.map((s) => s.metadata?.name).sort()).toEqual(['demo-0', 'demo-1']);
+    expect((await policy.listNamespacedPodDisruptionBudget({ namespace: 'default' })).items.map((p) => p.metadata?.name).sort()).toEqual(['demo-0', 'demo-1']);
+    // Re-adding the shard's first member widens the range back.
+    await platform.ensureMembers(cluster, spec, desiredMembers('demo', spec).filter((m) => m.shard < 2 || m.ordinal === 0));
+    await until('demo-2-0 back', async () => (await platform.listMembers(cluster)).some((m) => m.name === 'demo-2-0' && m.ready), 20_000);
 
     await platform.deleteAll(cluster);
     await until('everything gone', async () => (await platform.listMembers(cluster)).length === 0 &&
@@ -133,7 +143,7 @@ describe('KubePlatform', () => {
     const leading: string[] = [];
     const make = (identity: string) =>
       new LeaderElector({
-        kc, namespace: 'default', name: 'redshard-operator-test', identity, retryPeriodMs: 200, leaseDurationSeconds: 3,
+        kc, namespace: 'default', name: 'redshard-operator-test', identity, retryPeriodMs: 200, leaseDurationSeconds: 30,
         onStartedLeading: () => leading.push(identity), onStoppedLeading: () => leading.push(`-${identity}`),
       });
     const a = make('a');
@@ -144,11 +154,42 @@ describe('KubePlatform', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(b.isLeader()).toBe(false);
     await a.stop();
-    // Released on stop: b takes over well before the 3 s lease would expire.
+    // Released on stop: b takes over well before the 30 s lease would expire.
     const t = Date.now();
-    await until('b leads', async () => b.isLeader(), 5_000);
-    expect(Date.now() - t).toBeLessThan(2_000);
+    await until('b leads', async () => b.isLeader(), 15_000);
+    expect(Date.now() - t).toBeLessThan(10_000);
     await b.stop();
     expect(leading).toEqual(['a', '-a', 'b', '-b']);
+  });
+
+  test('redshard-operator kube: takes the Lease, releases it on SIGTERM and exits 0', async () => {
+    const coord = plane.kubeConfig().makeApiClient(CoordinationV1Api);
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'kube', '--lease-namespace', 'default'], {
+      env: { ...process.env, KUBECONFIG: plane.kubeconfigPath, REDSHARD_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const holder = await until('the operator holds the Lease', async () =>
+        (await coord.readNamespacedLease({ name: 'redshard-operator', namespace: 'default' })).spec?.holderIdentity, 20_000);
+      expect(holder).toMatch(/-\d+$/);
+      const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect((await coord.readNamespacedLease({ name: 'redshard-operator', namespace: 'default' })).spec?.holderIdentity).toBeUndefined();
+    } finally {
+      proc.kill('SIGKILL');
+    }
+    expect(err).not.toMatch(/"level":(50|60)/);
+  });
+
+  test('redshard-operator rejects a wrong mode with usage', async () => {
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'cloud'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('the first argument must be kube or local');
   });
 });

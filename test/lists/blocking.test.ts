@@ -225,6 +225,23 @@ const needing: Record<string, { needs: string[]; run: Scenario }> = {
         return out;
       }),
   },
+  'SWAPDB wakes waiters whose key now holds a list; INFO counts waits with a timeout': {
+    needs: ['swapdb'],
+    run: (port) =>
+      withClients(port, 3, async ([admin, w, t]) => {
+        await w!.call('SELECT', '1');
+        const rw = w!.call('BLPOP', 'sw', '0');
+        await blockedClients(admin!, 1);
+        const rt = t!.call('BLPOP', 'other', '100');
+        await blockedClients(admin!, 2);
+        const timeouts = (await admin!.call('INFO', 'clients')).match(/clients_in_timeout_table:\d+/)![0];
+        const out = [timeouts, await admin!.call('RPUSH', 'sw', 'v'), await admin!.call('SWAPDB', '0', '1'), await rw];
+        out.push(await admin!.call('CLIENT', 'UNBLOCK', (await admin!.call('CLIENT', 'LIST')).match(/id=(\d+)[^\n]*cmd=blpop/g)!.map((l) => /id=(\d+)/.exec(l)![1]!).pop()!), await rt);
+        expect(out[0]).toBe('clients_in_timeout_table:1');
+        expect(out[3]).toBe('*2\r\n$2\r\nsw\r\n$1\r\nv\r\n');
+        return out;
+      }),
+  },
   'a list created by RENAME wakes its waiters': {
     needs: ['rename'],
     run: (port) =>

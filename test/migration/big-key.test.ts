@@ -72,16 +72,31 @@ describe('migrating a 1,000,000-field hash', () => {
     const pr = probe(ours.port, ours.host);
     await new Promise((r) => setTimeout(r, 50));
     const t0 = performance.now();
-    expect(await a.call('MIGRATE', redis.host, String(redis.port), 'big', '0', '60000')).toBe('OK');
+    const migrating = a.call('MIGRATE', redis.host, String(redis.port), 'big', '0', '60000');
+    // A write to the key while it moves waits for the move (it is not lost, nor sent half-way);
+    // a read is served at once; other keys are untouched.
+    const c = new Redis({ port: ours.port, host: ours.host });
+    await new Promise((r) => setTimeout(r, 20));
+    const d = new Redis({ port: ours.port, host: ours.host });
+    const write = c.hset('big', 'late', 'x');
+    expect(await d.set('other', '1')).toBe('OK');
+    expect(await d.hget('big', 'field:7')).toBe('value:7');
+    d.disconnect();
+    expect(await migrating).toBe('OK');
+    // HSET ran after the move: it created a new hash here, and the target never saw the field.
+    expect(await write).toBe(1);
+    c.disconnect();
     const took = performance.now() - t0;
     const { max, count } = await pr.stop();
     console.log(`source: MIGRATE of ${FIELDS} fields took ${took.toFixed(0)} ms; worst PING round trip ${max.toFixed(1)} ms over ${count} PINGs`);
     expect(await b.hlen('big')).toBe(FIELDS);
     expect(await b.hget('big', 'field:999999')).toBe('value:999999');
-    expect(await a.exists('big')).toBe(0);
-    // Unsliced, this key stalls the loop for seconds; the figure itself is reported by bench/.
-    // The bound is loose because test machines are shared and slow.
-    expect(max).toBeLessThan(1000);
+    expect(await b.hget('big', 'late')).toBeNull();
+    expect(await a.hgetall('big')).toEqual({ late: 'x' });
+    await a.del('big');
+    // Unsliced, the node is stalled for most of the transfer; sliced, the worst pause is a small
+    // part of it (13 ms of ~1 s on a quiet machine). A ratio holds on shared, loaded machines too.
+    expect(max).toBeLessThan(took / 4);
   });
 
   it('to our node: the target keeps answering while the key arrives', async () => {
@@ -94,5 +109,9 @@ describe('migrating a 1,000,000-field hash', () => {
     console.log(`target: MIGRATE of ${FIELDS} fields took ${took.toFixed(0)} ms; worst PING round trip ${max.toFixed(1)} ms over ${count} PINGs`);
     expect(await a.hlen('big')).toBe(FIELDS);
     expect(await a.hget('big', 'field:123456')).toBe('value:123456');
+    // Before slicing, RESTORE of this key held the loop for ~2 s.
+    // What remains is growing a 1M-entry JS Map and GC, which a plain HSET workload pays too
+    // (78 ms of ~2.7 s on a quiet machine).
+    expect(max).toBeLessThan(took / 4);
   });
 });

@@ -1,5 +1,6 @@
 // DUMP / RESTORE / MIGRATE between our node and Debian's redis-server 7.0, both directions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { expectSameReplies } from '../helpers/differential.js';
@@ -95,6 +96,26 @@ describe('key transfer with redis-server 7.0', () => {
     ]);
   });
 
+  it('answers MIGRATE argument errors and NOKEY exactly like redis-server', async () => {
+    const h = '127.0.0.1';
+    const port = String(redis.port);
+    await expectSameReplies(ours, redis, [
+      ['SET', 'present', 'v'],
+      ['MIGRATE', h, port, 'missing', '0', '1000'],
+      ['MIGRATE', h, port, '', '0', '1000', 'KEYS', 'missing1', 'missing2'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'AUTH'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'AUTH2', 'user'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'BOGUS'],
+      ['MIGRATE', h, port, 'present', '0', '1000', 'KEYS', 'present'],
+      ['MIGRATE', h, port, 'missing', 'x', '1000'],
+      ['MIGRATE', h, port, 'missing', '0', 'x'],
+      ['MIGRATE', h, port, 'missing', '0', '1000', 'COPY', 'REPLACE', 'AUTH', 'pw', 'KEYS'],
+      ['MIGRATE', h, port],
+      ['DUMP'],
+      ['RESTORE', 'k', '0'],
+    ]);
+  });
+
   it('MIGRATE moves keys from our node to redis-server: single key, KEYS, COPY, REPLACE, TTL', async () => {
     await a.flushall();
     await b.flushall();
@@ -127,6 +148,24 @@ describe('key transfer with redis-server 7.0', () => {
     const b1 = new Redis({ port: redis.port, host: redis.host, db: 1 });
     expect(await b1.get('m4')).toBe('db1');
     b1.disconnect();
+  });
+
+  it('concurrent MIGRATEs from many clients share the cached link without mixing replies', async () => {
+    await a.flushall();
+    await b.flushall();
+    const clients = Array.from({ length: 8 }, () => new Redis({ port: ours.port, host: ours.host }));
+    for (let i = 0; i < 40; i++) await a.set(`cc${i}`, `v${i}`.repeat(i));
+    await b.set('cc5', 'taken');
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => clients[i % 8]!.call('MIGRATE', redis.host, String(redis.port), `cc${i}`, '0', '5000').catch((e: Error) => e.message)),
+    );
+    for (const c of clients) c.disconnect();
+    for (let i = 0; i < 40; i++) {
+      if (i === 5) expect(replies[i]).toBe('ERR Target instance replied with error: BUSYKEY Target key name already exists.');
+      else expect(replies[i], `cc${i}`).toBe('OK');
+    }
+    expect(await a.exists(...Array.from({ length: 40 }, (_, i) => `cc${i}`))).toBe(1);
+    expect(await b.get('cc39')).toBe('v39'.repeat(39));
   });
 
   it('MIGRATE moves keys from redis-server to our node', async () => {
@@ -170,6 +209,73 @@ describe('key transfer with redis-server 7.0', () => {
     }
   });
 
+  it('RESTORE of corrupted payloads answers only its errors, writes nothing, and the node stays up', async () => {
+    await b.flushall();
+    await b.set('str', 'x'.repeat(50));
+    await b.hset('h', ...Array.from({ length: 40 }, (_, i) => `f${i}`));
+    await b.zadd('z', 1, 'a', 2, 'b');
+    await b.sadd('s', 'x', '1');
+    const payloads = [await b.dumpBuffer('h'), await b.dumpBuffer('z'), await b.dumpBuffer('s'), await b.dumpBuffer('str')].map((p) => p!);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const p = a.pipeline();
+    const keys: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const src = payloads[i % payloads.length]!;
+      const bad = Buffer.from(i % 3 === 0 ? src.subarray(0, rnd(src.length)) : src);
+      if (i % 3 !== 0) for (let f = 0; f <= rnd(3); f++) bad[rnd(bad.length)] ^= 1 + rnd(255);
+      keys.push(`fz${i}`);
+      p.restore(`fz${i}`, 0, bad);
+    }
+    const res = await p.exec();
+    for (const [i, [err]] of res!.entries()) {
+      if (err) {
+        expect(['ERR Bad data format', 'ERR DUMP payload version or checksum are wrong']).toContain(err.message);
+        expect(await a.exists(keys[i]!)).toBe(0);
+      }
+    }
+    expect(await a.ping()).toBe('PONG');
+  });
+
+  it('a list arriving by RESTORE or MIGRATE wakes clients blocked on it', async () => {
+    await b.rpush('lq', 'first', 'second');
+    const waiter = new Redis({ port: ours.port, host: ours.host });
+    const popped = waiter.blpop('lq', 5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await b.call('MIGRATE', ours.host, String(ours.port), 'lq', '0', '5000')).toBe('OK');
+    expect(await popped).toEqual(['lq', 'first']);
+    const again = waiter.blpop('lq2', 5);
+    await new Promise((r) => setTimeout(r, 50));
+    await a.restore('lq2', 0, (await a.dumpBuffer('lq'))!);
+    expect(await again).toEqual(['lq2', 'second']);
+    waiter.disconnect();
+  });
+
+  it('inside MULTI/EXEC: RESTORE runs, MIGRATE is refused (it cannot wait there)', async () => {
+    await b.set('tx-src', 'v'.repeat(300_000));
+    const p = (await b.dumpBuffer('tx-src'))!;
+    await a.set('tx-m', '1');
+    const res = await a.multi().restore('tx-r', 0, p).call('MIGRATE', redis.host, String(redis.port), 'tx-m', '0', '1000').exec();
+    expect(res![0]).toEqual([null, 'OK']);
+    expect((res![1]![0] as Error).message).toBe('ERR MIGRATE cannot run inside MULTI/EXEC on this node');
+    expect(await a.strlen('tx-r')).toBe(300_000);
+    expect(await a.get('tx-m')).toBe('1');
+  });
+
+  it('redis-server MIGRATEs into our node with AUTH', async () => {
+    await b.set('pa', 'to-ours');
+    // Drop redis-server's cached link to us (an authenticated link stays authenticated).
+    await a.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await a.config('SET', 'requirepass', 'pw');
+    try {
+      await expect(b.call('MIGRATE', ours.host, String(ours.port), 'pa', '0', '5000')).rejects.toThrow('ERR Target instance replied with error: NOAUTH Authentication required.');
+      expect(await b.call('MIGRATE', ours.host, String(ours.port), 'pa', '0', '5000', 'AUTH', 'pw')).toBe('OK');
+      expect(await a.get('pa')).toBe('to-ours');
+    } finally {
+      await a.config('SET', 'requirepass', '');
+    }
+  });
+
   it('MIGRATE to an unreachable target answers IOERR and keeps the key', async () => {
     const dead = await freePort();
     await a.set('u1', 'stay');
@@ -179,6 +285,18 @@ describe('key transfer with redis-server 7.0', () => {
     expect(ourErr).toBe('IOERR error or timeout writing to target instance');
     expect(ourErr).toBe(theirErr);
     expect(await a.get('u1')).toBe('stay');
+    // A target that accepts and never answers: the read times out, the key stays.
+    const mute = net.createServer(() => {});
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    const mutePort = String((mute.address() as net.AddressInfo).port);
+    const ourTimeout = await a.call('MIGRATE', '127.0.0.1', mutePort, 'u1', '0', '200').catch((e: Error) => e.message);
+    const theirTimeout = await b.call('MIGRATE', '127.0.0.1', mutePort, 'u1', '0', '200').catch((e: Error) => e.message);
+    mute.close();
+    expect(ourTimeout).toBe('IOERR error or timeout reading to target instance');
+    expect(ourTimeout).toBe(theirTimeout);
+    expect(await a.get('u1')).toBe('stay');
+    const badPort = await a.call('MIGRATE', '127.0.0.1', 'x', 'u1', '0', '500').catch((e: Error) => e.message);
+    expect(badPort).toBe(await b.call('MIGRATE', '127.0.0.1', 'x', 'u1', '0', '500').catch((e: Error) => e.message));
   });
 });
 
@@ -193,6 +311,12 @@ export const TYPE_CASES: { name: string; type: 'hash' | 'set' | 'zset' | 'list';
   { name: 'set intset', type: 'set', fill: (c, k) => c.sadd(k, '3', '-1', '70000', '-9223372036854775808', '9223372036854775807') },
   { name: 'set hashtable (strings)', type: 'set', fill: (c, k) => c.sadd(k, 'a', 'b', '1', 'y'.repeat(100)) },
   { name: 'set hashtable (many ints)', type: 'set', fill: (c, k) => c.sadd(k, ...range(600).map(String)) },
+  { name: 'list one node', type: 'list', fill: (c, k) => c.rpush(k, 'a', '1', '-70000', '9223372036854775807', '', 'x'.repeat(70)) },
+  { name: 'list many nodes', type: 'list', fill: (c, k) => c.rpush(k, ...range(3000).map((i) => (i % 3 ? `element-${i}` : String(i)))) },
+  { name: 'list big elements', type: 'list', fill: (c, k) => c.rpush(k, 'y'.repeat(10_000), 'z'.repeat(20_000), 'small') },
+  { name: 'zset listpack', type: 'zset', fill: (c, k) => c.zadd(k, 1, 'a', 2.5, 'b', -0.1, 'c', 1e300, 'd', '-inf', 'e', 'inf', 'f', 12345678901, 'g') },
+  { name: 'zset skiplist (count)', type: 'zset', fill: (c, k) => c.zadd(k, ...range(200).flatMap((i) => [String(i / 7), `m${i}`])) },
+  { name: 'zset skiplist (long member)', type: 'zset', fill: (c, k) => c.zadd(k, 1, 'z'.repeat(65), 2, 'short') },
 ];
 
 async function contentOf(c: Redis, key: string, type: string): Promise<unknown> {

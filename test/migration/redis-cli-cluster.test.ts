@@ -14,8 +14,13 @@ const run = promisify(execFile);
 const KEYS = 20_000;
 
 async function cluster(...args: string[]): Promise<string> {
-  const r = await run('redis-cli', ['--cluster', ...args, '--cluster-yes'], { timeout: 300_000, maxBuffer: 1 << 26 });
-  return r.stdout;
+  try {
+    const r = await run('redis-cli', ['--cluster', ...args, '--cluster-yes'], { timeout: 300_000, maxBuffer: 1 << 26 });
+    return r.stdout;
+  } catch (e) {
+    const out = (e as { stdout?: string }).stdout ?? '';
+    throw new Error(`redis-cli --cluster ${args.join(' ')} failed:\n${out.split('\n').slice(-25).join('\n')}`);
+  }
 }
 
 /** Writes and reads keys in a loop, remembering the last acknowledged value of each. */
@@ -40,9 +45,10 @@ class Load {
           await this.set(k, v);
           this.last.set(k, v);
           const got = await this.get(k);
-          if (got !== v) this.errors.push(`read ${k}: ${got} != ${v}`);
+          if (got !== v && this.errors.length < 50) this.errors.push(`read ${k}: ${got} != ${v}`);
         } catch (e) {
-          this.errors.push(`${this.name}: ${(e as Error).message}`);
+          if (this.errors.length < 50) this.errors.push(`${this.name}: ${(e as Error).message}`);
+          await new Promise((r) => setTimeout(r, 20));
         }
         this.ops++;
         i++;
@@ -70,7 +76,7 @@ describe('redis-cli --cluster against redshard nodes', () => {
     await Promise.all(nodes.map((n) => n.stop()));
   });
 
-  it('create, load, then reshard/add-node/rebalance/del-node/fix under client load with zero errors', async () => {
+  it('create, load, then reshard/add-node/rebalance/del-node/fix under client load with zero errors', { timeout: 480_000 }, async () => {
     const created = await cluster('create', ...nodes.slice(0, 3).map(addr));
     expect(created).toContain('[OK] All 16384 slots covered.');
     await waitUntil('cluster ok everywhere', () => nodes.slice(0, 3).every((n) => /cluster_state:ok/.test(cli(n, 'cluster', 'info'))));
@@ -89,11 +95,17 @@ describe('redis-cli --cluster against redshard nodes', () => {
     ];
 
     const [id0, id1] = [cli(nodes[0]!, 'cluster', 'myid'), cli(nodes[1]!, 'cluster', 'myid')];
+    const progress = (step: string) => console.log(`${step}: ${loads.map((l) => `${l.name} ops=${l.ops} errors=${l.errors.length}`).join(', ')}`);
+    progress('before reshard');
     await cluster('reshard', addr(nodes[0]!), '--cluster-from', id0, '--cluster-to', id1, '--cluster-slots', '700');
+    progress('after reshard');
     await cluster('add-node', addr(nodes[3]!), addr(nodes[0]!));
     await waitUntil('node 4 known to all', () => nodes.slice(0, 4).every((n) => cli(n, 'cluster', 'nodes').split('\n').filter(Boolean).length === 4));
+    await waitUntil('all four agree on slots', () => new Set(nodes.slice(0, 4).map(slotSignature)).size === 1);
+    await waitUntil('the new node sees the cluster ok', () => /cluster_state:ok/.test(cli(nodes[3]!, 'cluster', 'info')), 30_000);
     const rebalanced = await cluster('rebalance', addr(nodes[0]!), '--cluster-use-empty-masters');
     expect(rebalanced).toMatch(/Moving|Rebalancing/);
+    progress('after rebalance');
     expect(Number(/cluster_slots_assigned:(\d+)/.exec(cli(nodes[3]!, 'cluster', 'info'))![1])).toBe(16384);
     expect(cli(nodes[3]!, 'cluster', 'countkeysinslot', '0')).toMatch(/^\d+$/);
     // Empty node 1 again (weight 0), then remove it.

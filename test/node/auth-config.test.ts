@@ -117,6 +117,7 @@ describe('CONFIG GET/SET and startup directives', () => {
       c0('CONFIG', 'NOPE'),
     ];
     await expectSameConnReplies(ours, redis, 1, steps);
+    await expectSameConnReplies(ours, redis, 1, steps, 3);
   });
 
   it('CONFIG SET timeout closes idle clients', async () => {
@@ -130,6 +131,19 @@ describe('CONFIG GET/SET and startup directives', () => {
     expect(closed).toBe(true);
     await a.config('SET', 'timeout', '0');
     idle.disconnect();
+  });
+
+  it('CONFIG SET requirepass and maxclients apply to new connections at once', async () => {
+    await a.config('SET', 'requirepass', 'later');
+    expect(await a.ping()).toBe('PONG');
+    expect(redisCli(ours.port, ['PING']).trim()).toBe('NOAUTH Authentication required.');
+    expect(redisCli(ours.port, ['-a', 'later', '--no-auth-warning', 'PING']).trim()).toBe('PONG');
+    await a.config('SET', 'requirepass', '');
+    const clients = Number(/connected_clients:(\d+)/.exec((await a.info('clients')) as string)![1]);
+    await a.config('SET', 'maxclients', String(clients));
+    expect(redisCli(ours.port, ['PING']).trim()).toBe('ERR max number of clients reached');
+    await a.config('SET', 'maxclients', '10000');
+    expect(redisCli(ours.port, ['PING']).trim()).toBe('PONG');
   });
 
   it('CONFIG SET proto-max-bulk-len applies to connected clients', async () => {

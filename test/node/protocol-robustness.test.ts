@@ -52,7 +52,7 @@ describe('protocol robustness', () => {
     const [n, r] = await Promise.all([startNode({ args: ['--requirepass', 'pw'] }), startRedis({ args: ['--requirepass', 'pw'] })]);
     try {
       for (const data of ['*11\r\n', `*1\r\n$16385\r\n`, '*2\r\n$4\r\nAUTH\r\n$2\r\nxx\r\n', '*1\r\n$4\r\nPING\r\n']) {
-        const [a, b] = await Promise.all([rawExchange(n.port, data), rawExchange(r.port, data)]);
+        const [a, b] = await Promise.all([rawExchange(n.port, data, { quietMs: 1000 }), rawExchange(r.port, data, { quietMs: 1000 })]);
         expect(a.reply, JSON.stringify(data)).toBe(b.reply);
         expect(a.closed, JSON.stringify(data)).toBe(b.closed);
       }

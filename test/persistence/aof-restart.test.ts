@@ -96,3 +96,25 @@ describe('append-only file', () => {
     expect(String(err)).toMatch(/Bad file format reading the append only file/);
   });
 });
+
+describe('append-only file and transactions', () => {
+  it('writes a transaction as one MULTI/EXEC block and replays it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aof-'));
+    dirs.push(dir);
+    const a = await boot(dir);
+    const c = new Redis({ port: a.port, host: a.host });
+    const res = await c.multi().set('t1', 'a').incr('t2').get('t1').exec();
+    expect(res!.map((r) => r[1])).toEqual(['OK', 1, 'a']);
+    c.disconnect();
+    await a.stop('SIGKILL');
+    started.splice(started.indexOf(a), 1);
+    const text = readFileSync(incrFile(dir), 'latin1');
+    expect(text).toContain('*1\r\n$5\r\nMULTI\r\n');
+    expect(text.endsWith('*1\r\n$4\r\nEXEC\r\n')).toBe(true);
+    expect(text.match(/EXEC/g)!.length).toBe(1);
+    const b = await boot(dir);
+    const d = new Redis({ port: b.port, host: b.host });
+    expect(await d.mget('t1', 't2')).toEqual(['a', '1']);
+    d.disconnect();
+  });
+});

@@ -12,6 +12,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   type V1Pod,
+  type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
@@ -40,9 +41,16 @@ import {
   buildPodDisruptionBudget,
   buildStatefulSet,
   parseMemberName,
+  shrinkRange,
   statefulSetName,
+  widenRange,
+  type OrdinalRange,
   type Owner,
 } from './manifests.js';
+
+function rangeOf(set: V1StatefulSet): OrdinalRange {
+  return { start: set.spec?.ordinals?.start ?? 0, replicas: set.spec?.replicas ?? 0 };
+}
 
 const applyOpts = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 const mergeOpts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -229,14 +237,14 @@ export class KubePlatform implements Platform {
     const o = ownerOf(cluster);
     await this.apply(buildHeadlessService(o));
     await this.apply(buildClientService(o));
-    const byShard = new Map<number, number>();
-    for (const m of members) byShard.set(m.shard, Math.max(byShard.get(m.shard) ?? 0, m.ordinal + 1));
-    for (const [shard, wanted] of byShard) {
+    const byShard = new Map<number, number[]>();
+    for (const m of members) byShard.set(m.shard, [...(byShard.get(m.shard) ?? []), m.ordinal]);
+    for (const [shard, ordinals] of byShard) {
       const current = await this.readStatefulSet(o.namespace, statefulSetName(o.name, shard));
       // Never shrink here: removing members is deleteMember's job, after they were drained.
-      const replicas = Math.max(current?.spec?.replicas ?? 0, wanted);
+      const range = widenRange(current ? rangeOf(current) : null, ordinals);
       try {
-        await this.apply(buildStatefulSet(o, spec, shard, replicas));
+        await this.apply(buildStatefulSet(o, spec, shard, range.replicas, range.start));
       } catch (err) {
         if (codeOf(err) === 422 && current) throw new Error(`StatefulSet ${statefulSetName(o.name, shard)} cannot be updated: ${errorText(err)}`);
         throw err;
@@ -276,9 +284,9 @@ export class KubePlatform implements Platform {
   }
 
   /**
-   * The highest ordinal of a shard leaves by scaling its StatefulSet down (the last one removes the
-   * StatefulSet and its PDB). Any other ordinal cannot leave a StatefulSet: its pod and claim are
-   * deleted and the StatefulSet brings it back as a fresh, empty member of the same name.
+   * A member at either end of its shard's ordinal range leaves by shrinking the StatefulSet's range
+   * (the last one removes the StatefulSet and its PDB); its claim is deleted with it. A member in
+   * the middle cannot leave a StatefulSet: that is refused rather than half done.
    */
   async deleteMember(cluster: RedisShardCluster, name: string): Promise<void> {
     const { namespace } = cluster.metadata;
@@ -286,23 +294,23 @@ export class KubePlatform implements Platform {
     if (!parsed) throw new Error(`${name} is not a member of ${cluster.metadata.name}`);
     const setName = statefulSetName(cluster.metadata.name, parsed.shard);
     const set = await this.readStatefulSet(namespace, setName);
-    const replicas = set?.spec?.replicas ?? 0;
-    if (set && parsed.ordinal === replicas - 1) {
-      if (replicas === 1) {
-        await this.apps.deleteNamespacedStatefulSet({ namespace, name: setName, propagationPolicy: 'Background' });
-        try {
-          await this.policy.deleteNamespacedPodDisruptionBudget({ namespace, name: setName });
-        } catch (err) {
-          if (codeOf(err) !== 404) throw err;
-        }
-      } else {
-        await this.apps.patchNamespacedStatefulSetScale(
-          { namespace, name: setName, fieldManager: FIELD_MANAGER, body: { spec: { replicas: replicas - 1 } } },
-          mergeOpts,
-        );
+    const next = set ? shrinkRange(rangeOf(set), parsed.ordinal) : 'not-in-range';
+    if (next === 'middle') throw new Error(`${name} is neither the first nor the last member of StatefulSet ${setName}; remove the members after it first`);
+    if (next === 'not-in-range') {
+      // Already outside the set (or the set is gone): make sure no pod or claim is left over.
+      await this.deletePod(namespace, name);
+    } else if (next.replicas === 0) {
+      await this.apps.deleteNamespacedStatefulSet({ namespace, name: setName, propagationPolicy: 'Background' });
+      try {
+        await this.policy.deleteNamespacedPodDisruptionBudget({ namespace, name: setName });
+      } catch (err) {
+        if (codeOf(err) !== 404) throw err;
       }
     } else {
-      await this.deletePod(namespace, name);
+      await this.apps.patchNamespacedStatefulSet(
+        { namespace, name: setName, fieldManager: FIELD_MANAGER, body: { spec: { replicas: next.replicas, ordinals: { start: next.start } } } },
+        mergeOpts,
+      );
     }
     await this.deletePvc(namespace, `data-${name}`);
   }

@@ -97,7 +97,9 @@ export class ListWatch<T extends KubernetesObject> {
     if (this.stopped) return;
     const b = this.opts.backoff ?? { initialMs: 500, maxMs: 30_000 };
     this.delay = nextBackoff(this.delay, b.initialMs, b.maxMs);
-    this.opts.log?.warn({ path: this.opts.path, err: errorText(err), retryInMs: this.delay }, `${what} failed`);
+    // 429 is the apiserver asking to come back later (e.g. right after a CRD was created).
+    const level = (err as { code?: number } | null)?.code === 429 ? 'debug' : 'warn';
+    this.opts.log?.[level]({ path: this.opts.path, err: errorText(err), retryInMs: this.delay }, `${what} failed`);
     this.schedule(retry, this.delay);
   }
 

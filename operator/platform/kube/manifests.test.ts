@@ -6,6 +6,8 @@ import {
   buildPodDisruptionBudget,
   buildStatefulSet,
   nodeCommand,
+  shrinkRange,
+  widenRange,
   parseMemberName,
   podAffinity,
 } from './manifests.js';
@@ -94,5 +96,22 @@ describe('manifests', () => {
     expect(t?.phase).toBe('Terminating');
     expect(t?.ready).toBe(false);
     expect(t?.host).toBeNull();
+  });
+});
+
+describe('ordinal ranges', () => {
+  test('widen covers the current range and the wanted ordinals', () => {
+    expect(widenRange(null, [0, 1])).toEqual({ start: 0, replicas: 2 });
+    expect(widenRange({ start: 1, replicas: 1 }, [0])).toEqual({ start: 0, replicas: 2 });
+    expect(widenRange({ start: 0, replicas: 3 }, [0, 1])).toEqual({ start: 0, replicas: 3 });
+    expect(widenRange({ start: 5, replicas: 0 }, [0])).toEqual({ start: 0, replicas: 1 });
+    expect(widenRange(null, [])).toEqual({ start: 0, replicas: 0 });
+  });
+  test('shrink takes either end, refuses the middle', () => {
+    expect(shrinkRange({ start: 0, replicas: 3 }, 2)).toEqual({ start: 0, replicas: 2 });
+    expect(shrinkRange({ start: 0, replicas: 3 }, 0)).toEqual({ start: 1, replicas: 2 });
+    expect(shrinkRange({ start: 0, replicas: 3 }, 1)).toBe('middle');
+    expect(shrinkRange({ start: 1, replicas: 1 }, 1)).toEqual({ start: 1, replicas: 0 });
+    expect(shrinkRange({ start: 1, replicas: 1 }, 0)).toBe('not-in-range');
   });
 });

@@ -133,7 +133,11 @@ export function podAffinity(cluster: string, shard: number, user?: Record<string
   return { ...base, podAntiAffinity: { ...base.podAntiAffinity, requiredDuringSchedulingIgnoredDuringExecution: required } };
 }
 
-export function buildStatefulSet(o: Owner, spec: Spec, shard: number, replicas: number): V1StatefulSet {
+/**
+ * A StatefulSet runs the contiguous ordinals [start, start + replicas); moving start lets a shard
+ * lose its lowest member as well as its highest one (spec.ordinals, GA since Kubernetes 1.31).
+ */
+export function buildStatefulSet(o: Owner, spec: Spec, shard: number, replicas: number, start = 0): V1StatefulSet {
   const labels = { ...clusterLabels(o.name), [LABEL_COMPONENT]: 'node', [LABEL_SHARD]: String(shard) };
   const volumes: V1Volume[] = spec.storage ? [] : [{ name: 'data', emptyDir: {} }];
   const podSpec: NonNullable<V1StatefulSet['spec']>['template']['spec'] = {
@@ -167,6 +171,7 @@ export function buildStatefulSet(o: Owner, spec: Spec, shard: number, replicas: 
     metadata: meta(o, statefulSetName(o.name, shard), labels),
     spec: {
       replicas,
+      ordinals: { start },
       serviceName: headlessServiceName(o.name),
       podManagementPolicy: 'Parallel',
       updateStrategy: { type: 'OnDelete' },
@@ -239,4 +244,32 @@ export function parseMemberName(cluster: string, name: string): { shard: number;
   if (!name.startsWith(`${cluster}-`)) return null;
   const m = /^(\d+)-(\d+)$/.exec(name.slice(cluster.length + 1));
   return m ? { shard: Number(m[1]), ordinal: Number(m[2]) } : null;
+}
+
+export interface OrdinalRange {
+  start: number;
+  replicas: number;
+}
+
+/** The range after ensuring these ordinals exist: the current range widened, never narrowed. */
+export function widenRange(current: OrdinalRange | null, ordinals: readonly number[]): OrdinalRange {
+  let lo = current && current.replicas > 0 ? current.start : Infinity;
+  let hi = current && current.replicas > 0 ? current.start + current.replicas : -Infinity;
+  for (const o of ordinals) {
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o + 1);
+  }
+  return lo === Infinity ? { start: 0, replicas: 0 } : { start: lo, replicas: hi - lo };
+}
+
+/**
+ * How a StatefulSet sheds one ordinal: from either end of its range the range shrinks; an ordinal
+ * in the middle cannot leave (its pod would be recreated), which the caller reports.
+ */
+export function shrinkRange(current: OrdinalRange, ordinal: number): OrdinalRange | 'not-in-range' | 'middle' {
+  const end = current.start + current.replicas - 1;
+  if (ordinal < current.start || ordinal > end) return 'not-in-range';
+  if (ordinal === end) return { start: current.start, replicas: current.replicas - 1 };
+  if (ordinal === current.start) return { start: current.start + 1, replicas: current.replicas - 1 };
+  return 'middle';
 }

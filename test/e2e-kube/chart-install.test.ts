@@ -1,0 +1,78 @@
+// The Helm chart on the real control plane: `helm template` rendered and applied with kubectl, the
+// operator Deployment's pod run by the test kubelet (ServiceAccount credentials included, so the
+// chart's RBAC is what the operator gets), probes on its metrics port, and a RedisShardCluster
+// brought to Ready by the operator installed that way.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
+import { BIN_DIR, ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
+import { TestKubelet } from './kubelet.js';
+import { crdEstablished, until } from './wait.js';
+
+let plane: ControlPlane;
+let kubelet: TestKubelet;
+let stateDir: string;
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  stateDir = mkdtempSync(join(tmpdir(), 'redshard-chart-'));
+  kubelet = new TestKubelet({
+    kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir,
+    apiServer: { server: plane.server, caPem: plane.caPem },
+    commands: {
+      'redis-server': ['redis-server'],
+      'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')],
+      'redshard-operator': [process.execPath, join(ROOT, 'bin', 'redshard-operator.js')],
+    },
+  });
+  await kubelet.start();
+});
+
+afterAll(async () => {
+  await kubelet?.stop();
+  await plane?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+test('helm template | kubectl apply: the operator pod runs with the chart RBAC and makes a cluster Ready', async () => {
+  const rendered = execFileSync(join(BIN_DIR, 'helm'), [
+    'template', 'rs', join(ROOT, 'charts', 'redshard'), '--namespace', 'redshard-system', '--include-crds', '--kube-version', '1.36.3',
+    '--set', 'exampleCluster.enabled=false',
+  ], { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(stateDir, 'helm'), HELM_CONFIG_HOME: join(stateDir, 'helm') } });
+  plane.kubectl(['create', 'namespace', 'redshard-system']);
+  // ServiceMonitor is off by default; everything rendered is a built-in kind or the CRD.
+  plane.kubectl(['apply', '--server-side', '-f', '-'], rendered);
+  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
+  const kc = plane.kubeConfig();
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+
+  await until('operator Deployment available', async () => {
+    const d = (await apps.listNamespacedDeployment({ namespace: 'redshard-system' })).items[0];
+    return (d?.status?.availableReplicas ?? 0) >= 1;
+  }, 60_000, 250);
+
+  await custom.createNamespacedCustomObject({
+    group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'charted' }, spec: { shards: 3, replicasPerShard: 0, image: 'redis:7.0', nodeTimeoutMs: 2000 } },
+  });
+  const t0 = Date.now();
+  const status = await until('Ready', async () => {
+    const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'charted' })) as { status?: Status };
+    const ok = o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && o.status.slotsAssigned === 16384;
+    return ok ? o.status : undefined;
+  }, 120_000, 250).catch((err: Error) => {
+    const op = kubelet.running().find((p) => p.namespace === 'redshard-system');
+    const log = op ? kubelet.logFile(op.namespace, op.name, 'operator') : undefined;
+    throw new Error(`${err.message}\n${log ? execFileSync('tail', ['-n', '20', log], { encoding: 'utf8' }) : 'no operator pod'}`);
+  });
+  console.log(`cluster Ready ${Date.now() - t0} ms after creation, operator installed from the chart`);
+  expect(status?.shards).toHaveLength(3);
+  const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'redshard.io/cluster=charted' })).items;
+  expect(pods).toHaveLength(3);
+});
