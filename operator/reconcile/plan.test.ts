@@ -366,3 +366,21 @@ describe('lost master', () => {
     expect(sim.byName('c-1-0').masterId).toBe(survivor.id);
   });
 });
+
+describe('forgetting lost nodes', () => {
+  it('never forgets a lost master that a member still replicates or that any view shows with slots', () => {
+    const sim = new Sim({ shards: 3, replicasPerShard: 1, nodeTimeoutMs: 60_000 });
+    sim.run();
+    const lost = sim.byName('c-2-0');
+    lost.failed = true;
+    sim.apply(planReconcile(sim.observe()).decision.actions[0]!);
+    for (const a of planReconcile(sim.observe()).decision.actions) sim.apply(a);
+    const o = sim.observe();
+    // One node already dropped the lost master's slots from its view.
+    const line = o.members[0]!.view!.lines.find((l) => l.id === lost.id)!;
+    line.slots = [];
+    const d = planReconcile(o).decision;
+    expect(d.actions.filter((a) => a.kind === 'Forget')).toEqual([]);
+    expect(d.reason).toBe('AwaitingFailover');
+  });
+});

@@ -155,7 +155,9 @@ export function planReconcile(o: Observed): PlanResult {
   for (const v of views) {
     for (const l of v.lines) {
       if (byId.has(l.id) || l.flags.has('handshake')) continue;
-      if (isMaster(l) && l.slots.length > 0) continue;
+      // Never forget a node some view still shows serving slots, or that a member replicates.
+      if (views.some((x) => x.lines.some((y) => y.id === l.id && isMaster(y) && y.slots.length > 0))) continue;
+      if (views.some((x) => x.self.masterId === l.id)) continue;
       const knowers = o.members.filter((m) => viewOf(m).lines.some((x) => x.id === l.id)).map((m) => m.member.name);
       return result({ actions: [{ kind: 'Forget', on: knowers, nodeId: l.id }], phase: 'Healing', reason: 'ForgettingLostNode', message: `forgetting lost node ${l.id.slice(0, 8)} (${l.host}:${l.port})`, operation: 'Repair', requeueMs: WAIT_MS });
     }
@@ -211,11 +213,15 @@ export function planReconcile(o: Observed): PlanResult {
   //    A shard whose master was lost waits for the cluster to promote a replica; if that does not
   //    happen in 3 node timeouts (no majority of masters left to vote), the best replica takes
   //    over. The waiting time is read back from the Degraded condition, not remembered.
+  const memberIds = new Set(byId.keys());
   const orphaned = kept.filter((s) => !s.master).map((s) => s.members.filter((m) => followsLostOwner(m, o.members))).find((l) => l.length > 0);
   if (orphaned) {
     const since = c.status?.conditions?.find((x) => x.type === 'Degraded' && x.status === 'True' && x.reason === 'AwaitingFailover')?.lastTransitionTime;
     const waited = since ? o.now - Date.parse(since) : 0;
     const lost = viewOf(orphaned[0]!).self.masterId!.slice(0, 8);
+    // The lost master is no member any more (the platform replaced it), so forcing cannot leave two
+    // live masters for the shard. Measured on the test control plane: redis-server 7.0 replicas did
+    // not always win an election when the replacement pod reused the lost master's address.
     if (waited < 3 * spec.nodeTimeoutMs) {
       const msg = `master ${lost} is lost; waiting for the cluster to promote one of ${orphaned.map((m) => m.member.name).join(', ')}`;
       return result(wait('Degraded', 'AwaitingFailover', msg, { error: msg, requeueMs: 1000 }));
@@ -227,7 +233,6 @@ export function planReconcile(o: Observed): PlanResult {
   const noMaster = kept.find((s) => !s.master);
   if (noMaster) return result(wait(growing, 'NoMaster', `shard ${noMaster.index} has no master yet`));
   const targetIds = kept.map((s) => viewOf(s.master!).self.id);
-  const memberIds = new Set(byId.keys());
   const frozen = new Set(owners.filter((x): x is string => x !== null && !memberIds.has(x)));
   const moves = planSlotMoves(owners, targetIds, frozen);
   const adds = moves.filter((mv) => mv.from === null);
