@@ -11,7 +11,6 @@ import { encodingThresholds } from '../commands/thresholds.js';
 export interface SaveState {
   lastSave: number;
   lastStatus: 'ok' | 'err';
-  dirtyAtSave: number;
   inProgress: boolean;
   lastDurationMs: number;
 }

@@ -1,5 +1,6 @@
 // The node process's server: owns databases, sessions, config and the listener. Reads requests,
 // dispatches them through the command table and writes replies once per tick per connection.
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { ProtocolError } from '../../common/resp/request-reader.js';
@@ -61,7 +62,7 @@ export class Server {
   readonly replication: ReplicationPrimary = new ReplicationPrimary(this);
   /** Set while this node replicates another (REPLICAOF / CLUSTER REPLICATE). */
   replicaLink: ReplicaLink | null = null;
-  readonly saveState: SaveState = { lastSave: Math.floor(Date.now() / 1000), lastStatus: 'ok', dirtyAtSave: 0, inProgress: false, lastDurationMs: -1 };
+  readonly saveState: SaveState = { lastSave: Math.floor(Date.now() / 1000), lastStatus: 'ok', inProgress: false, lastDurationMs: -1 };
   /** Snapshots in progress; writes notify them first (see persistence/snapshot.ts). */
   readonly snapshots = new Set<SnapshotHooks>();
   readonly startedAt = Date.now();
@@ -90,7 +91,7 @@ export class Server {
   outputLimits: OutputBufferLimits;
   /** Persistence and cluster layers chain their shutdown work here (save, flush, nodes.conf). */
   onShutdown: ((opts: { save?: boolean }) => Promise<void>) | null = null;
-  readonly runId = randomHex(40);
+  readonly runId = randomBytes(20).toString('hex');
   /** Set by persistence once it can write the dataset as a new append-only base. */
   rewriteAppendOnly: ((done?: (err: Error | null) => void) => boolean) | null = null;
   /** Filled in by persistence: the append-only file's state for INFO. */
@@ -377,10 +378,4 @@ export class Server {
     for (const s of [...this.sessions.values()]) this.killSession(s);
     await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
   }
-}
-
-function randomHex(n: number): string {
-  let s = '';
-  while (s.length < n) s += Math.floor(Math.random() * 16).toString(16);
-  return s;
 }
