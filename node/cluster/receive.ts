@@ -18,6 +18,7 @@ import {
   renameNode,
   setAsMaster,
   setMyMaster,
+  setReplicaOf,
   type ClusterNode,
   type ClusterState,
   type Effect,
@@ -255,7 +256,7 @@ function applyRole(st: ClusterState, sender: ClusterNode, h: Header, fx: Effect[
   const master = st.nodes.get(h.slaveof);
   const mid = master !== undefined ? master.id : null;
   if (sender.masterId !== mid) {
-    sender.masterId = mid;
+    setReplicaOf(st, sender, mid);
     fx.push({ t: 'save' });
   }
 }

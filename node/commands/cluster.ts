@@ -212,13 +212,13 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
           addSlot(st, st.myself, s);
         }
       }
-      m.commit();
+      m.commit({ durable: false });
       return out.ok();
     }
     case 'flushslots':
       if (db.size !== 0) fail(E.clusterFlushSlotsNotEmpty);
       for (let s = 0; s < SLOT_COUNT; s++) if (st.owners[s] === st.myself) delSlot(st, s);
-      m.commit();
+      m.commit({ durable: false });
       return out.ok();
     case 'setslot':
       return setSlot(ctx, m, argv);
@@ -249,7 +249,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
       if (isReplica(st.myself) && st.myself.masterId === n.id) fail(E.clusterForgetMaster);
       st.blacklist.set(n.id, ctx.now + FORGET_BAN_MS);
       m.deleteNode(n);
-      m.commit();
+      m.commit({ durable: false });
       return out.ok();
     }
     case 'reset': {
@@ -380,17 +380,21 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
     const wasMine = st.owners[slot] === st.myself;
     delSlot(st, slot);
     addSlot(st, n, slot);
-    if (wasMine && n !== st.myself && st.myself.numSlots === 0 && st.opts.allowReplicaMigration) setMyMaster(st, n);
+    let durable = false;
+    if (wasMine && n !== st.myself && st.myself.numSlots === 0 && st.opts.allowReplicaMigration) {
+      setMyMaster(st, n);
+      durable = true;
+    }
     let broadcast = false;
     if (n === st.myself && st.importing.has(slot)) {
       if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch, slot }, 'configEpoch updated after importing slot');
       st.importing.delete(slot);
       broadcast = true;
     }
-    m.commit({ broadcast });
+    m.commit({ broadcast, durable });
     return ctx.out.ok();
   } else fail(E.clusterSetSlotAction);
-  m.commit();
+  m.commit({ durable: false });
   ctx.out.ok();
 }
 
