@@ -1,7 +1,9 @@
 // CLUSTER SETSLOT latency: a 2-master cluster, node A owns every slot; redis-cli sends A cycles
 // of `SETSLOT s MIGRATING B`, `SETSLOT s STABLE`, `SETSLOT s NODE A` (the owner-side steps of a
 // reshard), once one command per round trip (redis-cli reading stdin) and once pipelined
-// (redis-cli --pipe). A PING run of the same length shows what redis-cli itself costs.
+// (redis-cli --pipe); then the importer side on B: `SETSLOT s IMPORTING A`, `SETSLOT s NODE B`
+// (the first one bumps B's configEpoch and must be fsynced; both broadcast a PONG).
+// A PING run of the same length shows what redis-cli itself costs.
 // Our node and Debian's redis-server 7.0 in the same run; prints a markdown table.
 // Run: npm run build && flock /tmp/redshard-bench.lock node_modules/.bin/node bench/cluster-setslot.ts
 import { execFileSync } from 'node:child_process';
@@ -22,6 +24,7 @@ function timed(port: number, input: string, pipe: boolean): number {
 }
 
 interface Result {
+  importMs: number;
   seqMs: number;
   pipeMs: number;
   pingMs: number;
@@ -58,7 +61,10 @@ async function run(kind: 'redshard' | 'redis'): Promise<Result> {
     const pingMs = timed(a.port, pings, false);
     const seqMs = timed(a.port, plain, false);
     const pipeMs = timed(a.port, resp, true);
-    return { seqMs, pipeMs, pingMs };
+    let imports = '';
+    for (let s = 0; s < CYCLES; s++) imports += `cluster setslot ${10000 + s} importing ${idA}\ncluster setslot ${10000 + s} node ${idB}\n`;
+    const importMs = timed(b.port, imports, false);
+    return { seqMs, pipeMs, pingMs, importMs };
   } finally {
     await Promise.all(procs.map(stop));
   }
@@ -71,6 +77,7 @@ const rows: [string, (r: Result) => number][] = [
   [`${n} SETSLOT, one per round trip: ms per command`, (r) => r.seqMs / n],
   [`${n} SETSLOT, one per round trip, minus PING baseline: ms per command`, (r) => (r.seqMs - r.pingMs) / n],
   [`${n} SETSLOT pipelined (--pipe): total ms`, (r) => r.pipeMs],
+  [`${CYCLES * 2} SETSLOT IMPORTING / NODE self on the importer, one per round trip: ms per command`, (r) => r.importMs / (CYCLES * 2)],
   [`${n} PING, one per round trip: ms per command`, (r) => r.pingMs / n],
 ];
 console.log(`\nCLUSTER SETSLOT via redis-cli, loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);

@@ -185,15 +185,18 @@ export class ClusterManager implements ClusterHooks {
 
   /**
    * Commands call this after changing the state: recompute cluster_state and persist. Durable
-   * (the default: epochs, votes, roles; and always before a broadcast, which may carry a new
-   * configEpoch, facts §11.7) saves and fsyncs now; `durable: false` is for what Redis writes
-   * without fsync (slot assignments, migration marks, forgotten nodes) and is written once per
-   * turn, before the reply.
+   * (the default: epochs, votes, roles) saves and fsyncs now; `durable: false` is for what Redis
+   * writes without fsync (slot assignments, migration marks, forgotten nodes), written once per
+   * turn before the reply. A broadcast goes out only after the file is written (a new configEpoch
+   * must be on disk before it is on the wire, facts §11.7: pass durable then).
    */
   commit(opts: { broadcast?: boolean; durable?: boolean } = {}): void {
     updateState(this.state, Date.now());
-    if (opts.broadcast || opts.durable !== false) this.save();
-    else this.requestSave(false);
+    if (opts.durable !== false) this.save();
+    else {
+      this.requestSave(false);
+      if (opts.broadcast) this.flushConfig();
+    }
     this.syncReplicationRole();
     if (opts.broadcast) this.broadcastPong();
   }

@@ -387,7 +387,11 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
     }
     let broadcast = false;
     if (n === st.myself && st.importing.has(slot)) {
-      if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch, slot }, 'configEpoch updated after importing slot');
+      // Only a new configEpoch needs the fsync (Redis: the bump asks for it, the rest does not).
+      if (bumpEpochWithoutConsensus(st)) {
+        m.log.info({ configEpoch: st.myself.configEpoch, slot }, 'configEpoch updated after importing slot');
+        durable = true;
+      }
       st.importing.delete(slot);
       broadcast = true;
     }
