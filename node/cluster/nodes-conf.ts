@@ -1,10 +1,10 @@
 // CLUSTER NODES text and nodes.conf (facts §8.1-8.2): state -> lines, lines -> state, and the
 // atomic write (temp file, fsync, rename) so a crash never leaves a half-written config.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { formatNodeLine, NodeLineError, parseNodeLine, type NodeFlagName, type NodeLine } from '../../common/cluster-nodes.js';
-import { slotRanges } from '../../common/slots.js';
-import { NodeFlag, slotBitGet } from '../bus/messages.js';
+import { bitmapRanges } from '../../common/slots.js';
+import { NodeFlag } from '../bus/messages.js';
 import { addNode, addSlot, createNode, createState, inHandshake, masterOf, type ClusterNode, type ClusterOptions, type ClusterState } from './state.js';
 
 const FLAG_BITS: [number, NodeFlagName][] = [
@@ -35,7 +35,7 @@ export function describeNode(st: ClusterState, n: ClusterNode): NodeLine {
     pongReceived: n.pongReceived,
     configEpoch: masterOf(st, n)?.configEpoch ?? n.configEpoch,
     connected: n.linked || mine,
-    slots: n.numSlots === 0 ? [] : slotRanges((s) => slotBitGet(n.slots, s)),
+    slots: n.numSlots === 0 ? [] : bitmapRanges(n.slots),
     migrating: mine ? [...st.migrating].map(([slot, id]) => ({ slot, id })) : [],
     importing: mine ? [...st.importing].map(([slot, id]) => ({ slot, id })) : [],
   };
@@ -145,6 +145,30 @@ export function writeConfAtomic(path: string, content: string): void {
     }
   } catch {
     // Directory fsync is best effort (not supported everywhere).
+  }
+}
+
+/**
+ * Rewrites the file in place without fsync, as Redis does for changes that need no durability:
+ * one write padded with newlines (blank lines are skipped when loading) to the old size, then a
+ * truncate. A rename over the old file costs ~1 ms on ext4 (it flushes the data first), which
+ * redis-cli's eight CLUSTER SETSLOTs per slot pay 4096 times in a rebalance. A missing file is
+ * written atomically.
+ */
+export function writeConfInPlace(path: string, content: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch {
+    return writeConfAtomic(path, content);
+  }
+  try {
+    const old = fstatSync(fd).size;
+    const bytes = Buffer.byteLength(content);
+    writeSync(fd, old > bytes ? content + '\n'.repeat(old - bytes) : content, 0);
+    if (old > bytes) ftruncateSync(fd, bytes);
+  } finally {
+    closeSync(fd);
   }
 }
 

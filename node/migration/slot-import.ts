@@ -116,7 +116,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
           }
           if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch }, 'configEpoch updated after importing slots');
           claimed = true;
-          m.commit();
+          m.commit({ durable: true });
           claimedMs = Date.now() - pausedAt;
           sock.write(encodeCommand(['CLUSTER', 'EXPORT-COMMIT']), 'latin1');
           return;
