@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatNodeLine, parseNodeLine, NodeLineError, NODE_FLAG_NAMES, type NodeLine } from '../../common/cluster-nodes.js';
 import { slotRanges } from '../../common/slots.js';
-import { formatConf, parseConf, stateFromConf, ConfError } from './nodes-conf.js';
+import { formatConf, parseConf, stateFromConf, ConfError, writeConfInPlace, writeConfAtomic } from './nodes-conf.js';
 import { addSlot, createNode, createState, type ClusterOptions } from './state.js';
 import { NodeFlag } from '../bus/messages.js';
 
@@ -126,6 +126,25 @@ describe('nodes.conf lock', () => {
       expect(existsSync(`${path}.lock`)).toBe(true);
       release();
       expect(existsSync(`${path}.lock`)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rewrites in place: a shorter content leaves no tail, a missing file is created', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'conf-inplace-'));
+    try {
+      const path = join(dir, 'nodes.conf');
+      writeConfInPlace(path, 'a'.repeat(100) + '\n');
+      expect(readFileSync(path, 'utf8')).toBe('a'.repeat(100) + '\n');
+      writeConfInPlace(path, 'short\n');
+      expect(readFileSync(path, 'utf8')).toBe('short\n');
+      writeConfAtomic(path, 'x\n');
+      writeConfInPlace(path, 'longer than before\n');
+      expect(readFileSync(path, 'utf8')).toBe('longer than before\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
