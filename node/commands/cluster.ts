@@ -29,6 +29,7 @@ import { MSG_TYPE_NAMES } from '../bus/messages.js';
 import { runParked } from './migrate.js';
 import { importSlots } from '../migration/slot-import.js';
 import { exportOf, SlotExport } from '../migration/slot-export.js';
+import { abortImports } from '../migration/outcome.js';
 
 function manager(ctx: Ctx): ClusterManager {
   const m = ctx.server.cluster;
@@ -47,6 +48,7 @@ const SUB_ARITY: Record<string, number> = {
   delslotsrange: -4,
   'export-ack': 3,
   'export-commit': 2,
+  'export-outcome': 5,
   'export-slots': 5,
   'import-slots': 7,
   failover: -2,
@@ -226,6 +228,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
     case 'export-slots':
     case 'export-commit':
     case 'export-ack':
+    case 'export-outcome':
       return slotMove(ctx, m, sub, argv);
     case 'meet': {
       const ip = argv[2]!;
@@ -423,6 +426,14 @@ function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): voi
   const start = slotArg(argv[2]!);
   const end = slotArg(argv[3]!);
   if (start > end) fail(E.clusterStartAfterEnd(start, end));
+  if (sub === 'export-outcome') {
+    // Asked by a source whose export was interrupted after its pause (node/migration/outcome.ts).
+    let mine = true;
+    for (let s = start; s <= end && mine; s++) if (st.owners[s] !== st.myself) mine = false;
+    if (mine) return ctx.out.simple('CLAIMED');
+    abortImports(start, end, `source ${argv[4]!} asked for the outcome`);
+    return ctx.out.simple('ABORTED');
+  }
   if (sub === 'export-slots') {
     const target = lookup(m, argv[4]!);
     if (target === undefined) fail(E.clusterUnknownNode(argv[4]!));
