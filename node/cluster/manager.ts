@@ -15,7 +15,7 @@ import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
-import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
+import { ConfWriter, formatConf, lockConf, parseConf, stateFromConf, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
 import { routeBlockedKey, routeCommand } from './routing.js';
 import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
@@ -28,6 +28,9 @@ export class ClusterManager implements ClusterHooks {
   private cron: NodeJS.Timeout | null = null;
   private iteration = 0;
   private saveNeeded = false;
+  /** Epochs as of the last fsynced nodes.conf. */
+  private durableEpochs = '';
+  private confWriter: ConfWriter | null = null;
   private electionPending = false;
   private stateNeeded = false;
   readonly log: Logger;
@@ -136,10 +139,19 @@ export class ClusterManager implements ClusterHooks {
 
   // ---- persistence -------------------------------------------------------------------------------
 
-  save(): void {
+  /**
+   * Writes nodes.conf. fsync only when an epoch changed since the last durable write (a vote or a
+   * configEpoch must be on disk before it is seen, facts §11.7) or when asked: Redis 7.0 saves
+   * SETSLOT/ADDSLOTS changes without fsync too, and a synchronous fsync per SETSLOT made every
+   * slot of a rebalance cost milliseconds of a blocked event loop.
+   */
+  save(durable = false): void {
     this.saveNeeded = false;
+    const epochs = `${this.state.currentEpoch}/${this.state.lastVoteEpoch}/${this.state.myself.configEpoch}`;
+    const fsync = durable || epochs !== this.durableEpochs;
     try {
-      writeConfAtomic(this.confPath, formatConf(this.state));
+      (this.confWriter ??= new ConfWriter(this.confPath)).write(formatConf(this.state), fsync);
+      if (fsync) this.durableEpochs = epochs;
     } catch (e) {
       this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
     }
@@ -198,7 +210,7 @@ export class ClusterManager implements ClusterHooks {
         }
         case 'send-auth-ack': {
           // The vote must be on disk before it can be seen (facts §11.7).
-          this.save();
+          this.save(true);
           const l = this.bus.outbound.get(e.to);
           if (l !== undefined) this.send(l, { header: buildHeader(this.state, MsgType.FAILOVER_AUTH_ACK, this.announce()), body: { kind: 'empty' } });
           break;
@@ -207,7 +219,7 @@ export class ClusterManager implements ClusterHooks {
           this.broadcastPong();
           break;
         case 'broadcast-auth-request': {
-          this.save();
+          this.save(true);
           const msg: BusMessage = { header: buildHeader(this.state, MsgType.FAILOVER_AUTH_REQUEST, this.announce()), body: { kind: 'empty' } };
           if (e.forceAck) msg.header.mflags |= MFlag.FORCEACK;
           this.broadcast(msg);
@@ -563,6 +575,7 @@ export class ClusterManager implements ClusterHooks {
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     await this.bus.close();
+    this.confWriter?.close();
     this.unlock();
   }
 }
