@@ -2,10 +2,11 @@
 // first that has something to do wins, so at most one disruptive step (a slot migration, a forget,
 // a member removal) is taken per pass. Nothing is remembered: every decision is re-derived from
 // what the nodes report, which makes the reconcile idempotent and safe to restart at any point.
+import { checkLinks, staleAddresses } from './checks.js';
 import { SLOT_COUNT, type SlotRange } from '../../common/slots.js';
 import { FINALIZER, type Spec } from '../api/v1alpha1.js';
 import { desiredMembers, type MemberRef } from '../platform/platform.js';
-import { authoritativeOwners, checkAgreement, checkLinks, checkMembersUp, checkSpec, failingNodes, staleAddresses } from './checks.js';
+import { authoritativeOwners, checkAgreement, checkMembersUp, checkSpec, failingNodes } from './checks.js';
 import { isMaster, type MemberObservation, type NodeView, type Observed } from './observed.js';
 import { firstMoveGroup, planSlotMoves, rangesOf } from './slot-plan.js';
 
