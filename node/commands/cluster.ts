@@ -281,7 +281,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
       return out.ok();
     }
     case 'saveconfig':
-      m.save();
+      m.save(true);
       return out.ok();
     case 'count-failure-reports': {
       const n = lookup(m, argv[2]!);
