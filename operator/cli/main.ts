@@ -93,12 +93,12 @@ function loggerFor(dir: string, verbose: boolean): Logger {
   return createLogger('redshard-operator', { file: join(stateDir(dir), 'operator.log') });
 }
 
-function progressPrinter(): { update: (s: Status) => void; end: () => void } {
+function progressPrinter(label?: string): { update: (s: Status) => void; end: () => void } {
   const tty = Boolean(process.stderr.isTTY);
   let last = '';
   return {
     update(s) {
-      const line = progressLine(s);
+      const line = progressLine(s, 30, label);
       if (line === last) return;
       last = line;
       if (tty) process.stderr.write(`\r\x1b[2K${line}`);
@@ -243,7 +243,8 @@ async function cmdRebalance(raw: unknown): Promise<void> {
   const log = loggerFor(dir, f.verbose);
   const before = await liveStatus(dir, state, log);
   process.stderr.write(`rebalancing ${state.resource.metadata.name}: slots per master now ${shares(before).join(' / ') || '-'}\n`);
-  const p = progressPrinter();
+  // The planner files moves towards masters the spec keeps under ScaleOut; here they are a rebalance.
+  const p = progressPrinter('Rebalance');
   try {
     await runUntil(new LocalPlatform(dir, log), log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
   } finally {

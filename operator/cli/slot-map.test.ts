@@ -27,5 +27,6 @@ describe('slot map', () => {
   it('shows slot progress for long operations', () => {
     const line = progressLine({ phase: 'Scaling', operation: { type: 'ScaleOut', message: 'm', slotsTotal: 100, slotsMoved: 50, startedAt: 'x' } }, 10);
     expect(line).toBe('ScaleOut [#####-----] slots moved 50 of 100');
+    expect(progressLine({ phase: 'Scaling', operation: { type: 'ScaleOut', message: 'm', slotsTotal: 4, slotsMoved: 4, startedAt: 'x' } }, 4, 'Rebalance')).toBe('Rebalance [####] slots moved 4 of 4');
   });
 });

@@ -61,15 +61,15 @@ export function renderStatus(name: string, status: Status, width = 64): string {
   return lines.join('\n');
 }
 
-/** A one-line progress bar for long operations. */
-export function progressLine(status: Status, width = 30): string {
+/** A one-line progress bar for long operations; `label` names the work instead of the operation. */
+export function progressLine(status: Status, width = 30, label?: string): string {
   const op = status.operation;
   const ready = status.conditions?.find((c) => c.type === 'Ready');
   if (status.lastError && status.phase !== 'Ready') return `retrying after: ${status.lastError}`;
   if (op?.slotsTotal) {
     const moved = op.slotsMoved ?? 0;
     const filled = Math.round((moved / op.slotsTotal) * width);
-    return `${op.type} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] slots moved ${moved} of ${op.slotsTotal}`;
+    return `${label ?? op.type} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] slots moved ${moved} of ${op.slotsTotal}`;
   }
   return `${status.phase ?? 'Pending'}: ${ready?.message ?? ''}`;
 }
