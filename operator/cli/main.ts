@@ -17,7 +17,8 @@ import { stopProcess } from '../platform/local/processes.js';
 import { LockedError } from '../platform/local/lock.js';
 import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus } from '../reconcile/status.js';
-import { renderStatus, progressLine } from './slot-map.js';
+import { renderStatus } from './slot-map.js';
+import { progressPrinter } from './progress.js';
 import { runUntil } from './run-until-ready.js';
 import { KubeStatusError, kubeStatus } from './kube-status.js';
 
@@ -93,23 +94,6 @@ function loggerFor(dir: string, verbose: boolean): Logger {
   return createLogger('redshard-operator', { file: join(stateDir(dir), 'operator.log') });
 }
 
-function progressPrinter(label?: string): { update: (s: Status) => void; end: () => void } {
-  const tty = Boolean(process.stderr.isTTY);
-  let last = '';
-  return {
-    update(s) {
-      const line = progressLine(s, 30, label);
-      if (line === last) return;
-      last = line;
-      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-      else process.stderr.write(`${line}\n`);
-    },
-    end() {
-      if (tty && last) process.stderr.write('\n');
-    },
-  };
-}
-
 /** The final picture on stdout: the slot map for people, or one JSON document with --json. */
 function emit(json: boolean, name: string, spec: unknown, status: Status, extra: Record<string, unknown> = {}, text = ''): void {
   if (json) process.stdout.write(`${JSON.stringify({ name, spec, status, ...extra }, null, 2)}\n`);
@@ -164,7 +148,7 @@ async function cmdUp(raw: unknown): Promise<void> {
     process.stderr.write(`cluster ${state.resource.metadata.name} already exists in ${stateDir(dir)}; making sure it is up\n`);
   }
   const platform = new LocalPlatform(dir, log);
-  const p = progressPrinter();
+  const p = progressPrinter(process.stderr);
   try {
     await runUntil(platform, log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
   } finally {
@@ -188,7 +172,7 @@ async function cmdScale(raw: unknown): Promise<void> {
   writeState(dir, state);
   process.stderr.write(`scaling ${state.resource.metadata.name} from ${spec.shards} to ${next.shards} shard(s)\n`);
   const platform = new LocalPlatform(dir, log);
-  const p = progressPrinter();
+  const p = progressPrinter(process.stderr);
   try {
     await runUntil(platform, log, { kind: 'ready', generation }, f.timeout * 1000, p.update);
   } finally {
@@ -244,7 +228,7 @@ async function cmdRebalance(raw: unknown): Promise<void> {
   const before = await liveStatus(dir, state, log);
   process.stderr.write(`rebalancing ${state.resource.metadata.name}: slots per master now ${shares(before).join(' / ') || '-'}\n`);
   // The planner files moves towards masters the spec keeps under ScaleOut; here they are a rebalance.
-  const p = progressPrinter('Rebalance');
+  const p = progressPrinter(process.stderr, 'Rebalance');
   try {
     await runUntil(new LocalPlatform(dir, log), log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
   } finally {
