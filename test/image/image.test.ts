@@ -239,7 +239,6 @@ describe('redshard-node entrypoint from the built tree', () => {
         expect(healthcheck(port), behaviour).toBe(1);
       } finally {
         await new Promise((r) => fake.close(r));
-        fake.closeAllConnections?.();
       }
     }
   }, 30_000);
