@@ -36,4 +36,11 @@ describe('docs match the code', () => {
     expect(used).toContain('status --kube');
     expect(used).toContain('failover --shard');
   });
+
+  it('every spec field the guides mention is in the generated CRD reference', () => {
+    const reference = doc('crd-reference.md');
+    const fields = new Set([...doc('quickstart.md').matchAll(/spec\.[a-zA-Z.]*[a-zA-Z]/g), ...doc('operations.md').matchAll(/spec\.[a-zA-Z.]*[a-zA-Z]/g)].map((m) => m[0]));
+    expect(fields.size).toBeGreaterThan(3);
+    for (const f of fields) expect(reference, f).toContain(`\`${f}\``);
+  });
 });
