@@ -120,7 +120,6 @@ function connectHelp(state: LocalState, dir: string): string {
 async function cmdUp(raw: unknown): Promise<void> {
   const f = parseFlags(UpFlags, raw);
   const dir = resolve(f.dir);
-  const log = loggerFor(dir, f.verbose);
   let state = readState(dir);
   if (state?.resource.metadata.deletionTimestamp) throw new CliError(`the cluster in ${stateDir(dir)} is being deleted; run \`redshard down\` first`);
   if (!state) {
@@ -147,6 +146,9 @@ async function cmdUp(raw: unknown): Promise<void> {
     }
     process.stderr.write(`cluster ${state.resource.metadata.name} already exists in ${stateDir(dir)}; making sure it is up\n`);
   }
+  // The log file goes into .redshard/, so it is opened only once the flags and the node command
+  // passed: a refused `up` leaves nothing behind.
+  const log = loggerFor(dir, f.verbose);
   const platform = new LocalPlatform(dir, log);
   const p = progressPrinter(process.stderr);
   try {

@@ -18,6 +18,7 @@ const cases: [string[], RegExp][] = [
   [['up', '--name', 'My_Cluster'], /--name must be a lower-case DNS label/],
   [['up', '--node-timeout-ms', '10'], /--node-timeout-ms must be at least 500/],
   [['up', '--shard', '3'], /unknown option '--shard'[\s\S]*Did you mean --shards\?/],
+  [['up', '--node-command', 'no-such-node-program'], /^redshard: node command "no-such-node-program" was not found \(try --node-command redis-server\)$/m],
   [['scale'], /required option '--shards <n>' not specified/],
   [['scale', '--shards', '-1'], /--shards must be at least 1/],
   [['scale', '--shards', '4', '--timeout', 'soon'], /--timeout must be a number/],
