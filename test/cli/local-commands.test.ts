@@ -1,19 +1,28 @@
 // The `redshard` subcommands on a small local cluster (3 masters, no replicas, Debian's
 // redis-server as the node; REDSHARD_TEST_NODE_COMMAND selects another): `up --json`, the slot map
 // of `status`, `rebalance` evening out slots moved by hand with redis-cli --cluster reshard (plain
-// progress lines when stderr is not a TTY), errors that need a running cluster, `down --json`.
+// progress lines when stderr is not a TTY, a bar redrawn in place on one), errors that need a running cluster, `down --json`.
 // Scaling under load and failover are covered by test/operator/local-mode.test.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
-import { redshard } from './cli-run.js';
+import { CLI, redshard } from './cli-run.js';
 
 const NODE_COMMAND = process.env.REDSHARD_TEST_NODE_COMMAND ?? 'redis-server';
+
+function hasScript(): boolean {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface ShardJson {
   index: number;
@@ -95,6 +104,20 @@ describe.skipIf(!hasRedisServer())('redshard subcommands on a local cluster', ()
     expect(again.stderr).toContain('already balanced: no slot moved');
     expect(again.stdout).toContain('cluster demo: Ready  16384/16384 slots');
   }, 150_000);
+
+  it.skipIf(!hasScript())('on a terminal the progress bar redraws one line in place', async () => {
+    const st = await status();
+    const [a, c] = [st.status.shards[0]!.master!, st.status.shards[2]!.master!];
+    execFileSync('redis-cli', ['--cluster', 'reshard', a.address!, '--cluster-from', a.id!, '--cluster-to', c.id!, '--cluster-slots', '200', '--cluster-yes'], { stdio: 'ignore', timeout: 120_000 });
+    // script(1) gives the command a pseudo-terminal; what it printed lands in the typescript file.
+    const log = join(dir, 'tty.log');
+    const command = [process.execPath, CLI, 'rebalance', '--dir', dir, '--timeout', '120'].map((w) => `'${w}'`).join(' ');
+    execFileSync('script', ['-qfec', command, log], { stdio: 'ignore', timeout: 150_000 });
+    const text = readFileSync(log, 'latin1');
+    expect(text).toMatch(/\r\x1b\[2KRebalance \[#*-*\] slots moved \d+ of \d+/);
+    expect(text).toContain('moved ');
+    expect((await status()).status.shards.map((s) => s.slotCount).sort()).toEqual([5461, 5461, 5462]);
+  }, 180_000);
 
   it('explains wrong flags that only a running cluster can judge', async () => {
     const cases: [string[], string][] = [
