@@ -55,7 +55,6 @@ const ScaleFlags = CommonFlags.extend({
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KUBE_ONLY = ['name', 'namespace', 'kubeconfig', 'context'] as const;
 const StatusFlags = CommonFlags.extend({
-  json: z.boolean().default(false),
   kube: z.boolean().default(false),
   name: z.string().max(253).regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, '--name must be a Kubernetes object name (lower-case letters, digits, - and .)').optional(),
   namespace: z.string().max(63).regex(DNS_LABEL, '--namespace must be a lower-case DNS label').optional(),
