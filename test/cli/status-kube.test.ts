@@ -104,4 +104,11 @@ describe.skipIf(!binariesPresent())('redshard status --kube', () => {
     expect(dead.stderr).toMatch(/^redshard: cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:1 \(context dead-ctx\)/);
     expect(dead.code).toBe(2);
   });
+
+  it('says so when the CRD is not installed (last: it deletes the CRD)', async () => {
+    plane.kubectl(['delete', 'crd', 'redisshardclusters.redshard.io', '--wait=true', '--timeout=60s']);
+    const r = await redshard(['status', '--kube', '--kubeconfig', multi]);
+    expect(r.stderr.trim()).toMatch(/^redshard: the RedisShardCluster CRD is not installed on https:\/\/127\.0\.0\.1:\d+ \(install the chart: helm install redshard charts\/redshard\)$/);
+    expect(r.code).toBe(2);
+  });
 });
