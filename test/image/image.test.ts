@@ -1,14 +1,14 @@
 // The container image without a Docker engine: the Dockerfile is read for what the issue asks
 // (multi-stage on node:24-slim, non-root, two entrypoints, HEALTHCHECK, labels, SIGTERM), every
 // file it copies must exist after `npm run build`, and the image's runtime layout is rebuilt in a
-// temporary directory (/app, the /usr/local/bin links, /data) where the entrypoints run with the
-// image's command lines, environment and working directory, as the image's uid 1000 when this
-// test runs as root. The node entrypoint must pass the HEALTHCHECK while serving and fail it when
+// temporary directory (/app with production dependencies only, the /usr/local/bin links, /data)
+// where the entrypoints run with the image's command lines, environment and working directory,
+// as the image's uid 1000 when this test runs as root. The node entrypoint must pass the HEALTHCHECK while serving and fail it when
 // stopped, and SIGTERM must leave nodes.conf and the append-only file complete on disk. The
 // operator entrypoint runs with the command line the Helm chart renders, against the test
 // control plane, and serves its probes.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,8 +60,8 @@ function assembleRuntime(stage: Stage): void {
         const from = c.from ? join(ROOT, src.replace(new RegExp(`^${buildWorkdir}/?`), '')) : join(ROOT, src);
         const to = join(at(workdir), c.dest);
         mkdirSync(dirname(to), { recursive: true });
-        // node_modules is linked, not copied (it is large); the prune is checked separately.
-        if (src.endsWith('node_modules')) symlinkSync(from, to);
+        // node_modules as the build stage leaves it: production dependencies only (see below).
+        if (src.endsWith('node_modules')) renameSync(prodModules(), to);
         else cpSync(from, to, { recursive: true });
       }
     } else if (i.op === 'RUN') {
@@ -72,6 +72,19 @@ function assembleRuntime(stage: Stage): void {
       for (const m of i.rest.matchAll(/mkdir -p (\S+)/g)) mkdirSync(at(m[1]!), { recursive: true });
     }
   }
+}
+
+/**
+ * What `npm ci` + `npm prune --omit=dev` leave in the build stage, made the same way from the lock
+ * file: `npm ci --omit=dev`, offline from the npm cache the project's own `npm ci` filled.
+ */
+function prodModules(): string {
+  const dir = join(root, 'build-src');
+  mkdirSync(dir);
+  for (const f of ['package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(dir, f));
+  const r = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`npm ci --omit=dev failed: ${r.stderr}`);
+  return join(dir, 'node_modules');
 }
 
 /** The image's environment, with PATH finding the links in /usr/local/bin and this Node 24. */
