@@ -162,4 +162,24 @@ describe('Helm chart', () => {
     expect(example).toContain('The example cluster "rs" (3 shards x 1 replica(s)) was created');
     expect(example).not.toContain('cat <<YAML');
   });
+
+  it('the operator Deployment: leader election, probes on the metrics port, resources, non-root', () => {
+    type Container = { command: string[]; args: string[]; resources: { requests?: object; limits?: object }; readinessProbe: { httpGet: { path: string; port: string } }; livenessProbe: { httpGet: { path: string; port: string } }; securityContext: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean } };
+    type Deploy = Obj & { spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: { runAsNonRoot: boolean; runAsUser: number }; containers: Container[] } } } };
+    const deploy = (set: string[]) => objects(helm(['template', 'rs', CHART, ...set]).out).find((o) => o.kind === 'Deployment') as Deploy;
+    const d = deploy(['--set', 'replicaCount=2']);
+    const c = d.spec.template.spec.containers[0]!;
+    expect(d.spec.replicas).toBe(2);
+    expect(c.command).toEqual(['redshard-operator', 'kube']);
+    expect(c.args).toContain('--lease-name=redshard-operator');
+    expect(c.args).not.toContain('--no-leader-election');
+    expect(deploy(['--set', 'leaderElection.enabled=false']).spec.template.spec.containers[0]!.args).toContain('--no-leader-election');
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(c.resources.requests).toBeDefined();
+    expect(c.resources.limits).toBeDefined();
+    expect(d.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(d.spec.template.spec.serviceAccountName).toBe('rs-redshard');
+  });
 });
