@@ -281,7 +281,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
       return out.ok();
     }
     case 'saveconfig':
-      m.save(true);
+      m.save();
       return out.ok();
     case 'count-failure-reports': {
       const n = lookup(m, argv[2]!);
