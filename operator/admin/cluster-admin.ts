@@ -6,6 +6,9 @@ import { NodeClient, NodeReplyError, type Reply } from './node-client.js';
 
 export class MigrationError extends Error {}
 
+/** A rolling update's failover did not complete (replica never caught up or never became master). */
+export class FailoverError extends Error {}
+
 export class ClusterAdmin {
   private readonly clients = new Map<string, NodeClient>();
 
@@ -36,6 +39,32 @@ export class ClusterAdmin {
 
   dbsize(c: NodeClient): Promise<number> {
     return c.callInteger('DBSIZE');
+  }
+
+  /**
+   * Probes for CLUSTER IMPORT-SLOTS without side effects: a call with too few arguments is an
+   * arity error on a node that has the subcommand and "unknown subcommand" on one that has not
+   * (redis-server 7.0). Asked every pass, so a node replaced by another program is seen at once.
+   */
+  async supportsAtomicSlots(c: NodeClient): Promise<boolean> {
+    try {
+      await c.call('CLUSTER', 'IMPORT-SLOTS');
+      return false;
+    } catch (e) {
+      if (e instanceof NodeReplyError) return !/unknown subcommand/i.test(e.reply);
+      throw e;
+    }
+  }
+
+  /**
+   * Atomic whole-range move (our node only): the target pulls the slots from the source and
+   * replies once it owns them; clients never see ASK and the source keeps nothing behind. A failure
+   * leaves the source owning the slots with its keys (the target drops what it received).
+   */
+  async importSlots(target: NodeClient, range: SlotRange, sourceHost: string, sourcePort: number): Promise<void> {
+    this.log.debug({ node: target.address, start: range.start, end: range.end, from: `${sourceHost}:${sourcePort}` }, 'CLUSTER IMPORT-SLOTS');
+    const r = await target.call('CLUSTER', 'IMPORT-SLOTS', range.start, range.end, 'FROM', sourceHost, sourcePort);
+    if (r !== 'OK') throw new MigrationError(`${target.address}: IMPORT-SLOTS replied ${JSON.stringify(r)}`);
   }
 
   async meet(c: NodeClient, host: string, port: number): Promise<void> {
@@ -72,6 +101,38 @@ export class ClusterAdmin {
   async failover(c: NodeClient, mode?: 'FORCE' | 'TAKEOVER'): Promise<void> {
     this.log.info({ node: c.address, mode }, 'CLUSTER FAILOVER');
     await c.call('CLUSTER', 'FAILOVER', ...(mode ? [mode] : []));
+  }
+
+  private async replOffset(c: NodeClient, field: 'master_repl_offset' | 'slave_repl_offset'): Promise<number> {
+    const info = await c.callString('INFO', 'replication');
+    const m = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
+    if (!m) throw new FailoverError(`${c.address}: INFO replication has no ${field}`);
+    return Number(m[1]);
+  }
+
+  /**
+   * Waits until the replica has processed everything its master had produced when asked (master
+   * offset read first, replica offset after it), polling; throws after timeoutMs.
+   */
+  async waitCaughtUp(master: NodeClient, replica: NodeClient, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await this.replOffset(master, 'master_repl_offset');
+      const r = await this.replOffset(replica, 'slave_repl_offset');
+      if (r >= m) return;
+      if (Date.now() > deadline) throw new FailoverError(`${replica.address} is still ${m - r} bytes behind ${master.address} after ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  /** Waits until the node reports itself a master (INFO replication role:master). */
+  async waitMaster(c: NodeClient, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (/^role:master/m.test(await c.callString('INFO', 'replication'))) return;
+      if (Date.now() > deadline) throw new FailoverError(`${c.address} did not become master within ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
   }
 
   /** Up to `count` keys of a slot on the node (latin1 strings, byte-exact). */
