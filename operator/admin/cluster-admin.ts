@@ -135,6 +135,41 @@ export class ClusterAdmin {
     }
   }
 
+  /**
+   * Promotes a replica without losing an acknowledged write: waits until it has caught up, then a
+   * manual CLUSTER FAILOVER (the master pauses its writers until the replica has its exact
+   * offset). When that does not complete (seen with our node replicating redis-server 7.0 under
+   * write load), the operator does the same handshake itself where the master offers it: writes
+   * paused on the master (CLIENT PAUSE WRITE), the replica's offset matched, CLUSTER FAILOVER
+   * FORCE, then the master unpaused (its parked writers then get MOVED to the new master).
+   */
+  async promoteReplica(master: NodeClient, replica: NodeClient, opts: { catchUpMs: number; failoverMs: number }): Promise<'manual' | 'paused-force'> {
+    await this.waitCaughtUp(master, replica, opts.catchUpMs);
+    await this.failover(replica);
+    try {
+      await this.waitMaster(replica, opts.failoverMs);
+      return 'manual';
+    } catch (e) {
+      if (!(e instanceof FailoverError)) throw e;
+      this.log.warn({ replica: replica.address, master: master.address, err: e.message }, 'manual failover did not complete; retrying with writes paused on the master');
+    }
+    const pauseMs = opts.catchUpMs + opts.failoverMs;
+    try {
+      await master.call('CLIENT', 'PAUSE', pauseMs, 'WRITE');
+    } catch (e) {
+      if (e instanceof NodeReplyError) throw new FailoverError(`${replica.address} did not become master (manual failover) and ${master.address} cannot pause writes: ${e.reply}`);
+      throw e;
+    }
+    try {
+      await this.waitCaughtUp(master, replica, opts.catchUpMs);
+      await this.failover(replica, 'FORCE');
+      await this.waitMaster(replica, opts.failoverMs);
+      return 'paused-force';
+    } finally {
+      await master.call('CLIENT', 'UNPAUSE').catch((e: unknown) => this.log.warn({ node: master.address, err: String(e) }, 'CLIENT UNPAUSE failed (the pause ends by itself)'));
+    }
+  }
+
   /** Up to `count` keys of a slot on the node (latin1 strings, byte-exact). */
   async keysInSlot(c: NodeClient, slot: number, count: number): Promise<string[]> {
     const r: Reply = await c.call('CLUSTER', 'GETKEYSINSLOT', slot, count);

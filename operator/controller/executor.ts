@@ -12,8 +12,9 @@ import { rangesOf } from '../reconcile/slot-plan.js';
 const SLOTS_IN_FLIGHT = 4;
 /** A rolling update's failover waits this long for the replica to match its master's offset, and
  * then for the replica to report itself master. */
-const CATCH_UP_TIMEOUT_MS = 30_000;
-const FAILOVER_TIMEOUT_MS = 15_000;
+const CATCH_UP_TIMEOUT_MS = 10_000;
+/** Redis ends an unfinished manual failover after 5 s (CLUSTER_MF_TIMEOUT). */
+const FAILOVER_TIMEOUT_MS = 6_000;
 
 export interface ExecuteContext {
   platform: Platform;
@@ -86,12 +87,9 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       const replica = clientOf(ctx, a.on).client;
       const master = clientOf(ctx, a.master).client;
       const started = Date.now();
-      await admin.waitCaughtUp(master, replica, CATCH_UP_TIMEOUT_MS);
-      log.info({ replica: a.on, master: a.master, waitedMs: Date.now() - started }, 'rolling update: replica caught up, failing over');
-      await admin.failover(replica);
-      await admin.waitMaster(replica, FAILOVER_TIMEOUT_MS);
-      log.info({ replica: a.on, master: a.master, ms: Date.now() - started }, 'rolling update: replica promoted');
-      await platform.event(cluster, { type: 'Normal', reason: 'RollingFailover', message: `${a.on} took over from ${a.master} (CLUSTER FAILOVER) so that ${a.master} can be restarted` });
+      const how = await admin.promoteReplica(master, replica, { catchUpMs: CATCH_UP_TIMEOUT_MS, failoverMs: FAILOVER_TIMEOUT_MS });
+      log.info({ replica: a.on, master: a.master, how, ms: Date.now() - started }, 'rolling update: replica promoted');
+      await platform.event(cluster, { type: 'Normal', reason: 'RollingFailover', message: `${a.on} took over from ${a.master} (${how === 'manual' ? 'CLUSTER FAILOVER' : 'writes paused, CLUSTER FAILOVER FORCE'}) so that ${a.master} can be restarted` });
       return;
     }
     case 'MigrateSlots': {

@@ -97,4 +97,26 @@ describe.skipIf(!hasRedisServer())('local mode: rolling update', () => {
     }
     console.log(`rolling update of 6 members under load: ${w.writes} writes, ${w.errors.length} errors, progress seen ${[...progress].join(' ')}, loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   }, 200_000);
+
+  it('image change switches the node program member by member (redis-server <-> redshard-node), nothing lost', async () => {
+    const w = new Writer(client!, 3000);
+    w.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const state = readState(dir)!;
+    const spec = state.resource.spec as { image: string };
+    const next = spec.image === 'local:redis-server' ? 'redshard-node' : 'redis-server';
+    spec.image = `local:${next}`;
+    state.resource.metadata.generation = (state.resource.metadata.generation ?? 1) + 1;
+    writeState(dir, state);
+    const r = await cli(dir, ['up', '--timeout', '150']);
+    await w.stop();
+    expect(r.code, `${r.stderr.slice(-1500)}\n${readFileSync(join(dir, '.redshard', 'events.log'), 'utf8').slice(-3000)}`).toBe(0);
+    expect(w.errors.slice(0, 5)).toEqual([]);
+    expect(await verify(client!, w.acked)).toEqual([]);
+    for (const m of Object.values(readState(dir)!.members)) {
+      const cmdline = readFileSync(`/proc/${m.pid}/cmdline`, 'latin1');
+      expect(cmdline).toContain(next === 'redis-server' ? 'redis-server' : 'redshard-node.js');
+    }
+    console.log(`image roll to ${next} under load: ${w.writes} writes, ${w.errors.length} errors`);
+  }, 200_000);
 });
