@@ -6,6 +6,8 @@ import { NodeClient, NodeReplyError, type Reply } from './node-client.js';
 
 export class MigrationError extends Error {}
 
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
+
 /** A rolling update's failover did not complete (replica never caught up or never became master). */
 export class FailoverError extends Error {}
 
@@ -23,6 +25,22 @@ export class ClusterAdmin {
     let c = this.clients.get(key);
     if (!c) {
       c = new NodeClient({ host, port, password: this.password, timeoutMs: this.timeoutMs });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  /**
+   * A second connection to a node for CLUSTER IMPORT-SLOTS, which replies only when the slots
+   * have moved (seconds for big slots): it must neither hit the short per-request timeout nor
+   * hold up other commands to that node. The node ends a stalled import by itself (no data from
+   * the source for 15 s), so the long deadline here is only a backstop.
+   */
+  importClient(host: string, port: number): NodeClient {
+    const key = `import:${host}:${port}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new NodeClient({ host, port, password: this.password, timeoutMs: IMPORT_TIMEOUT_MS });
       this.clients.set(key, c);
     }
     return c;

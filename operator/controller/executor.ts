@@ -102,7 +102,7 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       if (a.atomic) {
         // One IMPORT-SLOTS per contiguous range, in order: the target owns each range when it
         // replies, and a failure stops here with the source still owning the rest.
-        for (const range of rangesOf(a.slots)) await admin.importSlots(dst.client, range, src.host, src.port);
+        for (const range of rangesOf(a.slots)) await admin.importSlots(admin.importClient(dst.host, dst.port), range, src.host, src.port);
         log.info({ from: a.from, to: a.to, slots: a.slots.length, first: a.slots[0], last: a.slots[a.slots.length - 1], atomic: true, ms: Date.now() - started }, 'slots migrated');
         return;
       }
