@@ -51,7 +51,7 @@ async function fill(st: StatusJson, n: number): Promise<void> {
   for (const c of clients) c.disconnect();
 }
 
-async function one(command: string, port: number, hostBase: number): Promise<{ up: number; scale: number; keys: number }> {
+async function one(command: string, port: number, hostBase: number): Promise<{ up: number; scale: number; keys: number; first: number; moving: number; groups: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'redshard-bench-scale-'));
   try {
     let t = performance.now();
@@ -60,8 +60,19 @@ async function one(command: string, port: number, hostBase: number): Promise<{ u
     const st = JSON.parse(await cli(dir, ['status', '--json'])) as StatusJson;
     await fill(st, KEYS);
     t = performance.now();
+    const wall = Date.now();
     await cli(dir, ['scale', '--shards', '4', '--timeout', '580']);
     const scale = performance.now() - t;
+    // Where the time went, from the operator's log: until the first slot group moved (new members
+    // started, met, replicas attached, agreement), and the moves themselves.
+    const moves = readFileSync(join(dir, '.redshard', 'operator.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: number; msg: string; ms?: number })
+      .filter((l) => l.msg === 'slots migrated' && l.time >= wall);
+    const first = moves[0] ? moves[0].time - (moves[0].ms ?? 0) - wall : 0;
+    const moving = moves.length ? moves[moves.length - 1]!.time - wall - first : 0;
+    if (process.env.BENCH_VERBOSE) console.error(moves.map((m, i) => `${m.ms}+${i ? m.time - (m.ms ?? 0) - moves[i - 1]!.time : 0}`).join(' '));
     const after = JSON.parse(await cli(dir, ['status', '--json'])) as StatusJson;
     let keys = 0;
     for (const s of after.status.shards) {
@@ -70,7 +81,7 @@ async function one(command: string, port: number, hostBase: number): Promise<{ u
       keys += await c.dbsize();
       c.disconnect();
     }
-    return { up, scale, keys };
+    return { up, scale, keys, first, moving, groups: moves.length };
   } finally {
     await cli(dir, ['down', '--force']).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -81,9 +92,9 @@ const rows: string[] = [];
 for (const [i, command] of COMMANDS.entries()) {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const r = await one(command, 17400 + i, 180 + i * 10);
-  rows.push(`| ${command} | ${KEYS} | ${(r.up / 1000).toFixed(1)} | ${(r.scale / 1000).toFixed(1)} | ${r.keys} | ${load} |`);
+  rows.push(`| ${command} | ${KEYS} | ${(r.up / 1000).toFixed(1)} | ${(r.scale / 1000).toFixed(1)} | ${(r.first / 1000).toFixed(1)} | ${(r.moving / 1000).toFixed(1)} (${r.groups} groups) | ${r.keys} | ${load} |`);
   console.error(rows[rows.length - 1]);
 }
-console.log('| node | keys | up 3x1 (s) | scale 3->4 (s) | keys after | loadavg before |');
-console.log('|---|---|---|---|---|---|');
+console.log('| node | keys | up 3x1 (s) | scale 3->4 (s) | until first move (s) | moving (s) | keys after | loadavg before |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
