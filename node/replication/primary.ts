@@ -9,6 +9,9 @@ import { command } from '../../common/resp/encode.js';
 import { startSnapshot, type SnapshotStream } from '../persistence/snapshot.js';
 import { randomBytes } from 'node:crypto';
 
+/** Longest the snapshot producer runs per event-loop turn. */
+const SNAPSHOT_SLICE_MS = 5;
+
 export interface AttachedReplica {
   session: Session;
   state: 'wait_bgsave' | 'send_bulk' | 'online';
@@ -153,17 +156,21 @@ export class ReplicationPrimary implements PropagationSink {
     sock.write(`$EOF:${mark}\r\n`);
     const t0 = Date.now();
     let bytes = 0;
+    // One slice per event-loop turn. A fast replica makes socket writes complete at once, and
+    // then 'drain' comes on process.nextTick: resuming straight from it would starve the loop,
+    // so every resumption goes through setImmediate.
+    const next = (): void => void setImmediate(step);
     const step = (): void => {
       if (sock.destroyed) {
         snap.abort();
         return;
       }
-      for (;;) {
-        const chunk = snap.read(8);
-        if (chunk === null) break;
-        if (chunk.length === 0) return void setImmediate(step);
+      const chunk = snap.read(SNAPSHOT_SLICE_MS);
+      if (chunk !== null) {
         bytes += chunk.length;
-        if (!sock.write(chunk)) return void sock.once('drain', step);
+        if (chunk.length === 0 || sock.write(chunk)) next();
+        else sock.once('drain', next);
+        return;
       }
       sock.write(mark);
       r.snapshot = null;
