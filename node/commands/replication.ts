@@ -56,7 +56,7 @@ function wait(ctx: Ctx, argv: string[]): void {
     setImmediate(() => ctx.server.processInput(session));
   };
   // Block the client (no keys) until enough replicas acknowledged or the timeout.
-  ctx.server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => reply(primary.ackedCount(target)) });
+  ctx.server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => reply(primary.ackedCount(target)), endsOnRoleChange: true });
   primary.waitForAcks(target, n, timeout, reply);
 }
 

@@ -255,9 +255,17 @@ export class ReplicationPrimary implements PropagationSink {
         if (this.waiters.delete(w)) done(this.ackedCount(offset));
       }, timeoutMs);
     }
-    // Ask replicas to acknowledge now instead of waiting for their next periodic ACK.
+    // Ask replicas to acknowledge now instead of waiting for their next periodic ACK (no stream
+    // exists before the first replica attached).
+    if (!this.attached) return;
     this.feed(this.selectedDb === -1 ? 0 : this.selectedDb, ['REPLCONF', 'GETACK', '*']);
     this.beforeReply();
+  }
+
+  /** A role change ended every WAIT (their clients were sent -UNBLOCKED and closed). */
+  dropWaiters(): void {
+    for (const w of this.waiters) if (w.timer) clearTimeout(w.timer);
+    this.waiters.clear();
   }
 
   private onAck(): void {

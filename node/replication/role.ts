@@ -17,6 +17,7 @@ export function replicaOf(server: Server, target: { host: string; port: number }
   }
   cur?.stop();
   server.blocking.disconnectAllBlocked();
+  server.replication.dropWaiters();
   const link = new ReplicaLink(server, target.host, target.port);
   if (cur && cur.masterReplid !== '?') {
     link.masterReplid = server.replication.replid;
