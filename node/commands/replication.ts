@@ -29,7 +29,8 @@ function replconf(ctx: Ctx, argv: string[]): void {
 }
 
 function psync(ctx: Ctx, argv: string[]): void {
-  if (ctx.server.replicaLink !== null) fail('ERR Chained replication (a replica of a replica) is not supported by redshard');
+  // A replica serves sub-replicas only while it follows its master (Redis's syncCommand).
+  if (ctx.server.replicaLink !== null && ctx.server.replicaLink.state !== 'connected') fail(E.noMasterLink);
   if (ctx.session.multi !== null) fail('ERR Replica can\'t interact with the keyspace');
   const offset = argv[0]!.toLowerCase() === 'sync' ? -1 : Number(argv[2]);
   ctx.server.replication.psync(ctx.session, argv[0]!.toLowerCase() === 'sync' ? '?' : argv[1]!, offset, argv[0]!.toLowerCase() === 'sync');

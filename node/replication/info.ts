@@ -5,15 +5,17 @@ export function replicationInfo(server: Server): string[] {
   const p = server.replication;
   const link = server.replicaLink;
   const lines: string[] = [];
-  if (link === null) {
-    lines.push('role:master');
+  const replicaLines = (): void => {
     const reps = [...p.replicas.values()];
     lines.push(`connected_slaves:${reps.length}`);
     reps.forEach((r, i) => {
       const ip = r.announcedIp ?? r.session.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-      const state = r.state === 'online' ? 'online' : r.state;
-      lines.push(`slave${i}:ip=${ip},port=${r.listeningPort},state=${state},offset=${r.ackOffset},lag=${Math.floor((Date.now() - r.ackTime) / 1000)}`);
+      lines.push(`slave${i}:ip=${ip},port=${r.listeningPort},state=${r.state},offset=${r.ackOffset},lag=${Math.floor((Date.now() - r.ackTime) / 1000)}`);
     });
+  };
+  if (link === null) {
+    lines.push('role:master');
+    replicaLines();
   } else {
     lines.push('role:slave');
     lines.push(`master_host:${link.host}`);
@@ -27,7 +29,7 @@ export function replicationInfo(server: Server): string[] {
     lines.push(`slave_priority:${server.config.int('replica-priority')}`);
     lines.push(`slave_read_only:${server.config.bool('replica-read-only') ? 1 : 0}`);
     lines.push('replica_announced:1');
-    lines.push('connected_slaves:0');
+    replicaLines();
   }
   lines.push(`master_failover_state:no-failover`);
   lines.push(`master_replid:${p.replid}`);

@@ -74,7 +74,8 @@ export class ReplicationPrimary implements PropagationSink {
     this.server.propagator.add(this);
     const period = Math.max(1, this.server.config.int('repl-ping-replica-period')) * 1000;
     this.pingTimer = setInterval(() => {
-      if (this.replicas.size === 0) return;
+      // A replica's sub-replicas get its master's pings in the stream it passes on.
+      if (this.replicas.size === 0 || this.server.replicaLink !== null) return;
       // The ping goes through the stream so that replicas can tell a silent master from a dead one.
       this.feed(this.selectedDb === -1 ? 0 : this.selectedDb, ['PING']);
       this.beforeReply();
@@ -83,6 +84,8 @@ export class ReplicationPrimary implements PropagationSink {
   }
 
   feed(db: number, argv: readonly string[]): void {
+    // A replica produces no stream of its own: it passes on its master's (see appendApplied).
+    if (this.server.replicaLink !== null) return;
     if (db !== this.selectedDb) {
       this.buf += command(['SELECT', String(db)]);
       this.selectedDb = db;
@@ -113,8 +116,8 @@ export class ReplicationPrimary implements PropagationSink {
     const r: AttachedReplica = this.replicas.get(session) ?? {
       session,
       state: 'wait_bgsave',
-      listeningPort: 0,
-      announcedIp: null,
+      listeningPort: this.pendingPort.get(session) ?? 0,
+      announcedIp: this.pendingIp.get(session) ?? null,
       ackOffset: 0,
       ackTime: Date.now(),
       pending: [],
@@ -287,16 +290,42 @@ export class ReplicationPrimary implements PropagationSink {
     this.backlog = new Backlog(this.server.config.int('repl-backlog-size'), offset);
   }
 
-  /** Bytes of the master's stream a replica applied (kept for PSYNCs after a promotion). */
+  /**
+   * Bytes of the master's stream a replica applied: kept in the backlog (for PSYNCs after a
+   * promotion and from sub-replicas) and passed on verbatim to sub-replicas, so that the whole
+   * chain shares one replication ID and offset space.
+   */
   appendApplied(data: Buffer): void {
     if (data.length === 0) return;
     this.backlog ??= new Backlog(this.server.config.int('repl-backlog-size'), this.offset);
     this.backlog.append(data);
     this.offset += data.length;
+    for (const r of this.replicas.values()) {
+      if (r.state === 'online') r.session.socket.write(data);
+      else r.pending.push(data);
+    }
+  }
+
+  /** The master's history changed under this replica: its sub-replicas must sync again. */
+  disconnectReplicas(): void {
+    for (const s of [...this.replicas.keys()]) this.server.killSession(s);
+  }
+
+  /**
+   * Partial resync with a master that changed replication ID (it was promoted): the old ID stays
+   * valid up to the current offset, for sub-replicas continuing through this node.
+   */
+  switchReplid(id: string): void {
+    if (id === this.replid) return;
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.replid = id;
   }
 
   /** After a failover makes this node a master: keep serving PSYNCs of the old history. */
   shiftReplicationId(): void {
+    // What follows is this node's own stream: start it with a SELECT.
+    this.selectedDb = -1;
     this.replid2 = this.replid;
     this.secondOffset = this.offset + 1;
     this.replid = newReplicationId();

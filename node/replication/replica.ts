@@ -162,7 +162,12 @@ export class ReplicaLink {
             this.log.info({ replid: id, offset: off }, 'full resync from master');
           } else if (l.startsWith('+CONTINUE')) {
             const id = l.split(' ')[1];
-            if (id && id !== this.masterReplid) this.adoptReplid(id);
+            if (id && id !== this.masterReplid) {
+              // Sub-replicas reconnect and continue with the old ID (kept as replid2).
+              this.masterReplid = id;
+              this.server.replication.switchReplid(id);
+              this.server.replication.disconnectReplicas();
+            }
             this.log.info({ offset: this.offset }, 'successful partial resynchronization with master');
             this.enterStream();
           } else if (l.startsWith('-NOMASTERLINK') || l.startsWith('-LOADING')) {
@@ -220,6 +225,8 @@ export class ReplicaLink {
     const b = this.bulk!;
     this.bulk = null;
     const t0 = Date.now();
+    // Sub-replicas followed the old history: they sync again from the new one.
+    this.server.replication.disconnectReplicas();
     const keys = b.load.finish();
     this.offset = this.pendingOffset;
     this.adoptReplid(this.pendingReplid);

@@ -12,6 +12,8 @@ export function replicaOf(server: Server, target: { host: string; port: number }
     for (const db of server.dbs) db.activeExpireAllowed = true;
     // Keep the old history so replicas of the former master can continue from their offsets.
     server.replication.shiftReplicationId();
+    // Sub-replicas learn the new ID by reconnecting; they continue partially (via replid2).
+    server.replication.disconnectReplicas();
     server.log.warn({ replid: server.replication.replid }, 'MASTER MODE enabled');
     return;
   }
