@@ -82,8 +82,9 @@ function role(ctx: Ctx): void {
   out.bulk('slave');
   out.bulk(link.host);
   out.int(link.port);
-  out.bulk(link.state === 'connected' ? 'connected' : link.state === 'transfer' ? 'sync' : link.state === 'connect' ? 'connect' : 'connecting');
-  out.int(link.offset);
+  out.bulk(link.state === 'transfer' ? 'sync' : link.state);
+  // Redis reports the offset of its master client, which exists only while the link is up.
+  out.int(link.state === 'connected' ? link.offset : -1);
 }
 
 export const replicationCommands: readonly CommandSpec[] = [

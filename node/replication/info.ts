@@ -23,9 +23,11 @@ export function replicationInfo(server: Server): string[] {
     lines.push(`master_link_status:${link.state === 'connected' ? 'up' : 'down'}`);
     lines.push(`master_last_io_seconds_ago:${link.state === 'connected' ? Math.floor((Date.now() - link.lastIoAt) / 1000) : -1}`);
     lines.push(`master_sync_in_progress:${link.state === 'transfer' ? 1 : 0}`);
-    lines.push(`slave_read_repl_offset:${link.offset}`);
-    lines.push(`slave_repl_offset:${link.offset}`);
-    if (link.state !== 'connected') lines.push(`master_link_down_since_seconds:${Math.floor((Date.now() - link.linkDownSince) / 1000)}`);
+    // Before any history is known Redis shows 1 here.
+    const off = link.offset >= 0 ? link.offset : 1;
+    lines.push(`slave_read_repl_offset:${off}`);
+    lines.push(`slave_repl_offset:${off}`);
+    if (link.state !== 'connected') lines.push(`master_link_down_since_seconds:${link.linkLost ? Math.floor((Date.now() - link.linkDownSince) / 1000) : -1}`);
     lines.push(`slave_priority:${server.config.int('replica-priority')}`);
     lines.push(`slave_read_only:${server.config.bool('replica-read-only') ? 1 : 0}`);
     lines.push('replica_announced:1');

@@ -31,6 +31,8 @@ export class ReplicaLink {
   lastIoAt = Date.now();
   syncStartedAt = 0;
   linkDownSince = Date.now();
+  /** The link was up and then lost (INFO shows master_link_down_since_seconds:-1 before). */
+  linkLost = false;
   /** Master replication ID and processed offset (both known once synced). */
   masterReplid = '?';
   offset = -1;
@@ -75,7 +77,10 @@ export class ReplicaLink {
       if (this.sock !== sock) return;
       this.sock = null;
       this.bulk = null;
-      if (this.state === 'connected') this.linkDownSince = Date.now();
+      if (this.state === 'connected') {
+        this.linkDownSince = Date.now();
+        this.linkLost = true;
+      }
       this.state = 'connect';
       if (this.session) this.server.closeSession(this.session);
       this.session = null;

@@ -24,7 +24,7 @@ export function replicaOf(server: Server, target: { host: string; port: number }
   if (cur && cur.masterReplid !== '?') {
     link.masterReplid = server.replication.replid;
     link.offset = server.replication.offset;
-  } else if (server.replication.offset > 0) {
+  } else if (cur === null) {
     // A former master can try to continue the new master's stream from its own history.
     link.masterReplid = server.replication.replid;
     link.offset = server.replication.offset;
