@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Server } from '../server/server.js';
 import { startSnapshot } from './snapshot.js';
 import { RdbLoader } from './rdb-loader.js';
+import { bulkLoadBegin, bulkLoadEnd } from './bulk-load-heap.js';
 import { encodingThresholds } from '../commands/thresholds.js';
 
 export interface SaveState {
@@ -112,7 +113,12 @@ export function loadRdbImage(server: Server, image: Buffer, keepExpired: boolean
     if (expireAt !== undefined) db.setExpire(key, expireAt);
     n++;
   }, encodingThresholds(server.config));
-  loader.feed(image);
-  loader.end();
+  bulkLoadBegin();
+  try {
+    loader.feed(image);
+    loader.end();
+  } finally {
+    bulkLoadEnd();
+  }
   return n;
 }

@@ -56,6 +56,8 @@ export class ReplicaLink {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ackTimer) clearInterval(this.ackTimer);
+    this.bulk?.load.abort();
+    this.bulk = null;
     this.sock?.destroy();
     this.sock = null;
   }
@@ -76,6 +78,7 @@ export class ReplicaLink {
     const down = (why: string) => {
       if (this.sock !== sock) return;
       this.sock = null;
+      this.bulk?.load.abort();
       this.bulk = null;
       if (this.state === 'connected') {
         this.linkDownSince = Date.now();

@@ -5,6 +5,7 @@ import type { Server } from '../server/server.js';
 import { Db, type KeyspaceEvents } from '../store/keyspace.js';
 import { RdbLoader } from '../persistence/rdb-loader.js';
 import { encodingThresholds } from '../commands/thresholds.js';
+import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 /** The new databases have no watchers, blocked clients or snapshots until they are swapped in. */
 const DETACHED: KeyspaceEvents = {
@@ -18,8 +19,10 @@ export class SyncLoad {
   private readonly dbs: Db[];
   private readonly loader: RdbLoader;
   bytes = 0;
+  private open = true;
 
   constructor(private readonly server: Server) {
+    bulkLoadBegin();
     const cfg = server.config;
     const lfu = cfg.get('maxmemory-policy').endsWith('-lfu');
     this.dbs = server.dbs.map((d) => {
@@ -44,9 +47,21 @@ export class SyncLoad {
     this.loader.feed(chunk);
   }
 
+  /** The transfer failed: the new databases are dropped. */
+  abort(): void {
+    if (!this.open) return;
+    this.open = false;
+    bulkLoadEnd();
+  }
+
   /** The image is complete: checks it and makes it the live dataset; returns the key count. */
   finish(): number {
-    const keys = this.loader.end();
+    let keys: number;
+    try {
+      keys = this.loader.end();
+    } finally {
+      this.abort();
+    }
     const server = this.server;
     server.touchAllWatched(null);
     for (const s of server.snapshots) s.beforeWholeDbWrite(null);
