@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { loadavg } from 'node:os';
-import { cli, fmt, startServer, stop, type Proc } from './common.ts';
+import { cli, fmt, rssBytes, startServer, stop, type Proc } from './common.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 
@@ -63,6 +63,8 @@ function cpuMs(pid: number): number {
 
 interface Result {
   ms: number;
+  masterRss: number;
+  replicaRss: number;
   replicaCpuMs: number;
   masterStallMs: number;
 }
@@ -82,18 +84,22 @@ async function syncTime(kind: 'redshard' | 'redis', port: number): Promise<Resul
   const ms = performance.now() - t0;
   const masterStallMs = await ping.stop();
   const replicaCpuMs = cpuMs(replica.child.pid!);
+  // Memory once settled: V8's memory reducer shrinks the heap some seconds after the load.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const masterRss = rssBytes(master.child.pid!);
+  const replicaRss = rssBytes(replica.child.pid!);
   await stop(replica);
   await stop(master);
-  return { ms, replicaCpuMs, masterStallMs };
+  return { ms, replicaCpuMs, masterStallMs, masterRss, replicaRss };
 }
 
 const la0 = loadavg()[0]!;
 const ours = await syncTime('redshard', 17300);
 const theirs = await syncTime('redis', 17310);
 console.log(`full sync of ${fmt(KEYS)} keys (replica start to link up with all keys), loadavg ${la0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}\n`);
-console.log('| server | sync ms | replica CPU ms (incl. start) | master max PING ms during sync |');
-console.log('|---|---:|---:|---:|');
+console.log('| server | sync ms | replica CPU ms (incl. start) | master max PING ms during sync | master RSS MB | replica RSS MB (10 s after) |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const [name, r] of [['redshard', ours], ['redis-server 7.0', theirs]] as const) {
-  console.log(`| ${name} | ${fmt(r.ms)} | ${fmt(r.replicaCpuMs)} | ${fmt(r.masterStallMs, 1)} |`);
+  console.log(`| ${name} | ${fmt(r.ms)} | ${fmt(r.replicaCpuMs)} | ${fmt(r.masterStallMs, 1)} | ${fmt(r.masterRss / 2 ** 20)} | ${fmt(r.replicaRss / 2 ** 20)} |`);
 }
 console.log(`\nratio redshard / redis-server: ${(ours.ms / theirs.ms).toFixed(2)}`);
