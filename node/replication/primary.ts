@@ -159,6 +159,8 @@ export class ReplicationPrimary implements PropagationSink {
     sock.write(`$EOF:${mark}\r\n`);
     const t0 = Date.now();
     let bytes = 0;
+    let maxSliceMs = 0;
+    let maxSliceCpuMs = 0;
     // One slice per event-loop turn. A fast replica makes socket writes complete at once, and
     // then 'drain' comes on process.nextTick: resuming straight from it would starve the loop,
     // so every resumption goes through setImmediate.
@@ -168,7 +170,13 @@ export class ReplicationPrimary implements PropagationSink {
         snap.abort();
         return;
       }
+      // Wall and thread CPU time of the longest slice (they differ when the host is busy).
+      const s0 = performance.now();
+      const c0 = process.threadCpuUsage();
       const chunk = snap.read(SNAPSHOT_SLICE_MS);
+      const c1 = process.threadCpuUsage(c0);
+      maxSliceMs = Math.max(maxSliceMs, performance.now() - s0);
+      maxSliceCpuMs = Math.max(maxSliceCpuMs, (c1.user + c1.system) / 1000);
       if (chunk !== null) {
         bytes += chunk.length;
         if (chunk.length === 0 || sock.write(chunk)) next();
@@ -180,7 +188,7 @@ export class ReplicationPrimary implements PropagationSink {
       r.state = 'online';
       for (const p of r.pending) sock.write(p);
       r.pending = [];
-      this.log.info({ replica: r.session.addr, bytes, ms: Date.now() - t0 }, 'synchronization with replica succeeded');
+      this.log.info({ replica: r.session.addr, bytes, ms: Date.now() - t0, maxSliceMs: Math.round(maxSliceMs * 10) / 10, maxSliceCpuMs: Math.round(maxSliceCpuMs * 10) / 10 }, 'synchronization with replica succeeded');
     };
     step();
   }
