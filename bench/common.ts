@@ -1,7 +1,7 @@
 // Shared pieces of the benchmark scripts: starting our node and Debian's redis-server side by side
 // on loopback, reading RSS, and stopping everything at exit.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -12,11 +12,15 @@ export interface Proc {
   name: string;
   port: number;
   child: ChildProcess;
+  /** Its --dir (removed by stop() and at exit). */
+  dir: string;
 }
 
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function waitPort(port: number): Promise<void> {
@@ -36,6 +40,7 @@ async function waitPort(port: number): Promise<void> {
 
 export async function startServer(kind: 'redshard' | 'redis', port: number, extra: string[] = []): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
+  dirs.push(dir);
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
   const child =
     kind === 'redshard'
@@ -43,16 +48,17 @@ export async function startServer(kind: 'redshard' | 'redis', port: number, extr
       : spawn('redis-server', args, { stdio: 'ignore' });
   children.push(child);
   await waitPort(port);
-  return { name: kind, port, child };
+  return { name: kind, port, child, dir };
 }
 
 export function stop(p: Proc): Promise<void> {
-  return new Promise((r) => {
-    if (p.child.exitCode !== null) return r();
+  const done = () => rmSync(p.dir, { recursive: true, force: true });
+  return new Promise<void>((r) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return r();
     p.child.once('exit', () => r());
     p.child.kill('SIGTERM');
     setTimeout(() => p.child.kill('SIGKILL'), 5000).unref();
-  });
+  }).then(done);
 }
 
 export function rssBytes(pid: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc16, keySlot, slotRanges, formatSlotRanges } from './slots.js';
+import { crc16, keySlot, slotRanges, formatSlotRanges, bitmapRanges } from './slots.js';
 
 describe('slots', () => {
   it('matches the CRC-16/XMODEM check value', () => {
@@ -31,5 +31,20 @@ describe('slots', () => {
   it('coalesces ranges', () => {
     const set = new Set([0, 1, 2, 5, 7, 8, 16383]);
     expect(formatSlotRanges(slotRanges((s) => set.has(s)))).toBe('0-2 5 7-8 16383');
+  });
+  it('bitmapRanges agrees with slotRanges on any bitmap', () => {
+    const bitmap = fc.oneof(
+      fc.uint8Array({ minLength: 2048, maxLength: 2048 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 16383 }), fc.integer({ min: 0, max: 600 })), { maxLength: 6 }).map((runs) => {
+        const b = new Uint8Array(2048);
+        for (const [a, n] of runs) for (let s = a; s < Math.min(16384, a + n); s++) b[s >> 3]! |= 1 << (s & 7);
+        return b;
+      }),
+    );
+    fc.assert(
+      fc.property(bitmap, (b) => {
+        expect(bitmapRanges(b)).toEqual(slotRanges((s) => (b[s >> 3]! & (1 << (s & 7))) !== 0));
+      }),
+    );
   });
 });

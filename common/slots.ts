@@ -55,6 +55,30 @@ export function slotRanges(has: (slot: number) => boolean): SlotRange[] {
   return out;
 }
 
+/**
+ * slotRanges of a slot bitmap (slot s is bit s & 7 of byte s >> 3), skipping whole bytes that
+ * are all clear outside a run or all set inside one: nodes.conf is rewritten on every slot change.
+ */
+export function bitmapRanges(bits: Uint8Array): SlotRange[] {
+  const out: SlotRange[] = [];
+  let start = -1;
+  for (let byte = 0; byte < SLOT_COUNT >> 3; byte++) {
+    const b = bits[byte]!;
+    if ((b === 0 && start === -1) || (b === 0xff && start !== -1)) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      const on = (b & (1 << bit)) !== 0;
+      const s = (byte << 3) | bit;
+      if (on && start === -1) start = s;
+      else if (!on && start !== -1) {
+        out.push({ start, end: s - 1 });
+        start = -1;
+      }
+    }
+  }
+  if (start !== -1) out.push({ start, end: SLOT_COUNT - 1 });
+  return out;
+}
+
 export function formatSlotRanges(ranges: readonly SlotRange[]): string {
   return ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(' ');
 }

@@ -24,3 +24,8 @@ bash scripts/k8s/build.sh >/dev/null
 
 npm run build
 npx vitest run "$@"
+# The operator's end-to-end suite on the real control plane (also `npm run e2e:kube`); skipped when
+# the caller narrowed the run to some files or projects.
+if [ $# -eq 0 ]; then
+  npx vitest run -c vitest.e2e-kube.config.ts
+fi

@@ -15,10 +15,11 @@ import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
-import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, ConfError } from './nodes-conf.js';
+import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, writeConfInPlace, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
+import { replicaMigrationTarget } from './replica-migration.js';
 import { routeBlockedKey, routeCommand } from './routing.js';
-import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
+import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, setMyMaster, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
 
 export const CRON_INTERVAL_MS = 100;
 
@@ -27,7 +28,13 @@ export class ClusterManager implements ClusterHooks {
   readonly bus: ClusterBus;
   private cron: NodeJS.Timeout | null = null;
   private iteration = 0;
-  private saveNeeded = false;
+  /**
+   * nodes.conf changes not yet on disk: 'write' (a plain write is enough, as Redis does for slot
+   * assignments and migration marks) or 'fsync' (epochs, votes, roles). Written once per event
+   * loop turn and always before any reply leaves (beforeReply), like Redis's beforeSleep.
+   */
+  private pendingSave: 'none' | 'write' | 'fsync' = 'none';
+  private saveScheduled = false;
   private electionPending = false;
   private stateNeeded = false;
   readonly log: Logger;
@@ -87,6 +94,7 @@ export class ClusterManager implements ClusterHooks {
       nodeTimeout: c.int('cluster-node-timeout'),
       requireFullCoverage: c.bool('cluster-require-full-coverage'),
       allowReplicaMigration: c.bool('cluster-allow-replica-migration'),
+      migrationBarrier: c.int('cluster-migration-barrier'),
       announceIp: c.get('cluster-announce-ip'),
     };
   }
@@ -124,20 +132,21 @@ export class ClusterManager implements ClusterHooks {
     const me = this.state.myself;
     if (a.ip !== '' && me.ip !== a.ip) {
       me.ip = a.ip;
-      this.saveNeeded = true;
+      this.requestSave(true);
     }
     if (me.port !== a.port || me.cport !== a.cport) {
       me.port = a.port;
       me.cport = a.cport;
-      this.saveNeeded = true;
+      this.requestSave(true);
     }
     me.hostname = a.hostname;
   }
 
   // ---- persistence -------------------------------------------------------------------------------
 
+  /** Writes nodes.conf now, durably (temp file, fsync, rename, fsync dir). */
   save(): void {
-    this.saveNeeded = false;
+    this.pendingSave = 'none';
     try {
       writeConfAtomic(this.confPath, formatConf(this.state));
     } catch (e) {
@@ -145,10 +154,49 @@ export class ClusterManager implements ClusterHooks {
     }
   }
 
-  /** Commands call this after changing the state: recompute cluster_state and persist now. */
-  commit(opts: { broadcast?: boolean } = {}): void {
+  /** Marks nodes.conf dirty; it is written before the next reply or at the end of this turn. */
+  requestSave(durable: boolean): void {
+    if (durable) this.pendingSave = 'fsync';
+    else if (this.pendingSave === 'none') this.pendingSave = 'write';
+    if (this.saveScheduled) return;
+    this.saveScheduled = true;
+    setImmediate(() => {
+      this.saveScheduled = false;
+      this.flushConfig();
+    });
+  }
+
+  /** The server calls this before writing replies: what a client was told OK is on disk. */
+  beforeReply(): void {
+    if (this.pendingSave !== 'none') this.flushConfig();
+  }
+
+  private flushConfig(): void {
+    const level = this.pendingSave;
+    if (level === 'none') return;
+    if (level === 'fsync') return this.save();
+    this.pendingSave = 'none';
+    try {
+      writeConfInPlace(this.confPath, formatConf(this.state));
+    } catch (e) {
+      this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
+    }
+  }
+
+  /**
+   * Commands call this after changing the state: recompute cluster_state and persist. Durable
+   * (the default: epochs, votes, roles) saves and fsyncs now; `durable: false` is for what Redis
+   * writes without fsync (slot assignments, migration marks, forgotten nodes), written once per
+   * turn before the reply. A broadcast goes out only after the file is written (a new configEpoch
+   * must be on disk before it is on the wire, facts §11.7: pass durable then).
+   */
+  commit(opts: { broadcast?: boolean; durable?: boolean } = {}): void {
     updateState(this.state, Date.now());
-    this.save();
+    if (opts.durable !== false) this.save();
+    else {
+      this.requestSave(false);
+      if (opts.broadcast) this.flushConfig();
+    }
     this.syncReplicationRole();
     if (opts.broadcast) this.broadcastPong();
   }
@@ -183,7 +231,7 @@ export class ClusterManager implements ClusterHooks {
     for (const e of fx) {
       switch (e.t) {
         case 'save':
-          this.saveNeeded = true;
+          this.requestSave(true);
           break;
         case 'update-state':
           this.stateNeeded = true;
@@ -264,14 +312,13 @@ export class ClusterManager implements ClusterHooks {
       this.stateNeeded = false;
       updateState(this.state, Date.now());
     }
-    if (this.saveNeeded) this.save();
     this.syncReplicationRole();
   }
 
   deleteNode(node: ClusterNode): void {
     this.bus.freeLinks(node);
     removeNode(this.state, node);
-    this.saveNeeded = true;
+    this.requestSave(false);
   }
 
   send(link: BusLink, msg: BusMessage): void {
@@ -349,7 +396,10 @@ export class ClusterManager implements ClusterHooks {
     }
     this.run(fx, null);
     this.manualFailoverCron(now);
-    if (isReplica(st.myself)) this.runReplicaFailover(now);
+    if (isReplica(st.myself)) {
+      this.runReplicaFailover(now);
+      this.runReplicaMigration(now);
+    }
     updateState(st, now);
     this.finish();
   }
@@ -398,6 +448,16 @@ export class ClusterManager implements ClusterHooks {
       random: Math.random,
     });
     if (fx.length > 0) this.run(fx, null);
+  }
+
+  private runReplicaMigration(now: number): void {
+    const st = this.state;
+    const target = replicaMigrationTarget(st, { now, allow: st.opts.allowReplicaMigration, barrier: st.opts.migrationBarrier ?? 1 });
+    if (target === null) return;
+    this.log.warn({ node: target.id }, 'Migrating to orphaned master');
+    setMyMaster(st, target);
+    this.save();
+    this.syncReplicationRole();
   }
 
   /** CLUSTER FAILOVER (called on a replica, checks already done by the command). */

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatNodeLine, parseNodeLine, NodeLineError, NODE_FLAG_NAMES, type NodeLine } from '../../common/cluster-nodes.js';
 import { slotRanges } from '../../common/slots.js';
-import { formatConf, parseConf, stateFromConf, ConfError } from './nodes-conf.js';
+import { bitmapRanges, formatConf, parseConf, stateFromConf, writeConfInPlace, ConfError } from './nodes-conf.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addSlot, createNode, createState, type ClusterOptions } from './state.js';
 import { NodeFlag } from '../bus/messages.js';
 
@@ -107,6 +110,54 @@ describe('nodes.conf', () => {
     const st = stateFromConf(parseConf(`${ID('a')} :0@0 myself,master - 0 0 7 connected\nvars currentEpoch 2 lastVoteEpoch 0\n`), OPTS, 0);
     expect(st.currentEpoch).toBe(7);
     expect(() => parseConf(`${ID('a')} :0@0 master - 0 0 7 connected\n`)).toThrow(ConfError);
+  });
+});
+
+describe('slot bitmap ranges', () => {
+  it('equals the slot-by-slot scan', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 2048, maxLength: 2048 }), fc.array(fc.tuple(fc.nat(2047), fc.constantFrom(0, 0xff)), { maxLength: 40 }), (bits, fills) => {
+        const bm = Uint8Array.from(bits);
+        for (const [i, v] of fills) bm.fill(v, i, Math.min(2048, i + 50));
+        expect(bitmapRanges(bm)).toEqual(slotRanges((s) => (bm[s >> 3]! & (1 << (s & 7))) !== 0));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('nodes.conf in-place write', () => {
+  it('leaves exactly the last content whatever the earlier sizes, and creates a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nodes-conf-'));
+    try {
+      const file = join(dir, 'nodes.conf');
+      writeConfInPlace(file, 'first\n');
+      expect(readFileSync(file, 'latin1')).toBe('first\n');
+      fc.assert(
+        fc.property(fc.array(fc.string({ maxLength: 300 }).map((x) => x.replace(/[^ -~]/g, 'x') + '\n'), { minLength: 1, maxLength: 6 }), (contents) => {
+          for (const c of contents) writeConfInPlace(file, c);
+          expect(readFileSync(file, 'latin1')).toBe(contents[contents.length - 1]);
+        }),
+        { numRuns: 50 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pads a shorter content with newlines before truncating, so any prefix of the work loads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nodes-conf-'));
+    try {
+      const file = join(dir, 'nodes.conf');
+      const long = formatConf(createState(ID('a'), OPTS, 0)) + '#'.repeat(200);
+      writeFileSync(file, long);
+      const short = formatConf(createState(ID('b'), OPTS, 0));
+      writeConfInPlace(file, short);
+      expect(readFileSync(file, 'latin1')).toBe(short);
+      expect(parseConf(short + '\n'.repeat(50)).lines[0]!.id).toBe(ID('b'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -155,4 +155,20 @@ describe('receive', () => {
     expect(b.masterId).toBe(c.id);
     expect(st.owners[3]).toBeNull();
   });
+
+  it('a master turned replica of a newer master hands its slots to it: no unassigned slot meanwhile', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    const c = known(st, 'c', 7002);
+    b.configEpoch = 2;
+    c.configEpoch = 7;
+    addSlot(st, b, 3);
+    addSlot(st, c, 4);
+    // b gave slot 3 to c and became c's replica; b's PING is read before c's claim.
+    receive(st, inbound(b), ping({ slaveof: c.id, configEpoch: 7, flags: NodeFlag.SLAVE | NodeFlag.MYSELF }), env(10));
+    expect(b.flags & NodeFlag.SLAVE).toBe(NodeFlag.SLAVE);
+    expect(st.owners[3]).toBe(c);
+    expect(st.owners[4]).toBe(c);
+    expect(b.numSlots).toBe(0);
+  });
 });

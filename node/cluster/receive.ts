@@ -18,6 +18,7 @@ import {
   renameNode,
   setAsMaster,
   setMyMaster,
+  setReplicaOf,
   type ClusterNode,
   type ClusterState,
   type Effect,
@@ -52,6 +53,9 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
   if (sender !== null && !link.outbound && link.node === null) fx.push({ t: 'bind-inbound', node: sender });
   if (sender !== null) sender.dataReceived = now;
 
+  // A replica's header carries its master's configEpoch: what the sender had before this message
+  // tells whether a master turning replica hands its slots to a newer master (applyRole).
+  const senderEpochBefore = sender?.configEpoch ?? 0;
   if (sender !== null) {
     if (h.currentEpoch > st.currentEpoch) {
       st.currentEpoch = h.currentEpoch;
@@ -127,7 +131,7 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
     }
 
     if (sender === null) return fx;
-    applyRole(st, sender, h, fx);
+    applyRole(st, sender, h, senderEpochBefore, fx);
 
     const senderMaster = masterOf(st, sender);
     const dirty = senderMaster !== null && !bitmapEquals(senderMaster.slots, h.myslots);
@@ -239,7 +243,7 @@ function updateAddress(st: ClusterState, n: ClusterNode, ip: string, h: Header, 
   fx.push({ t: 'log', level: 'info', msg: 'Address updated for node', fields: { node: n.id, ip, port: h.port } }, { t: 'free-link', node: n }, { t: 'save' });
 }
 
-function applyRole(st: ClusterState, sender: ClusterNode, h: Header, fx: Effect[]): void {
+function applyRole(st: ClusterState, sender: ClusterNode, h: Header, senderEpochBefore: number, fx: Effect[]): void {
   if (h.slaveof === null) {
     if (isReplica(sender)) {
       setAsMaster(st, sender);
@@ -247,15 +251,27 @@ function applyRole(st: ClusterState, sender: ClusterNode, h: Header, fx: Effect[
     }
     return;
   }
+  const master = st.nodes.get(h.slaveof);
   if (isMaster(sender)) {
-    delNodeSlots(st, sender);
+    // A master that gave its last slot away turns into a replica of the slot's taker (SETSLOT
+    // NODE or gossip with replica migration). Its role change and the taker's claim come over
+    // different links: if the role change is read first, Redis leaves the sender's slots
+    // unassigned until the claim arrives, and clients asking this node meanwhile get
+    // "CLUSTERDOWN Hash slot not served" (and CLUSTER SLOTS has a hole, which node-redis trips
+    // on). The slots go to the new master instead when its configEpoch is newer.
+    if (master !== undefined && master !== sender && isMaster(master) && master.configEpoch > senderEpochBefore) {
+      for (let s = 0; s < SLOT_COUNT; s++) {
+        if (st.owners[s] !== sender) continue;
+        delSlot(st, s);
+        addSlot(st, master, s);
+      }
+    } else delNodeSlots(st, sender);
     sender.flags = (sender.flags & ~(NodeFlag.MASTER | NodeFlag.MIGRATE_TO)) | NodeFlag.SLAVE;
     fx.push({ t: 'update-state' }, { t: 'save' });
   }
-  const master = st.nodes.get(h.slaveof);
   const mid = master !== undefined ? master.id : null;
   if (sender.masterId !== mid) {
-    sender.masterId = mid;
+    setReplicaOf(st, sender, mid);
     fx.push({ t: 'save' });
   }
 }

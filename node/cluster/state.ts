@@ -30,12 +30,16 @@ export interface ClusterNode {
   failReports: Map<string, number>;
   /** An outbound link exists (maintained by the manager). */
   linked: boolean;
+  /** Since when this master has been seen orphaned by the replica-migration check (0 = not). */
+  orphanedTime: number;
 }
 
 export interface ClusterOptions {
   nodeTimeout: number;
   requireFullCoverage: boolean;
   allowReplicaMigration: boolean;
+  /** cluster-migration-barrier: replicas my master keeps before I may migrate away. */
+  migrationBarrier?: number;
   announceIp: string;
 }
 
@@ -146,6 +150,7 @@ export function createNode(id: string, flags: number, now: number): ClusterNode 
     votedTime: 0,
     failReports: new Map(),
     linked: false,
+    orphanedTime: 0,
   };
 }
 
@@ -191,7 +196,9 @@ export function addSlot(st: ClusterState, node: ClusterNode, slot: number): bool
   st.owners[slot] = node;
   if (!slotBitGet(node.slots, slot)) {
     slotBitSet(node.slots, slot, true);
-    node.numSlots++;
+    // A master's first slot makes it a replica-migration target while any master has replicas,
+    // so a fresh master added by resharding gets one from a master that has two.
+    if (node.numSlots++ === 0 && anyMasterHasReplicas(st)) node.flags |= NodeFlag.MIGRATE_TO;
   }
   return true;
 }
@@ -232,6 +239,41 @@ export function removeNode(st: ClusterState, node: ClusterNode): void {
     if (other.masterId === node.id) other.masterId = null;
   }
   st.nodes.delete(node.id);
+  if (isReplica(node)) detachReplica(st, node);
+}
+
+// ---- replicas and the MIGRATE_TO flag ----------------------------------------------------------
+// MIGRATE_TO marks a master that is supposed to have replicas (it had one, or took over from a
+// master that had one, or got slots while masters have replicas): only such a master counts as
+// orphaned when it has no working replica. Set when a replica attaches, cleared when its last
+// replica leaves (a FAILed replica stays attached, so the master stays marked).
+
+function anyMasterHasReplicas(st: ClusterState): boolean {
+  for (const n of st.nodes.values()) {
+    if (!isReplica(n) || n.masterId === null) continue;
+    const m = st.nodes.get(n.masterId);
+    if (m !== undefined && isMaster(m)) return true;
+  }
+  return false;
+}
+
+/** Bookkeeping after `replica` stopped replicating `masterId` (it moved, was promoted or deleted). */
+function detachReplica(st: ClusterState, replica: ClusterNode, masterId: string | null = replica.masterId): void {
+  if (masterId === null) return;
+  const old = st.nodes.get(masterId);
+  if (old === undefined) return;
+  for (const n of st.nodes.values()) if (n !== replica && n.masterId === old.id && isReplica(n)) return;
+  old.flags &= ~NodeFlag.MIGRATE_TO;
+}
+
+/** Points a replica at a master (null: unknown master), keeping MIGRATE_TO flags right. */
+export function setReplicaOf(st: ClusterState, replica: ClusterNode, masterId: string | null): void {
+  const previous = replica.masterId;
+  if (previous === masterId) return;
+  replica.masterId = masterId;
+  detachReplica(st, replica, previous);
+  const m = masterId !== null ? st.nodes.get(masterId) : undefined;
+  if (m !== undefined && isReplica(replica)) m.flags |= NodeFlag.MIGRATE_TO;
 }
 
 export function renameNode(st: ClusterState, node: ClusterNode, id: string): void {
@@ -247,8 +289,14 @@ export function blacklisted(st: ClusterState, id: string, now: number): boolean 
 
 export function setAsMaster(st: ClusterState, n: ClusterNode): void {
   if (isMaster(n)) return;
+  const previous = n.masterId;
   n.flags = (n.flags & ~NodeFlag.SLAVE) | NodeFlag.MASTER;
   n.masterId = null;
+  if (previous !== null && st.nodes.has(previous)) {
+    detachReplica(st, n, previous);
+    // A promoted replica took over a master that had replicas: it should get one back.
+    if (n !== st.myself) n.flags |= NodeFlag.MIGRATE_TO;
+  }
 }
 
 /** Starts a handshake with ip:port@cport; false when one with the same address is in progress. */
@@ -292,7 +340,7 @@ export function setMyMaster(st: ClusterState, master: ClusterNode): void {
     st.importing.clear();
     st.migrating.clear();
   }
-  me.masterId = master.id;
+  setReplicaOf(st, me, master.id);
   // A manual failover in progress belonged to my previous role.
   st.mf = newManualFailover();
 }

@@ -29,6 +29,7 @@ import { MSG_TYPE_NAMES } from '../bus/messages.js';
 import { runParked } from './migrate.js';
 import { importSlots } from '../migration/slot-import.js';
 import { exportOf, SlotExport } from '../migration/slot-export.js';
+import { abortImports } from '../migration/outcome.js';
 
 function manager(ctx: Ctx): ClusterManager {
   const m = ctx.server.cluster;
@@ -47,6 +48,7 @@ const SUB_ARITY: Record<string, number> = {
   delslotsrange: -4,
   'export-ack': 3,
   'export-commit': 2,
+  'export-outcome': 5,
   'export-slots': 5,
   'import-slots': 7,
   failover: -2,
@@ -212,13 +214,13 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
           addSlot(st, st.myself, s);
         }
       }
-      m.commit();
+      m.commit({ durable: false });
       return out.ok();
     }
     case 'flushslots':
       if (db.size !== 0) fail(E.clusterFlushSlotsNotEmpty);
       for (let s = 0; s < SLOT_COUNT; s++) if (st.owners[s] === st.myself) delSlot(st, s);
-      m.commit();
+      m.commit({ durable: false });
       return out.ok();
     case 'setslot':
       return setSlot(ctx, m, argv);
@@ -226,6 +228,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
     case 'export-slots':
     case 'export-commit':
     case 'export-ack':
+    case 'export-outcome':
       return slotMove(ctx, m, sub, argv);
     case 'meet': {
       const ip = argv[2]!;
@@ -249,7 +252,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
       if (isReplica(st.myself) && st.myself.masterId === n.id) fail(E.clusterForgetMaster);
       st.blacklist.set(n.id, ctx.now + FORGET_BAN_MS);
       m.deleteNode(n);
-      m.commit();
+      m.commit({ durable: false });
       return out.ok();
     }
     case 'reset': {
@@ -380,17 +383,25 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
     const wasMine = st.owners[slot] === st.myself;
     delSlot(st, slot);
     addSlot(st, n, slot);
-    if (wasMine && n !== st.myself && st.myself.numSlots === 0 && st.opts.allowReplicaMigration) setMyMaster(st, n);
+    let durable = false;
+    if (wasMine && n !== st.myself && st.myself.numSlots === 0 && st.opts.allowReplicaMigration) {
+      setMyMaster(st, n);
+      durable = true;
+    }
     let broadcast = false;
     if (n === st.myself && st.importing.has(slot)) {
-      if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch, slot }, 'configEpoch updated after importing slot');
+      // Only a new configEpoch needs the fsync (Redis: the bump asks for it, the rest does not).
+      if (bumpEpochWithoutConsensus(st)) {
+        m.log.info({ configEpoch: st.myself.configEpoch, slot }, 'configEpoch updated after importing slot');
+        durable = true;
+      }
       st.importing.delete(slot);
       broadcast = true;
     }
-    m.commit({ broadcast });
+    m.commit({ broadcast, durable });
     return ctx.out.ok();
   } else fail(E.clusterSetSlotAction);
-  m.commit();
+  m.commit({ durable: false });
   ctx.out.ok();
 }
 
@@ -415,6 +426,14 @@ function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): voi
   const start = slotArg(argv[2]!);
   const end = slotArg(argv[3]!);
   if (start > end) fail(E.clusterStartAfterEnd(start, end));
+  if (sub === 'export-outcome') {
+    // Asked by a source whose export was interrupted after its pause (node/migration/outcome.ts).
+    let mine = true;
+    for (let s = start; s <= end && mine; s++) if (st.owners[s] !== st.myself) mine = false;
+    if (mine) return ctx.out.simple('CLAIMED');
+    abortImports(start, end, `source ${argv[4]!} asked for the outcome`);
+    return ctx.out.simple('ABORTED');
+  }
   if (sub === 'export-slots') {
     const target = lookup(m, argv[4]!);
     if (target === undefined) fail(E.clusterUnknownNode(argv[4]!));

@@ -11,6 +11,13 @@
 // target to claim the slots;
 // its `CLUSTER EXPORT-COMMIT` makes the source give them up and release the parked writes,
 // which then get -MOVED. Clients never see -ASK.
+//
+// Once EXPORT-PAUSED is out, the target may claim the slots at any moment, so a broken link or a
+// missing commit must not release the parked writes here (they would be acknowledged, then lost
+// when the target's claim arrives). The source keeps the slots frozen and asks the target over a
+// fresh connection (`CLUSTER EXPORT-OUTCOME`, see outcome.ts) until it learns whether the target
+// claimed them (give them up) or aborted the import for good (keep them), or sees the claim in
+// the cluster state.
 import type { Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
 import type { PropagationSink } from '../persistence/propagation.js';
@@ -24,13 +31,16 @@ import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced, SLICE_BUDGET_MS } from './slices.js';
+import { askOutcome } from './outcome.js';
 
 /** Bytes written per event-loop turn (also bounded by SLICE_BUDGET_MS) before yielding. */
 const CHUNK_BYTES = 1 << 20;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */
 const PAUSE_BELOW_PENDING = 1000;
-/** A paused export whose target never commits gives the slots back to writers after this. */
+/** A paused export whose target has not committed after this asks the target for the outcome. */
 export const EXPORT_PAUSE_TIMEOUT_MS = 10_000;
+/** Delay between two outcome queries while the target cannot be asked. */
+const OUTCOME_RETRY_MS = 200;
 
 const exports = new WeakMap<Session, SlotExport>();
 
@@ -43,6 +53,9 @@ export class SlotExport implements PropagationSink {
   private wakeUp: (() => void) | null = null;
   private syncSeq = 0;
   private paused = false;
+  /** EXPORT-PAUSED was written: the target may have claimed the slots. */
+  private pausedSent = false;
+  private resolving = false;
   private ended = false;
   private pauseTimer: NodeJS.Timeout | null = null;
   failure: string | null = null;
@@ -139,12 +152,18 @@ export class SlotExport implements PropagationSink {
       freezeSlots(this.start, this.end);
       this.pauseTimer = setTimeout(() => this.abort('target did not commit in time'), EXPORT_PAUSE_TIMEOUT_MS);
     }
+    this.pausedSent = true;
     sock.write(encodeCommand(['EXPORT-PAUSED', String(Date.now())]), 'latin1');
   }
 
   /** The target owns the slots now: give them up, release writers, drop the keys in the background. */
   commit(): boolean {
-    if (!this.paused || this.ended || this.pending.size !== 0) return false;
+    if (!this.pausedSent || this.ended || this.pending.size !== 0) return false;
+    this.handOver();
+    return true;
+  }
+
+  private handOver(): void {
     const st = this.m.state;
     for (let s = this.start; s <= this.end; s++) {
       if (st.owners[s] !== this.target) {
@@ -156,7 +175,39 @@ export class SlotExport implements PropagationSink {
     this.m.commit({ broadcast: true });
     this.finish();
     void runSliced(this.dropKeys());
+  }
+
+  /** Whether the cluster state already shows the target owning every slot (its claim arrived by gossip). */
+  private claimSeen(): boolean {
+    const st = this.m.state;
+    for (let s = this.start; s <= this.end; s++) if (st.owners[s] !== this.target) return false;
     return true;
+  }
+
+  /**
+   * The link failed or the commit is late after EXPORT-PAUSED: keep the slots frozen and ask the
+   * target (directly, at its cluster address) until the outcome is known.
+   */
+  private async resolveOutcome(): Promise<void> {
+    if (this.resolving) return;
+    this.resolving = true;
+    // The export stays registered: a late EXPORT-COMMIT on a live link still completes it.
+    for (;;) {
+      if (this.ended) return;
+      if (this.claimSeen()) return this.handOver();
+      const t = this.target;
+      const r = t.ip !== '' && t.port > 0 ? await askOutcome(t.ip, t.port, this.start, this.end, this.m.state.myself.id) : 'unknown';
+      if (this.ended) return;
+      if (r === 'claimed') {
+        this.server.log.warn({ start: this.start, end: this.end }, 'slot export: the target claimed the slots without committing here; giving them up');
+        return this.handOver();
+      }
+      if (r === 'aborted') {
+        this.server.log.warn({ start: this.start, end: this.end, reason: this.failure }, 'slot export aborted; the target did not claim the slots');
+        return this.finish();
+      }
+      await new Promise((res) => setTimeout(res, OUTCOME_RETRY_MS));
+    }
   }
 
   private *dropKeys(): Generator<void, void> {
@@ -176,8 +227,14 @@ export class SlotExport implements PropagationSink {
   }
 
   abort(reason: string): void {
-    if (this.ended) return;
+    if (this.ended || this.resolving) return;
     this.failure = reason;
+    if (this.pausedSent) {
+      if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+      this.server.log.warn({ start: this.start, end: this.end, reason }, 'slot export interrupted after the pause; asking the target whether it claimed the slots');
+      void this.resolveOutcome();
+      return;
+    }
     this.server.log.warn({ start: this.start, end: this.end, reason }, 'slot export aborted');
     this.finish();
     this.wake();

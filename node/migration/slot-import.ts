@@ -16,6 +16,7 @@ import { installRestored, RESTORE_SLICED_BYTES } from '../commands/migrate.js';
 import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
 import { runSliced } from './slices.js';
 import { storedValueSink } from './value-convert.js';
+import { runningImports, type RunningImport } from './outcome.js';
 
 export interface ImportStats {
   keys: number;
@@ -49,10 +50,30 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     const done = (r: ImportResult) => {
       if (settled) return;
       settled = true;
+      runningImports.delete(running);
       sock.destroy();
       if ('error' in r && !claimed) dropImported();
+      if ('error' in r && claimed) {
+        // The slots are ours (claimed durably, with every write the source acknowledged): the
+        // link failed before the source's commit reply. The source learns the outcome by
+        // asking (EXPORT-OUTCOME) or from this broadcast, and gives the slots up then.
+        m.log.warn({ start, end, reason: r.error }, 'slot import: link to the source failed after the claim; keeping the slots');
+        m.commit({ broadcast: true });
+        const ms = performance.now() - t0;
+        return resolve({ ok: { keys: applied, ms, pausedSeenMs, claimedMs, pauseMs: Date.now() - pausedAt } });
+      }
       resolve(r);
     };
+    const running: RunningImport = {
+      start,
+      end,
+      abortUnclaimed: (reason) => {
+        if (claimed) return false;
+        done({ error: `ERR slot import aborted: ${reason}` });
+        return true;
+      },
+    };
+    runningImports.add(running);
     // A failed import leaves nothing behind in slots that are not ours.
     const dropImported = () => {
       for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) db.flushSlot(s);
@@ -116,7 +137,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
           }
           if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch }, 'configEpoch updated after importing slots');
           claimed = true;
-          m.commit();
+          m.commit({ durable: true });
           claimedMs = Date.now() - pausedAt;
           sock.write(encodeCommand(['CLUSTER', 'EXPORT-COMMIT']), 'latin1');
           return;

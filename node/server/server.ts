@@ -50,6 +50,8 @@ export interface ClusterHooks {
   redirectBlocked?(key: string): string | null;
   /** True while my replica runs a manual failover with me: writers wait so it can reach my offset. */
   writesPaused?(): boolean;
+  /** Writes pending nodes.conf changes; runs before replies are written. */
+  beforeReply?(): void;
 }
 
 export class Server {
@@ -306,6 +308,7 @@ export class Server {
     if (s.out.buf.length === 0) return;
     // Writes reach the append-only file (and replicas) before their replies reach clients.
     if (this.propagator.active) this.propagator.beforeReply();
+    this.cluster?.beforeReply?.();
     const data = s.out.take();
     this.stats.netOutputBytes += data.length;
     if (s.socket.destroyed) return;

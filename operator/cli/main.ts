@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../../common/log.js';
 import { InvalidInput, parseWith } from '../../common/schema.js';
-import { API_VERSION, GROUP, KIND, PLURAL, SpecSchema, StatusSchema, VERSION, clusterKey, type Status } from '../api/v1alpha1.js';
+import { API_VERSION, KIND, SpecSchema, clusterKey, type Status } from '../api/v1alpha1.js';
 import { ClusterAdmin } from '../admin/cluster-admin.js';
 import { observeCluster } from '../controller/observe.js';
 import { LocalPlatform } from '../platform/local/local-platform.js';
@@ -17,8 +17,10 @@ import { stopProcess } from '../platform/local/processes.js';
 import { LockedError } from '../platform/local/lock.js';
 import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus } from '../reconcile/status.js';
-import { renderStatus, progressLine } from './slot-map.js';
+import { renderStatus } from './slot-map.js';
+import { progressPrinter } from './progress.js';
 import { runUntil } from './run-until-ready.js';
+import { KubeStatusError, kubeStatus } from './kube-status.js';
 
 const int = (what: string, min: number, max: number) =>
   z.coerce
@@ -28,8 +30,9 @@ const int = (what: string, min: number, max: number) =>
     .max(max, `${what} must be at most ${max}`);
 
 const CommonFlags = z.object({
-  dir: z.string().min(1).default('.'),
+  dir: z.string().min(1, '--dir needs a path').default('.'),
   verbose: z.boolean().default(false),
+  json: z.boolean().default(false),
 });
 
 const UpFlags = CommonFlags.extend({
@@ -49,11 +52,17 @@ const ScaleFlags = CommonFlags.extend({
   timeout: int('--timeout', 1, 3600).default(600),
 });
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const KUBE_ONLY = ['name', 'namespace', 'kubeconfig', 'context'] as const;
 const StatusFlags = CommonFlags.extend({
-  json: z.boolean().default(false),
   kube: z.boolean().default(false),
-  name: z.string().min(1).max(253).optional(),
-  namespace: z.string().min(1).max(63).default('default'),
+  name: z.string().max(253).regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, '--name must be a Kubernetes object name (lower-case letters, digits, - and .)').optional(),
+  namespace: z.string().max(63).regex(DNS_LABEL, '--namespace must be a lower-case DNS label').optional(),
+  kubeconfig: z.string().min(1, '--kubeconfig needs a path').optional(),
+  context: z.string().min(1, '--context needs a name').optional(),
+}).superRefine((f, ctx) => {
+  if (f.kube) return;
+  for (const k of KUBE_ONLY) if (f[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `--${k} only applies with --kube` });
 });
 const FailoverFlags = CommonFlags.extend({
   shard: int('--shard', 0, 1000),
@@ -65,33 +74,40 @@ const DownFlags = CommonFlags.extend({ timeout: int('--timeout', 1, 600).default
 
 class CliError extends Error {}
 
+const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Flags through zod; each problem becomes one line naming the flag (messages above already do). */
+function parseFlags<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const flag = i.path.length ? kebab(String(i.path[0])) : '';
+    return i.message.startsWith('--') || !flag ? i.message : `${flag}: ${i.message}`;
+  });
+  throw new CliError(lines.join('\nredshard: '));
+}
+
 function loggerFor(dir: string, verbose: boolean): Logger {
   if (verbose) return createLogger('redshard-operator', { level: 'debug' });
   mkdirSync(stateDir(dir), { recursive: true });
   return createLogger('redshard-operator', { file: join(stateDir(dir), 'operator.log') });
 }
 
-function progressPrinter(): { update: (s: Status) => void; end: () => void } {
-  const tty = Boolean(process.stderr.isTTY);
-  let last = '';
-  return {
-    update(s) {
-      const line = progressLine(s);
-      if (line === last) return;
-      last = line;
-      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-      else process.stderr.write(`${line}\n`);
-    },
-    end() {
-      if (tty && last) process.stderr.write('\n');
-    },
-  };
+/** The final picture on stdout: the slot map for people, or one JSON document with --json. */
+function emit(json: boolean, name: string, spec: unknown, status: Status, extra: Record<string, unknown> = {}, text = ''): void {
+  if (json) process.stdout.write(`${JSON.stringify({ name, spec, status, ...extra }, null, 2)}\n`);
+  else process.stdout.write(`${renderStatus(name, status)}\n${text ? `\n${text}\n` : ''}`);
 }
 
-function connectHelp(state: LocalState, dir: string): string {
+function connectAddress(state: LocalState): { host: string; port: number } {
   const masters = (state.resource.status?.shards ?? []).map((s) => s.master?.address).filter((a): a is string => Boolean(a));
   const first = masters[0] ?? `${Object.values(state.members)[0]?.host}:${state.port}`;
   const [host, port] = first.split(':');
+  return { host: host!, port: Number(port) };
+}
+
+function connectHelp(state: LocalState, dir: string): string {
+  const { host, port } = connectAddress(state);
   return [
     `Connect with a cluster-aware client, e.g.:`,
     `  redis-cli -c -h ${host} -p ${port}`,
@@ -101,9 +117,8 @@ function connectHelp(state: LocalState, dir: string): string {
 }
 
 async function cmdUp(raw: unknown): Promise<void> {
-  const f = parseWith(UpFlags, raw, 'flags');
+  const f = parseFlags(UpFlags, raw);
   const dir = resolve(f.dir);
-  const log = loggerFor(dir, f.verbose);
   let state = readState(dir);
   if (state?.resource.metadata.deletionTimestamp) throw new CliError(`the cluster in ${stateDir(dir)} is being deleted; run \`redshard down\` first`);
   if (!state) {
@@ -130,19 +145,22 @@ async function cmdUp(raw: unknown): Promise<void> {
     }
     process.stderr.write(`cluster ${state.resource.metadata.name} already exists in ${stateDir(dir)}; making sure it is up\n`);
   }
+  // The log file goes into .redshard/, so it is opened only once the flags and the node command
+  // passed: a refused `up` leaves nothing behind.
+  const log = loggerFor(dir, f.verbose);
   const platform = new LocalPlatform(dir, log);
-  const p = progressPrinter();
+  const p = progressPrinter(process.stderr);
   try {
     await runUntil(platform, log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
   } finally {
     p.end();
   }
   const now = readState(dir)!;
-  process.stdout.write(`${renderStatus(now.resource.metadata.name, now.resource.status ?? {})}\n\n${connectHelp(now, dir)}\n`);
+  emit(f.json, now.resource.metadata.name, now.resource.spec, now.resource.status ?? {}, { connect: connectAddress(now) }, connectHelp(now, dir));
 }
 
 async function cmdScale(raw: unknown): Promise<void> {
-  const f = parseWith(ScaleFlags, raw, 'flags');
+  const f = parseFlags(ScaleFlags, raw);
   const dir = resolve(f.dir);
   const log = loggerFor(dir, f.verbose);
   const state = readState(dir);
@@ -155,14 +173,14 @@ async function cmdScale(raw: unknown): Promise<void> {
   writeState(dir, state);
   process.stderr.write(`scaling ${state.resource.metadata.name} from ${spec.shards} to ${next.shards} shard(s)\n`);
   const platform = new LocalPlatform(dir, log);
-  const p = progressPrinter();
+  const p = progressPrinter(process.stderr);
   try {
     await runUntil(platform, log, { kind: 'ready', generation }, f.timeout * 1000, p.update);
   } finally {
     p.end();
   }
   const now = readState(dir)!;
-  process.stdout.write(`${renderStatus(now.resource.metadata.name, now.resource.status ?? {})}\n`);
+  emit(f.json, now.resource.metadata.name, now.resource.spec, now.resource.status ?? {});
 }
 
 /** A fresh, read-only look: observe and plan but act on nothing. */
@@ -178,31 +196,12 @@ async function liveStatus(dir: string, state: LocalState, log: Logger): Promise<
   }
 }
 
-/** The status of a RedisShardCluster in Kubernetes (kubeconfig from $KUBECONFIG or ~/.kube/config). */
-async function kubeStatus(namespace: string, name: string | undefined): Promise<{ name: string; spec: unknown; status: Status }> {
-  const { CustomObjectsApi, KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const base = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
-  let obj: unknown;
-  if (name) obj = await api.getNamespacedCustomObject({ ...base, name });
-  else {
-    const list = (await api.listNamespacedCustomObject(base)) as { items?: unknown[] };
-    const items = list.items ?? [];
-    if (items.length !== 1) throw new CliError(`${items.length} RedisShardCluster(s) in namespace ${namespace}; name one with --name`);
-    obj = items[0];
-  }
-  const o = obj as { metadata?: { name?: string }; spec?: unknown; status?: unknown };
-  return { name: o.metadata?.name ?? name ?? '?', spec: o.spec, status: parseWith(StatusSchema, o.status ?? {}, 'RedisShardCluster status') };
-}
-
 async function cmdStatus(raw: unknown): Promise<void> {
-  const f = parseWith(StatusFlags, raw, 'flags');
+  const f = parseFlags(StatusFlags, raw);
   if (f.kube) {
-    const r = await kubeStatus(f.namespace, f.name);
+    const r = await kubeStatus(f);
     if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    else process.stdout.write(`${renderStatus(`${f.namespace}/${r.name}`, r.status)}\n`);
+    else process.stdout.write(`${renderStatus(`${r.namespace}/${r.name}`, r.status)}\n`);
     return;
   }
   const dir = resolve(f.dir);
@@ -210,28 +209,42 @@ async function cmdStatus(raw: unknown): Promise<void> {
   if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
   const log = loggerFor(dir, f.verbose);
   const status = await liveStatus(dir, state, log);
-  if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, spec: state.resource.spec, status }, null, 2)}\n`);
-  else process.stdout.write(`${renderStatus(state.resource.metadata.name, status)}\n`);
+  emit(f.json, state.resource.metadata.name, state.resource.spec, status);
 }
 
+/** Slots per master, in shard order: what a rebalance changes. */
+const shares = (s: Status) => (s.shards ?? []).map((x) => x.slotCount);
+
+/**
+ * Runs the controller core until the cluster is Ready: its planner moves slots (live, by
+ * MIGRATE) until every master holds an even share, so a cluster left uneven by hand (e.g. with
+ * redis-cli --cluster reshard) is evened out; dead members are restarted on the way.
+ */
 async function cmdRebalance(raw: unknown): Promise<void> {
-  const f = parseWith(RebalanceFlags, raw, 'flags');
+  const f = parseFlags(RebalanceFlags, raw);
   const dir = resolve(f.dir);
   const state = readState(dir);
   if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
   const log = loggerFor(dir, f.verbose);
-  const p = progressPrinter();
+  const before = await liveStatus(dir, state, log);
+  process.stderr.write(`rebalancing ${state.resource.metadata.name}: slots per master now ${shares(before).join(' / ') || '-'}\n`);
+  // The planner files moves towards masters the spec keeps under ScaleOut; here they are a rebalance.
+  const p = progressPrinter(process.stderr, 'Rebalance');
   try {
     await runUntil(new LocalPlatform(dir, log), log, { kind: 'ready', generation: state.resource.metadata.generation ?? 1 }, f.timeout * 1000, p.update);
   } finally {
     p.end();
   }
-  process.stdout.write(`${renderStatus(state.resource.metadata.name, readState(dir)!.resource.status ?? {})}\n`);
+  const now = readState(dir)!;
+  const after = now.resource.status ?? {};
+  const moved = (after.shards ?? []).reduce((n, s) => n + Math.max(0, s.slotCount - ((before.shards ?? []).find((b) => b.index === s.index)?.slotCount ?? 0)), 0);
+  process.stderr.write(moved ? `moved ${moved} slot(s); slots per master now ${shares(after).join(' / ')}\n` : 'already balanced: no slot moved\n');
+  emit(f.json, now.resource.metadata.name, now.resource.spec, after, { slotsMoved: moved, before: shares(before), after: shares(after) });
 }
 
 /** Promotes a replica of one shard (CLUSTER FAILOVER on it) and waits until it serves as master. */
 async function cmdFailover(raw: unknown): Promise<void> {
-  const f = parseWith(FailoverFlags, raw, 'flags');
+  const f = parseFlags(FailoverFlags, raw);
   const dir = resolve(f.dir);
   const state = readState(dir);
   if (!state) throw new CliError(`no local cluster in ${stateDir(dir)}; start one with \`redshard up\``);
@@ -257,11 +270,11 @@ async function cmdFailover(raw: unknown): Promise<void> {
     admin.close();
   }
   process.stderr.write(`${replica.address} (${replica.name}) is now the master of shard ${f.shard}\n`);
-  process.stdout.write(`${renderStatus(state.resource.metadata.name, await liveStatus(dir, state, log))}\n`);
+  emit(f.json, state.resource.metadata.name, state.resource.spec, await liveStatus(dir, state, log), { promoted: { shard: f.shard, name: replica.name, address: replica.address } });
 }
 
 async function cmdDown(raw: unknown): Promise<void> {
-  const f = parseWith(DownFlags, raw, 'flags');
+  const f = parseFlags(DownFlags, raw);
   const dir = resolve(f.dir);
   const state = readState(dir);
   if (!state) {
@@ -274,6 +287,7 @@ async function cmdDown(raw: unknown): Promise<void> {
     const { rmSync } = await import('node:fs');
     rmSync(stateDir(dir), { recursive: true, force: true });
     process.stderr.write(`stopped ${Object.keys(state.members).length} node process(es)\n`);
+    if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, stopped: Object.keys(state.members).length })}\n`);
     return;
   }
   const n = Object.keys(state.members).length;
@@ -282,6 +296,7 @@ async function cmdDown(raw: unknown): Promise<void> {
   writeState(dir, state);
   await runUntil(new LocalPlatform(dir, log), log, { kind: 'gone' }, f.timeout * 1000, () => undefined);
   process.stderr.write(`stopped ${n} node process(es) and removed ${stateDir(dir)}\n`);
+  if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, stopped: n })}\n`);
 }
 
 export function buildProgram(): Command {
@@ -291,7 +306,10 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   const common = (c: Command) =>
-    c.option('--dir <path>', 'project directory holding .redshard/', '.').option('-v, --verbose', 'operator logs on stderr instead of .redshard/operator.log');
+    c
+      .option('--dir <path>', 'project directory holding .redshard/', '.')
+      .option('--json', 'print the result as one JSON document (progress stays on stderr)')
+      .option('-v, --verbose', 'operator logs on stderr instead of .redshard/operator.log');
   common(
     program
       .command('up')
@@ -317,10 +335,11 @@ export function buildProgram(): Command {
     program
       .command('status')
       .description('show the slot map, shards and health')
-      .option('--json', 'print the status as JSON')
-      .option('--kube', 'read a RedisShardCluster from Kubernetes (current kubeconfig) instead of the local cluster')
+      .option('--kube', 'read a RedisShardCluster from Kubernetes instead of the local cluster')
       .option('--name <name>', 'with --kube: the resource name (optional when the namespace holds one)')
-      .option('--namespace <ns>', 'with --kube: the namespace', 'default'),
+      .option('--namespace <ns>', "with --kube: the namespace (default: the context's, else default)")
+      .addOption(new Option('--kubeconfig <path>', 'with --kube: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'))
+      .option('--context <name>', 'with --kube: kubeconfig context (default: the current one)'),
   ).action((opts: Record<string, unknown>) => cmdStatus(opts));
   common(
     program
@@ -352,11 +371,12 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      // commander already printed its message (with a suggestion for a mistyped flag).
-      process.exitCode = e.exitCode;
+      // commander already printed its message (with a suggestion for a mistyped flag); a usage
+      // error exits 2 like a flag that fails validation, --help and --version exit 0.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (e instanceof InvalidInput || e instanceof CliError || e instanceof LockedError) {
+    if (e instanceof InvalidInput || e instanceof CliError || e instanceof LockedError || e instanceof KubeStatusError) {
       process.stderr.write(`redshard: ${e.message}\n`);
       process.exitCode = 2;
       return;

@@ -27,5 +27,10 @@ describe('slot map', () => {
   it('shows slot progress for long operations', () => {
     const line = progressLine({ phase: 'Scaling', operation: { type: 'ScaleOut', message: 'm', slotsTotal: 100, slotsMoved: 50, startedAt: 'x' } }, 10);
     expect(line).toBe('ScaleOut [#####-----] slots moved 50 of 100');
+    expect(progressLine({ phase: 'Scaling', operation: { type: 'ScaleOut', message: 'm', slotsTotal: 4, slotsMoved: 4, startedAt: 'x' } }, 4, 'Rebalance')).toBe('Rebalance [####] slots moved 4 of 4');
+    // Rolling updates report members (fields the controller adds to status.operation).
+    const rolling = { type: 'Repair' as const, message: 'm', startedAt: 'x', membersTotal: 6, membersUpdated: 2 };
+    expect(progressLine({ phase: 'Healing', operation: rolling }, 6)).toBe('Repair [##----] members updated 2 of 6');
+    expect(progressLine({ phase: 'Creating', conditions: [{ type: 'Ready', status: 'False', reason: 'r', message: 'starting members', lastTransitionTime: 'x' }] })).toBe('Creating: starting members');
   });
 });

@@ -61,15 +61,25 @@ export function renderStatus(name: string, status: Status, width = 64): string {
   return lines.join('\n');
 }
 
-/** A one-line progress bar for long operations. */
-export function progressLine(status: Status, width = 30): string {
+function bar(done: number, total: number, width: number): string {
+  const filled = Math.min(width, Math.round((done / total) * width));
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+/** A one-line progress bar for long operations; `label` names the work instead of the operation. */
+export function progressLine(status: Status, width = 30, label?: string): string {
   const op = status.operation;
   const ready = status.conditions?.find((c) => c.type === 'Ready');
   if (status.lastError && status.phase !== 'Ready') return `retrying after: ${status.lastError}`;
   if (op?.slotsTotal) {
     const moved = op.slotsMoved ?? 0;
-    const filled = Math.round((moved / op.slotsTotal) * width);
-    return `${op.type} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] slots moved ${moved} of ${op.slotsTotal}`;
+    return `${label ?? op.type} ${bar(moved, op.slotsTotal, width)} slots moved ${moved} of ${op.slotsTotal}`;
+  }
+  // A rolling update counts members restarted with the new image or config, not slots.
+  const roll = op as { membersUpdated?: number; membersTotal?: number } | undefined;
+  if (op && roll?.membersTotal) {
+    const updated = roll.membersUpdated ?? 0;
+    return `${label ?? op.type} ${bar(updated, roll.membersTotal, width)} members updated ${updated} of ${roll.membersTotal}`;
   }
   return `${status.phase ?? 'Pending'}: ${ready?.message ?? ''}`;
 }

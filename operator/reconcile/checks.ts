@@ -64,6 +64,11 @@ export function checkAgreement(views: readonly NodeView[], owners: readonly (str
       const id = other.self.id;
       const l = known.get(id);
       if (!l || l.flags.has('handshake')) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} does not know ${id.slice(0, 8)} yet` };
+      // A node restarted on a new address (a pod IP changes) keeps its ID; peers that still list
+      // the old address cannot reach it, so the views agree only once every address is current.
+      if (other.self.host && (l.host !== other.self.host || l.port !== other.self.port)) {
+        return { reason: 'Converging', message: `${v.self.host}:${v.self.port} still lists ${id.slice(0, 8)} at ${l.host}:${l.port}, not ${other.self.host}:${other.self.port}` };
+      }
       if (l.masterId !== other.self.masterId) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} does not yet see ${other.self.host}:${other.self.port} as ${other.self.masterId ? 'a replica' : 'a master'}` };
     }
     const mine = slotOwners(v.lines);
@@ -79,4 +84,41 @@ export function failingNodes(views: readonly NodeView[]): NodeLine[] {
   const out = new Map<string, NodeLine>();
   for (const v of views) for (const l of v.lines) if (isFailed(l)) out.set(l.id, l);
   return [...out.values()];
+}
+
+/** A member some other member lists under the same node ID at an address that is not the one the
+ * member has now (its pod was recreated on a new IP). A CLUSTER MEET of the current address from
+ * the stale viewer makes it update the address once the handshake reveals the known ID. */
+export interface StaleAddress {
+  viewer: MemberObservation;
+  member: MemberObservation;
+  listed: string;
+}
+
+export function staleAddresses(obs: readonly MemberObservation[]): StaleAddress[] {
+  const out: StaleAddress[] = [];
+  for (const viewer of obs) {
+    if (!viewer.view) continue;
+    const lines = new Map(viewer.view.lines.map((l) => [l.id, l]));
+    for (const member of obs) {
+      if (member === viewer || !member.view || !member.member.host) continue;
+      const l = lines.get(member.view.self.id);
+      if (!l || l.flags.has('handshake')) continue;
+      if (l.host !== member.member.host || l.port !== member.member.port) out.push({ viewer, member, listed: `${l.host}:${l.port}` });
+    }
+  }
+  return out;
+}
+
+/** Ready needs every member's view to show every other member with a live bus link and no failure
+ * flag (a node can list the right address yet not be talking to it, e.g. right after a restart). */
+export function checkLinks(views: readonly NodeView[]): Blocker | null {
+  const ids = new Set(views.map((v) => v.self.id));
+  for (const v of views) {
+    for (const l of v.lines) {
+      if (l === v.self || !ids.has(l.id)) continue;
+      if (!l.connected || isFailed(l)) return { reason: 'Converging', message: `${v.self.host}:${v.self.port} has no live link to ${l.id.slice(0, 8)} (${l.host}:${l.port})` };
+    }
+  }
+  return null;
 }

@@ -2,6 +2,7 @@
 // first that has something to do wins, so at most one disruptive step (a slot migration, a forget,
 // a member removal) is taken per pass. Nothing is remembered: every decision is re-derived from
 // what the nodes report, which makes the reconcile idempotent and safe to restart at any point.
+import { checkLinks, staleAddresses } from './checks.js';
 import { SLOT_COUNT, type SlotRange } from '../../common/slots.js';
 import { FINALIZER, type Spec } from '../api/v1alpha1.js';
 import { desiredMembers, type MemberRef } from '../platform/platform.js';
@@ -178,6 +179,15 @@ export function planReconcile(o: Observed): PlanResult {
     }
     if (meets.length > 0) return result({ actions: meets, phase: growing, reason: 'Meeting', message: `introducing ${meets.length} node(s) to the cluster`, operation: everReady ? 'ScaleOut' : 'Bootstrap', requeueMs: WAIT_MS });
   }
+  //    Members known under an old address (pods recreated on new IPs, possibly all at once): each
+  //    stale viewer meets the current address; the handshake reveals the known ID and the viewer
+  //    replaces the address (Redis 7.0 and redshard-node both do), then gossip spreads it.
+  const stale = staleAddresses(o.members);
+  if (stale.length > 0) {
+    const actions: Action[] = stale.map((s) => ({ kind: 'Meet', on: s.viewer.member.name, host: s.member.member.host!, port: s.member.member.port }));
+    const first = stale[0]!;
+    return result({ actions, phase: growing, reason: 'ReintroducingNodes', message: `${stale.length} stale address(es), e.g. ${first.viewer.member.name} lists ${first.member.member.name} at ${first.listed}`, operation: 'Repair', requeueMs: WAIT_MS });
+  }
 
   // 4. Open slots left by an interrupted migration: finish them (or close them when they cannot be).
   for (const m of o.members) {
@@ -302,6 +312,8 @@ export function planReconcile(o: Observed): PlanResult {
   const lagging = checkAgreement(views, owners);
   if (lagging) return result(wait(everReady ? 'Healing' : growing, lagging.reason, lagging.message, { requeueMs: 250 }));
   if (failing.length > 0) return result(wait('Healing', 'NodesFailing', `nodes seen failing: ${failing.map((f) => `${f.host}:${f.port}`).join(', ')}`, { requeueMs: 1000 }));
+  const unlinked = checkLinks(views);
+  if (unlinked) return result(wait(everReady ? 'Healing' : growing, unlinked.reason, unlinked.message, { requeueMs: 250 }));
   if (short) return result(wait(growing, 'ReplicasMissing', `shard ${short.index} has fewer than ${spec.replicasPerShard} replica(s)`));
   // A replica still loading its first copy cannot take over yet: not Ready until every link is up.
   const syncing = o.members.filter((m) => viewOf(m).linkUp === false);

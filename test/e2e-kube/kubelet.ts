@@ -7,7 +7,8 @@
 // Not supported (nothing here needs them): init and sidecar containers, lifecycle hooks, resource
 // limits enforcement, hostNetwork/ports, image pulls (an image maps to a local command).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -111,12 +112,18 @@ export class TestKubelet {
   private pvcWatch?: ListWatch<V1PersistentVolumeClaim>;
   private stopped = false;
   private readonly log: (msg: string) => void;
+  private releaseBase: () => void = () => {};
 
   constructor(private readonly opts: TestKubeletOptions) {
     this.core = opts.kc.makeApiClient(CoreV1Api);
     this.coord = opts.kc.makeApiClient(CoordinationV1Api);
     this.log = opts.log ?? (() => {});
-    const base = opts.addressBase ?? defaultAddressBase();
+    let base = opts.addressBase;
+    if (base === undefined) {
+      const claim = claimAddressBase();
+      base = claim.base;
+      this.releaseBase = claim.release;
+    }
     opts.nodes.forEach((name, i) => {
       const octet = base + i;
       if (octet > 255) throw new Error('too many nodes for the address base');
@@ -158,6 +165,7 @@ export class TestKubelet {
   /** Stops watching and kills every process at once; Node and Pod objects stay as they are. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.releaseBase();
     clearInterval(this.heartbeat);
     this.pvcWatch?.stop();
     for (const n of this.nodes.values()) n.watch?.stop();
@@ -804,9 +812,49 @@ export class TestKubelet {
   }
 }
 
-function defaultAddressBase(): number {
+/**
+ * Each test kubelet on the machine takes its own block of 20 address octets (127.0.<base..base+19>.x)
+ * through a lock file, so suites run at the same time (several engineers, parallel files) never
+ * hand two pods the same address and port 6379. A lock left by a dead process is taken over.
+ */
+function claimAddressBase(): { base: number; release: () => void } {
+  const dir = join(tmpdir(), 'redshard-test-kubelet-addresses');
+  mkdirSync(dir, { recursive: true });
   const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-  return 10 + (worker % 12) * 20;
+  for (let i = 0; i < 12; i++) {
+    const base = 10 + ((worker + i) % 12) * 20;
+    const lock = join(dir, `${base}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(lock, String(process.pid), { flag: 'wx' });
+        return {
+          base,
+          release: () => {
+            try {
+              if (readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
+            } catch {
+              // already gone
+            }
+          },
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const pid = Number(readFileSync(lock, 'utf8'));
+        if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) break;
+        rmSync(lock, { force: true });
+      }
+    }
+  }
+  throw new Error('every test kubelet address block is in use');
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {

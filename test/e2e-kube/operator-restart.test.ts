@@ -15,7 +15,7 @@ import { Writer } from './load.js';
 import { serviceAccountKubeConfig } from './operator-identity.js';
 import { crdEstablished, until } from './wait.js';
 
-const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redis:7.0';
+const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
 const NS = 'default';
 let plane: ControlPlane;
 let kubelet: TestKubelet;

@@ -1,9 +1,10 @@
 // Differential testing: the same command script goes to Debian's redis-server 7.0 and to our
 // node, on fresh databases, and the raw replies must match (after optional per-step normalising,
 // e.g. for replies whose element order Redis leaves unspecified).
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { Redis } from 'ioredis';
 import { RawClient, replyLength } from './raw-client.js';
-import type { ServerProcess } from './processes.js';
+import { startNode, startRedis, type ServerProcess, type StartOptions } from './processes.js';
 
 export type Step = string[] | { cmd: string[]; unordered?: boolean; ignore?: boolean; approx?: boolean };
 
@@ -70,4 +71,46 @@ export async function expectSameReplies(ours: ServerProcess, theirs: ServerProce
     mismatches.map((m) => ({ cmd: m.cmd.join(' '), ours: m.ours, redis: m.theirs })),
     'replies that differ from redis-server 7.0',
   ).toEqual([]);
+}
+
+export interface ServerPair {
+  ours: ServerProcess;
+  redis: ServerProcess;
+}
+
+/**
+ * The setup differential test files share: our node and Debian's redis-server, started together
+ * before the tests of the enclosing describe (or file) and both stopped after them. `redisOpts`
+ * defaults to `opts`. The two objects are filled in when beforeAll has run, so a file destructures
+ * them at collection time (`const { ours, redis } = useServerPair()`) and reads their fields in
+ * tests and hooks only. A test that restarts a server assigns the new process into the same
+ * object (`Object.assign(ours, await startNode(...))`) so that afterAll stops that one.
+ */
+export function useServerPair(opts: StartOptions = {}, redisOpts: StartOptions = opts): ServerPair {
+  const pair: ServerPair = { ours: {} as ServerProcess, redis: {} as ServerProcess };
+  beforeAll(async () => {
+    const [ours, redis] = await Promise.all([startNode(opts), startRedis(redisOpts)]);
+    Object.assign(pair.ours, ours);
+    Object.assign(pair.redis, redis);
+  });
+  afterAll(async () => {
+    // A failed start leaves an object without stop(); processes.ts kills what did start at exit.
+    await Promise.all([pair.ours.stop?.(), pair.redis.stop?.()]);
+  });
+  return pair;
+}
+
+/**
+ * ioredis clients to both servers of a pair, handed to `use` once connected (after the pair's
+ * beforeAll, which was registered first) and disconnected after the tests.
+ */
+export function useIoredisPair(pair: ServerPair, use: (ours: Redis, redis: Redis) => void): void {
+  const clients: Redis[] = [];
+  beforeAll(() => {
+    clients.push(...[pair.ours, pair.redis].map((s) => new Redis({ port: s.port, host: s.host })));
+    use(clients[0]!, clients[1]!);
+  });
+  afterAll(() => {
+    for (const c of clients) c.disconnect();
+  });
 }

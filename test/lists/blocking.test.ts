@@ -2,12 +2,12 @@
 // against Debian's redis-server 7.0 and must produce the same transcript; scenarios also assert
 // what they expect, so a shared mistake does not pass unnoticed.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { command } from '../../common/resp/encode.js';
+import { useServerPair } from '../helpers/differential.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -256,14 +256,7 @@ const needing: Record<string, { needs: string[]; run: Scenario }> = {
 };
 
 describe('blocking list commands with real connections', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   for (const [name, run] of Object.entries(scenarios)) {
     it(name, async () => {

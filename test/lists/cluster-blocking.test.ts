@@ -1,7 +1,8 @@
 // In cluster mode a client blocked on a key whose slot this node stops serving is not left
 // waiting forever: like Redis 7.0 the wait ends with the redirect (or CLUSTERDOWN) error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { startNode } from '../helpers/processes.js';
+import { useServerPair } from '../helpers/differential.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,15 +34,7 @@ async function scenario(port: number): Promise<string[]> {
 }
 
 describe('blocked clients in cluster mode', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'];
-    [ours, redis] = await Promise.all([startNode({ args }), startRedis({ args })]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair({ args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] });
 
   it('ends the wait with CLUSTERDOWN when the key slot is no longer served', async () => {
     const theirs = await scenario(redis.port);

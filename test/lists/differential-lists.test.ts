@@ -1,9 +1,8 @@
 // List commands against Debian's redis-server 7.0: same script, byte-identical replies, in RESP2
 // and RESP3, error cases included. Blocking commands appear here only where they do not block.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, runBoth, type Step } from '../helpers/differential.js';
+import { expectSameReplies, runBoth, useServerPair, type Step } from '../helpers/differential.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { lzfDecompress } from '../../node/migration/lzf.js';
 
@@ -279,14 +278,7 @@ const mpop: Step[] = [
 ];
 
 describe('list commands behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   for (const resp of [2, 3] as const) {
     it(`push and pop (RESP${resp})`, () => expectSameReplies(ours, redis, pushPop, resp));

@@ -1,9 +1,9 @@
 // Big keys must not stall the node: while a 1,000,000-field hash moves, a probe client PINGs the
 // node back to back and the longest round trip is the worst event-loop pause clients saw.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { useIoredisPair, useServerPair } from '../helpers/differential.js';
 
 const FIELDS = 1_000_000;
 
@@ -40,20 +40,10 @@ function probe(port: number, host: string): { stop: () => Promise<{ max: number;
 }
 
 describe('migrating a 1,000,000-field hash', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
+  const { ours, redis } = useServerPair();
   let a: Redis;
   let b: Redis;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-    a = new Redis({ port: ours.port, host: ours.host });
-    b = new Redis({ port: redis.port, host: redis.host });
-  });
-  afterAll(async () => {
-    a.disconnect();
-    b.disconnect();
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  useIoredisPair({ ours, redis }, (x, y) => ([a, b] = [x, y]));
 
   async function fill(c: Redis): Promise<void> {
     const batch = 1000;

@@ -1,26 +1,15 @@
 // DUMP / RESTORE / MIGRATE between our node and Debian's redis-server 7.0, both directions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies } from '../helpers/differential.js';
+import { expectSameReplies, useIoredisPair, useServerPair } from '../helpers/differential.js';
 import { freePort } from '../helpers/ports.js';
 
 describe('key transfer with redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
+  const { ours, redis } = useServerPair();
   let a: Redis; // ours
   let b: Redis; // redis-server
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-    a = new Redis({ port: ours.port, host: ours.host });
-    b = new Redis({ port: redis.port, host: redis.host });
-  });
-  afterAll(async () => {
-    a.disconnect();
-    b.disconnect();
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  useIoredisPair({ ours, redis }, (x, y) => ([a, b] = [x, y]));
 
   const strings: [string, Buffer][] = [
     ['plain', Buffer.from('bar')],
@@ -333,20 +322,10 @@ async function contentOf(c: Redis, key: string, type: string): Promise<unknown> 
 }
 
 describe('every supported type and encoding crosses between redis-server and our node', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
+  const { ours, redis } = useServerPair();
   let a: Redis;
   let b: Redis;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-    a = new Redis({ port: ours.port, host: ours.host });
-    b = new Redis({ port: redis.port, host: redis.host });
-  });
-  afterAll(async () => {
-    a.disconnect();
-    b.disconnect();
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  useIoredisPair({ ours, redis }, (x, y) => ([a, b] = [x, y]));
 
   for (const tc of TYPE_CASES) {
     it(tc.name, async () => {

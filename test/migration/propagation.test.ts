@@ -1,10 +1,11 @@
 // What DUMP/RESTORE/MIGRATE write to the append-only file (the same stream replicas get):
 // RESTORE with an absolute TTL, MIGRATE as the DEL it amounts to on the source.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { startNode } from '../helpers/processes.js';
+import { useIoredisPair, useServerPair } from '../helpers/differential.js';
 
 function aofText(dir: string): string {
   const d = join(dir, 'appendonlydir');
@@ -15,20 +16,10 @@ function aofText(dir: string): string {
 }
 
 describe('propagation of key transfer commands', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
+  const { ours, redis } = useServerPair({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] }, {});
   let a: Redis;
   let b: Redis;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] }), startRedis()]);
-    a = new Redis({ port: ours.port, host: ours.host });
-    b = new Redis({ port: redis.port, host: redis.host });
-  });
-  afterAll(async () => {
-    a.disconnect();
-    b.disconnect();
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  useIoredisPair({ ours, redis }, (x, y) => ([a, b] = [x, y]));
 
   it('logs RESTORE with ABSTTL, MIGRATE as DEL, and nothing for COPY or NOKEY', async () => {
     await b.set('src', 'v');
@@ -59,11 +50,11 @@ describe('propagation of key transfer commands', () => {
     // The log replays to the same data.
     a.disconnect();
     await ours.stop();
-    ours = await startNode({ port: ours.port, dir: ours.dir, args: ['--appendonly', 'yes'] });
+    // The pair now stands for the restarted node, so afterAll stops that one.
+    Object.assign(ours, await startNode({ port: ours.port, dir: ours.dir, args: ['--appendonly', 'yes'] }));
     const a2 = new Redis({ port: ours.port, host: ours.host });
     expect(await a2.exists('r1', 'r2', 'c1', 'm1', 'm2')).toBe(3);
     expect(await a2.pttl('r1')).toBeGreaterThan(90_000);
     a2.disconnect();
-    a = new Redis({ port: ours.port, host: ours.host });
   });
 });

@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startNode, startRedis, redisCli, NODE_BIN, type ServerProcess } from '../helpers/processes.js';
+import { redisCli, NODE_BIN } from '../helpers/processes.js';
 import { expectSameConnReplies, type ConnStep } from '../helpers/differential-conns.js';
+import { useIoredisPair, useServerPair } from '../helpers/differential.js';
 
 const c0 = (...cmd: string[]): ConnStep => ({ c: 0, cmd });
 const c1 = (...cmd: string[]): ConnStep => ({ c: 1, cmd });
 
 describe('AUTH, requirepass and HELLO AUTH like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode({ args: ['--requirepass', 'secret'] }), startRedis({ args: ['--requirepass', 'secret'] })]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair({ args: ['--requirepass', 'secret'] });
 
   // The harness sends FLUSHALL first on connection 0: it must fail the same way on both.
   const script: ConnStep[] = [
@@ -61,20 +55,10 @@ describe('AUTH, requirepass and HELLO AUTH like redis-server 7.0', () => {
 });
 
 describe('CONFIG GET/SET and startup directives', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
+  const { ours, redis } = useServerPair();
   let a: Redis;
   let b: Redis;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-    a = new Redis({ port: ours.port, host: ours.host });
-    b = new Redis({ port: redis.port, host: redis.host });
-  });
-  afterAll(async () => {
-    a.disconnect();
-    b.disconnect();
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  useIoredisPair({ ours, redis }, (x, y) => ([a, b] = [x, y]));
 
   it("knows every directive of redis-server's CONFIG GET * and accepts what redis-server accepts", async () => {
     const theirs = (await b.config('GET', '*')) as string[];

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { expectSameReplies, useServerPair, type Step } from '../helpers/differential.js';
 import { encodingsOf } from '../helpers/encodings.js';
 
 describe('hashes behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   // Small hashes are listpacks in Redis: insertion ordered, so every reply compares exactly.
   const listpack: Step[] = [

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { describe, expect, it } from 'vitest';
+import { expectSameReplies, useServerPair, type Step } from '../helpers/differential.js';
 import { encodingsOf } from '../helpers/encodings.js';
 
 describe('sets behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   const u = (...cmd: string[]): Step => ({ cmd, unordered: true });
 

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { describe, it } from 'vitest';
+import { expectSameReplies, useServerPair, type Step } from '../helpers/differential.js';
 
 describe('strings and keys behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   const strings: Step[] = [
     ['SET', 'a', '1'],

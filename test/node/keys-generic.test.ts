@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { expectSameReplies, useServerPair, type Step } from '../helpers/differential.js';
 import { expectSameConnReplies, type ConnStep } from '../helpers/differential-conns.js';
 
 describe('generic key commands behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   const script: Step[] = [
     ['RENAME', 'a', 'b'],

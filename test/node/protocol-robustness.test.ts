@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, rawExchange, type ServerProcess } from '../helpers/processes.js';
+import { startNode, startRedis, rawExchange } from '../helpers/processes.js';
+import { useServerPair } from '../helpers/differential.js';
 
 /** Deterministic pseudo-random bytes (xorshift) so that failures can be replayed. */
 function garbage(seed: number, n: number): Buffer {
@@ -17,14 +18,7 @@ function garbage(seed: number, n: number): Buffer {
 }
 
 describe('protocol robustness', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   const malformed: [string, string][] = [
     ['bulk length over proto-max-bulk-len', '*1\r\n$536870913\r\n'],

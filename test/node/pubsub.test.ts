@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { expectSameConnReplies, type ConnStep } from '../helpers/differential-conns.js';
+import { useServerPair } from '../helpers/differential.js';
 
 const c0 = (...cmd: string[]): ConnStep => ({ c: 0, cmd });
 const c1 = (...cmd: string[]): ConnStep => ({ c: 1, cmd });
 const read0: ConnStep = { c: 0, read: true };
 
 describe('pub/sub behaves like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   // Each SUBSCRIBE-family call answers with one confirmation per channel; the RawClient sees the
   // first as the reply and the others through read steps.

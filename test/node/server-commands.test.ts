@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startNode, startRedis, redisCli, type ServerProcess } from '../helpers/processes.js';
+import { redisCli } from '../helpers/processes.js';
 import { expectSameConnReplies, type ConnStep } from '../helpers/differential-conns.js';
+import { useServerPair } from '../helpers/differential.js';
 
 const c0 = (...cmd: string[]): ConnStep => ({ c: 0, cmd });
 const c1 = (...cmd: string[]): ConnStep => ({ c: 1, cmd });
@@ -18,14 +19,7 @@ function infoFields(info: string): Map<string, string[]> {
 }
 
 describe('server commands: CLIENT, INFO, COMMAND', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   it('CLIENT subcommand replies and errors match redis-server', async () => {
     const steps: ConnStep[] = [

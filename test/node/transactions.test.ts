@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { expectSameConnReplies, type ConnStep } from '../helpers/differential-conns.js';
+import { useServerPair } from '../helpers/differential.js';
 
 const c0 = (...cmd: string[]): ConnStep => ({ c: 0, cmd });
 const c1 = (...cmd: string[]): ConnStep => ({ c: 1, cmd });
 
 describe('MULTI/EXEC/WATCH behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode(), startRedis()]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair();
 
   const queueing: ConnStep[] = [
     c0('EXEC'),

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { type ServerProcess } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { useServerPair } from '../helpers/differential.js';
 
 // BZPOPMIN / BZPOPMAX / BZMPOP with clients that really block: the same scenarios run against
 // redis-server 7.0 and our node, and the replies of every client must match.
@@ -9,14 +10,7 @@ import { RawClient } from '../helpers/raw-client.js';
 const HOST = '127.0.0.72';
 
 describe('blocking sorted set pops', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode({ host: HOST }), startRedis({ host: HOST })]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair({ host: HOST });
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { describe, expect, it } from 'vitest';
+import { expectSameReplies, useServerPair, type Step } from '../helpers/differential.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 /** The payload of a raw bulk reply. */
@@ -15,14 +14,7 @@ function bulkValue(raw: string): string {
 const HOST = '127.0.0.71';
 
 describe('sorted sets behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode({ host: HOST }), startRedis({ host: HOST })]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair({ host: HOST });
 
   const zadd: Step[] = [
     ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c'],

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { expectSameReplies, type Step } from '../helpers/differential.js';
+import { type ServerProcess } from '../helpers/processes.js';
+import { expectSameReplies, useServerPair, type Step } from '../helpers/differential.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 // With tiny listpack thresholds every set of more than 4 members (or with a member longer than
@@ -13,14 +13,7 @@ const ARGS = ['--zset-max-listpack-entries', '4', '--zset-max-listpack-value', '
 const HOST = '127.0.0.73';
 
 describe('sorted sets in skiplist encoding behave like redis-server 7.0', () => {
-  let ours: ServerProcess;
-  let redis: ServerProcess;
-  beforeAll(async () => {
-    [ours, redis] = await Promise.all([startNode({ host: HOST, args: ARGS }), startRedis({ host: HOST, args: ARGS })]);
-  });
-  afterAll(async () => {
-    await Promise.all([ours.stop(), redis.stop()]);
-  });
+  const { ours, redis } = useServerPair({ host: HOST, args: ARGS });
 
   const script: Step[] = [
     ['ZADD', '{a}k', '-0', 'x', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e'],

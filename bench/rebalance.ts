@@ -1,0 +1,237 @@
+// Rebalance under client load: a 3-master cluster holding REBALANCE_KEYS string keys (default
+// 1,000,000) gets an empty fourth master, then `redis-cli --cluster rebalance
+// --cluster-use-empty-masters` moves a quarter of the slots (and keys) onto it while an ioredis
+// Cluster client reads and writes keys on all slots. Run on our nodes and on Debian's
+// redis-server 7.0 in the same run, plus our atomic CLUSTER IMPORT-SLOTS for the same amount of
+// slots (three contiguous ranges, one per source). Prints keys/s moved, client p99 / max latency,
+// errors and the total time as a markdown table.
+// Run: npm run build && flock /tmp/redshard-bench.lock node bench/rebalance.ts
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Cluster } from 'ioredis';
+import { keySlot } from '../common/slots.ts';
+import { cli, fmt, startServer, stop, type Proc } from './common.ts';
+
+const KEYS = Number(process.env.REBALANCE_KEYS ?? 1_000_000);
+const LOAD_KEYS = 10_000;
+const WORKERS = 8;
+const RUNS = (process.env.REBALANCE_RUNS ?? 'redis,redshard,atomic').split(',');
+let nextPort = 21000 + Math.floor(Math.random() * 15000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, pred: () => boolean, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (pred()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
+  for (let attempt = 0; ; attempt++) {
+    nextPort += 1 + Math.floor(Math.random() * 50);
+    try {
+      return await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000']);
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
+}
+
+function redisCluster(args: string[]): string {
+  return execFileSync('redis-cli', ['--cluster', ...args, '--cluster-yes'], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28 });
+}
+
+/** Slot owner table from CLUSTER NODES: slot -> client port. */
+function owners(port: number): Int32Array {
+  const out = new Int32Array(16384).fill(-1);
+  for (const line of cli(port, ['cluster', 'nodes']).split('\n')) {
+    const f = line.split(' ');
+    const p = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
+    for (const tok of f.slice(8)) {
+      if (tok.startsWith('[')) continue;
+      const [a, b] = tok.split('-').map(Number);
+      for (let s = a!; s <= (b ?? a!); s++) out[s] = p;
+    }
+  }
+  return out;
+}
+
+const keyName = (i: number) => `key:${i}`;
+
+/** Loads the keys with redis-cli --pipe, each node getting the keys of its own slots. */
+async function loadKeys(nodes: Proc[]): Promise<void> {
+  const own = owners(nodes[0]!.port);
+  const parts = new Map<number, string[]>();
+  for (let i = 0; i < KEYS; i++) {
+    const k = keyName(i);
+    const v = `v${i}`;
+    const p = own[keySlot(k)]!;
+    let a = parts.get(p);
+    if (a === undefined) parts.set(p, (a = []));
+    a.push(`*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`);
+  }
+  await Promise.all(
+    [...parts].map(
+      ([port, cmds]) =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] });
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))));
+          c.stdin.end(cmds.join(''));
+        }),
+    ),
+  );
+}
+
+interface Load {
+  latencies: number[];
+  errors: string[];
+  last: Map<string, string>;
+  stop(): Promise<void>;
+}
+
+function startLoad(client: Cluster): Load {
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const last = new Map<string, string>();
+  let running = true;
+  let seq = 0;
+  const worker = async () => {
+    while (running) {
+      const k = `load:${Math.floor(Math.random() * LOAD_KEYS)}`;
+      const v = String(++seq);
+      let t = performance.now();
+      try {
+        await client.set(k, v);
+        latencies.push(performance.now() - t);
+        last.set(k, v);
+        t = performance.now();
+        const got = await client.get(k);
+        latencies.push(performance.now() - t);
+        // Another worker may have written the same key meanwhile: only a value never written is wrong.
+        if (got === null) errors.push(`read ${k}: nil`);
+      } catch (e) {
+        errors.push((e as Error).message);
+        await sleep(10);
+      }
+    }
+  };
+  const workers = Array.from({ length: WORKERS }, worker);
+  return {
+    latencies,
+    errors,
+    last,
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+    },
+  };
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+interface Result {
+  name: string;
+  moved: number;
+  ms: number;
+  ops: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  lost: number;
+  load: string;
+}
+
+async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Promise<Result> {
+  const nodes: Proc[] = [];
+  for (let i = 0; i < 4; i++) nodes.push(await startOne(kind));
+  const addr = (p: Proc) => `127.0.0.1:${p.port}`;
+  let client: Cluster | null = null;
+  try {
+    redisCluster(['create', ...nodes.slice(0, 3).map(addr)]);
+    await until('cluster ok', () => nodes.slice(0, 3).every((n) => cli(n.port, ['cluster', 'info']).includes('cluster_state:ok')));
+    const tLoad = performance.now();
+    await loadKeys(nodes);
+    const loaded = nodes.slice(0, 3).reduce((s, n) => s + Number(cli(n.port, ['dbsize'])), 0);
+    if (loaded !== KEYS) throw new Error(`loaded ${loaded} keys, expected ${KEYS}`);
+    console.error(`${kind}: loaded ${fmt(KEYS)} keys in ${fmt(performance.now() - tLoad)} ms`);
+    redisCluster(['add-node', addr(nodes[3]!), addr(nodes[0]!)]);
+    await until('the new master known everywhere and ok', () =>
+      nodes.every((n) => cli(n.port, ['cluster', 'nodes']).split('\n').filter(Boolean).length === 4 && cli(n.port, ['cluster', 'info']).includes('cluster_state:ok')),
+    );
+    client = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }]);
+    for (let i = 0; i < LOAD_KEYS; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => client!.set(`load:${i + j}`, '0')));
+    const load = startLoad(client);
+    await sleep(500);
+    load.latencies.length = 0;
+    const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const t0 = performance.now();
+    if (how === 'redis-cli') {
+      await new Promise<void>((resolve, reject) => {
+        const c = spawn('redis-cli', ['--cluster', 'rebalance', addr(nodes[0]!), '--cluster-use-empty-masters', '--cluster-yes'], { stdio: ['ignore', 'ignore', 'inherit'] });
+        c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster rebalance exited ${code}`))));
+      });
+    } else {
+      // The same amount of slots as the rebalance: 4096 in all, taken from the low end of each
+      // source's range (1366 + 1365 + 1365).
+      const own = owners(nodes[0]!.port);
+      let left = 4096;
+      for (let i = 0; i < 3; i++) {
+        const src = nodes[i]!;
+        const count = Math.ceil(left / (3 - i));
+        left -= count;
+        const first = own.indexOf(src.port);
+        await new Promise<void>((resolve, reject) => {
+          const c = spawn('redis-cli', ['-p', String(nodes[3]!.port), 'cluster', 'import-slots', String(first), String(first + count - 1), 'from', '127.0.0.1', String(src.port)], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          c.on('exit', () => (out.trim() === 'OK' ? resolve() : reject(new Error(`import-slots: ${out}`))));
+        });
+      }
+    }
+    const ms = performance.now() - t0;
+    await load.stop();
+    const own = owners(nodes[3]!.port);
+    let moved = 0;
+    for (let i = 0; i < KEYS; i++) if (own[keySlot(keyName(i))] === nodes[3]!.port) moved++;
+    let lost = 0;
+    for (const [k, v] of load.last) if ((await client.get(k)) !== v) lost++;
+    for (let i = 0; i < KEYS; i += 997) if ((await client.get(keyName(i))) !== `v${i}`) lost++;
+    const sorted = Float64Array.from(load.latencies).sort();
+    const name = how === 'atomic' ? 'redshard CLUSTER IMPORT-SLOTS' : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
+    return { name, moved, ms, ops: load.latencies.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0, errors: load.errors.length, lost, load: loadavg };
+  } finally {
+    client?.disconnect();
+    await Promise.all(nodes.map(stop));
+  }
+}
+
+const results: Result[] = [];
+for (const r of RUNS) {
+  const res = r === 'atomic' ? await run('redshard', 'atomic') : await run(r === 'redis' ? 'redis' : 'redshard', 'redis-cli');
+  console.error(JSON.stringify(res));
+  results.push(res);
+}
+const base = results.find((r) => r.name.startsWith('redis-server'));
+console.log(`\nRebalance of ${fmt(KEYS)} keys onto an empty 4th master, ${WORKERS} ioredis workers reading and writing all slots\n`);
+console.log('| run | keys moved | time (s) | keys/s | vs redis | client ops | p50 ms | p99 ms | max ms | p99 vs redis | errors | lost writes | loadavg at start |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+for (const r of results) {
+  const kps = (r.moved * 1000) / r.ms;
+  const bkps = base ? (base.moved * 1000) / base.ms : NaN;
+  console.log(
+    `| ${r.name} | ${fmt(r.moved)} | ${fmt(r.ms / 1000, 1)} | ${fmt(kps)} | ${base ? `${fmt(kps / bkps, 2)}x` : '-'} | ${fmt(r.ops)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${base ? `${fmt(r.p99 / base.p99, 2)}x` : '-'} | ${r.errors} | ${r.lost} | ${r.load} |`,
+  );
+}
+process.exit(0);

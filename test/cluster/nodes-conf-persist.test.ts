@@ -1,0 +1,42 @@
+// nodes.conf changes that Redis writes without fsync (ADDSLOTS, SETSLOT, FORGET) are coalesced to
+// one write per event-loop turn but must be in the file before the reply leaves: a node SIGKILLed
+// right after its replies restarts with the same slots and migration marks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisCli, type ServerProcess } from '../helpers/processes.js';
+import { cli, nodesView, startClusterNode, waitUntil } from './cluster-helpers.js';
+
+const nodes: ServerProcess[] = [];
+
+describe('nodes.conf written before the reply', () => {
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) nodes.push(await startClusterNode('redshard'));
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((p) => p.stop('SIGKILL')));
+  });
+
+  it('keeps ADDSLOTS and SETSLOT changes across a SIGKILL right after the replies', async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const idA = cli(a, 'cluster', 'myid');
+    const idB = cli(b, 'cluster', 'myid');
+    cli(a, 'cluster', 'meet', '127.0.0.1', String(b.port));
+    await waitUntil('A knows B', () => nodesView(a).some((l) => l.id === idB && l.flags.includes('master') && !l.flags.includes('handshake')));
+    const cmds = ['cluster addslotsrange 0 999', 'cluster setslot 1 migrating ' + idB, 'cluster setslot 2000 importing ' + idB, 'cluster setslot 3 node ' + idB, 'cluster setslot 4 migrating ' + idB, 'cluster setslot 4 stable'];
+    const out = redisCli(a.port, [], { input: cmds.join('\n') + '\n' });
+    expect(out.trim().split('\n')).toEqual(cmds.map(() => 'OK'));
+    await a.stop('SIGKILL');
+    const again = await startClusterNode('redshard', { port: a.port, dir: a.dir });
+    nodes[0] = again;
+    const view = nodesView(again);
+    const me = view.find((l) => l.flags.includes('myself'))!;
+    expect(me.id).toBe(idA);
+    expect(me.slots).toEqual([
+      { start: 0, end: 2 },
+      { start: 4, end: 999 },
+    ]);
+    expect(me.migrating).toEqual([{ slot: 1, id: idB }]);
+    expect(me.importing).toEqual([{ slot: 2000, id: idB }]);
+    expect(view.find((l) => l.id === idB)!.slots).toEqual([{ start: 3, end: 3 }]);
+  }, 30_000);
+});

@@ -1,0 +1,132 @@
+// A shard holding one 1,000,000-field hash gives that key's slot to a new shard (2 -> 3 shards, so
+// three masters vote and a master that stopped answering for a node timeout would really be
+// failed over). The move must complete with every field intact and every original master still
+// master: no failover. Nodes are redshard-node unless REDSHARD_E2E_IMAGE says otherwise.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { Cluster } from 'ioredis';
+import { pino } from 'pino';
+import { keySlot } from '../../common/slots.js';
+import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
+import { Controller } from '../../operator/controller/controller.js';
+import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js';
+import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
+import { TestKubelet } from './kubelet.js';
+import { crdEstablished, until } from './wait.js';
+
+const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
+const FIELDS = 1_000_000;
+const NS = 'default';
+const log = pino({ level: process.env.REDSHARD_LOG_LEVEL ?? 'warn' });
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+let plane: ControlPlane;
+let kubelet: TestKubelet;
+let operator: KubeOperator | undefined;
+let stateDir: string;
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+  stateDir = mkdtempSync(join(tmpdir(), 'redshard-e2e-'));
+  kubelet = new TestKubelet({
+    kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir,
+    commands: { 'redis-server': ['redis-server'], 'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')] },
+  });
+  await kubelet.start();
+  plane.kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds')]);
+  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
+  operator = await runKube({
+    kc: plane.kubeConfig(), log, leaseNamespace: 'default', identity: 'e2e-big-hash',
+    startController: async (platform) => {
+      const controller = new Controller(platform, log.child({ component: 'controller' }));
+      await controller.start();
+      return () => controller.stop();
+    },
+  });
+  const op = operator;
+  await until('operator leads', async () => op.isLeader(), 20_000);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await kubelet?.stop();
+  await plane?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** Whether a status slot list ("0-5460 5462") contains the slot. */
+function owns(slots: string, slot: number): boolean {
+  return slots.split(' ').filter(Boolean).some((r) => {
+    const [a, b] = r.split('-').map(Number);
+    return slot >= a! && slot <= (b ?? a!);
+  });
+}
+
+/** A key in a slot the 2 -> 3 rebalance moves first: shard 0 (0-8191) keeps 0-5461 and gives its
+ * highest slots away. */
+function keyInMovingSlot(): string {
+  for (let i = 0; ; i++) {
+    const key = `{big${i}}:hash`;
+    const slot = keySlot(key);
+    if (slot >= 5600 && slot < 5700) return key;
+  }
+}
+
+test(`a ${FIELDS.toLocaleString('en')}-field hash moves to a new shard without a failover (image ${IMAGE})`, async () => {
+  const custom = plane.kubeConfig().makeApiClient(CustomObjectsApi);
+  const core = plane.kubeConfig().makeApiClient(CoreV1Api);
+  const status = async () =>
+    ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big' })) as { status?: Status; metadata: { generation: number } });
+  const ready = (s: Status | undefined, shards: number) =>
+    s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && s.slotsAssigned === 16384 && s.shards?.length === shards;
+
+  await custom.createNamespacedCustomObject({
+    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'big' }, spec: { shards: 2, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000 } },
+  });
+  const before = await until('2x1 Ready', async () => { const o = await status(); return ready(o.status, 2) ? o.status : undefined; }, 120_000, 250);
+  const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=big' })).items;
+  const client = new Cluster(pods.map((p) => ({ host: p.status!.podIP!, port: 6379 })), { redisOptions: { connectTimeout: 2000 } });
+  try {
+    const key = keyInMovingSlot();
+    let t0 = Date.now();
+    const chunk = 1000;
+    for (let i = 0; i < FIELDS; i += chunk * 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => {
+        const args: string[] = [];
+        for (let f = i + j * chunk; f < Math.min(FIELDS, i + (j + 1) * chunk); f++) args.push(`f${f}`, `v${f}`);
+        return args.length ? client.hset(key, ...args) : Promise.resolve(0);
+      }));
+    }
+    expect(await client.hlen(key)).toBe(FIELDS);
+    console.log(`loaded ${FIELDS} fields into ${key} (slot ${keySlot(key)}) in ${Date.now() - t0} ms`);
+    const mastersBefore = new Map(before.shards!.map((s) => [s.index, s.master!.id]));
+    const ownerBefore = before.shards!.find((s) => owns(s.slots, keySlot(key)))!;
+
+    t0 = Date.now();
+    await custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big', body: { spec: { shards: 3 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const gen = (await status()).metadata.generation;
+    const after = await until('Ready with 3 shards', async () => {
+      const o = await status();
+      return o.status?.observedGeneration === gen && ready(o.status, 3) && !o.status.operation ? o.status : undefined;
+    }, 600_000, 500);
+    console.log(`2 -> 3 shards with the ${FIELDS}-field hash: Ready in ${Date.now() - t0} ms, loadavg ${load()}`);
+
+    // The slot moved, and no original master lost its role (a failover would have promoted a replica).
+    const ownerAfter = after.shards!.find((s) => owns(s.slots, keySlot(key)))!;
+    expect(ownerAfter.master!.id).not.toBe(ownerBefore.master!.id);
+    expect(ownerAfter.index).toBe(2);
+    for (const [index, id] of mastersBefore) expect(after.shards!.find((s) => s.index === index)?.master?.id).toBe(id);
+    expect(await client.hlen(key)).toBe(FIELDS);
+    expect(await client.hget(key, 'f0')).toBe('v0');
+    expect(await client.hget(key, `f${FIELDS - 1}`)).toBe(`v${FIELDS - 1}`);
+  } finally {
+    client.disconnect();
+  }
+});
