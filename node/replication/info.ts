@@ -27,6 +27,16 @@ export function replicationInfo(server: Server): string[] {
     const off = link.offset >= 0 ? link.offset : 1;
     lines.push(`slave_read_repl_offset:${off}`);
     lines.push(`slave_repl_offset:${off}`);
+    if (link.state === 'transfer') {
+      const { total, read } = link.transferProgress();
+      // As Redis computes it (so -0.00 before the preamble, 0.00 for an EOF-marked payload).
+      const perc = total === 0 ? 0 : (read / total) * 100;
+      lines.push(`master_sync_total_bytes:${total}`);
+      lines.push(`master_sync_read_bytes:${read}`);
+      lines.push(`master_sync_left_bytes:${total - read}`);
+      lines.push(`master_sync_perc:${Object.is(perc, -0) ? '-' : ''}${perc.toFixed(2)}`);
+      lines.push(`master_sync_last_io_seconds_ago:${Math.floor((Date.now() - link.lastIoAt) / 1000)}`);
+    }
     if (link.state !== 'connected') lines.push(`master_link_down_since_seconds:${link.linkLost ? Math.floor((Date.now() - link.linkDownSince) / 1000) : -1}`);
     lines.push(`slave_priority:${server.config.int('replica-priority')}`);
     lines.push(`slave_read_only:${server.config.bool('replica-read-only') ? 1 : 0}`);

@@ -198,6 +198,16 @@ export class ReplicaLink {
     }
   }
 
+  /**
+   * Bytes of the sync payload as Redis reports them: the announced size (-1 before the preamble,
+   * 0 for the EOF-marked form) and the bytes read.
+   */
+  transferProgress(): { total: number; read: number } {
+    const b = this.bulk;
+    if (b === null) return { total: -1, read: 0 };
+    return { total: b.mark === null ? b.load.bytes + b.remaining : 0, read: b.load.bytes + b.held.length };
+  }
+
   private sendListeningPort(): void {
     this.phase = 'port';
     this.send(['REPLCONF', 'listening-port', String(this.server.config.int('replica-announce-port') || this.server.port)]);

@@ -2,8 +2,12 @@
 import type { Server } from '../server/server.js';
 import { ReplicaLink } from './replica.js';
 
-/** Makes this node a replica of host:port (or a master again when host is null). */
-export function replicaOf(server: Server, target: { host: string; port: number } | null): void {
+/**
+ * Makes this node a replica of host:port (or a master again when host is null). `atStartup`: the
+ * replicaof setting at start, when (as in Redis without a saved replication state) the node has
+ * no history of its own to offer the master.
+ */
+export function replicaOf(server: Server, target: { host: string; port: number } | null, atStartup = false): void {
   const cur = server.replicaLink;
   if (target === null) {
     if (cur === null) return;
@@ -24,7 +28,7 @@ export function replicaOf(server: Server, target: { host: string; port: number }
   if (cur && cur.masterReplid !== '?') {
     link.masterReplid = server.replication.replid;
     link.offset = server.replication.offset;
-  } else if (cur === null) {
+  } else if (cur === null && !atStartup) {
     // A former master can try to continue the new master's stream from its own history.
     link.masterReplid = server.replication.replid;
     link.offset = server.replication.offset;

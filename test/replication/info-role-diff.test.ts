@@ -95,7 +95,9 @@ async function scenario(kind: 'redshard' | 'redis'): Promise<Snapshot> {
   l.on('error', () => {});
   clients.push(l);
   ports.set(lonely.port, '<lonely>');
-  out.neverConnectedInfo = normalise(await l.info('replication'), ports);
+  const lonelyInfo = await l.info('replication');
+  out.neverConnectedInfo = normalise(lonelyInfo, ports);
+  out.neverConnectedOffsets = lonelyInfo.match(/(slave_read_repl_offset|slave_repl_offset|master_repl_offset):-?\d+/g);
   out.neverConnectedRole = await l.role();
   l.disconnect();
   await lonely.stop('SIGKILL');
