@@ -152,4 +152,6 @@ export const E = {
   slotMoveAlreadyMine: (slot: number) => `ERR I'm already the owner of hash slot ${slot}`,
   slotMoveBusy: 'ERR a slot export or import is already running on this connection',
   slotMoveNoExport: 'ERR no paused slot export to commit on this connection',
+  // replication
+  noMasterLink: "NOMASTERLINK Can't SYNC while not connected with my master",
 } as const;
