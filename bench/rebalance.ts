@@ -37,9 +37,19 @@ async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
   for (let attempt = 0; ; attempt++) {
     nextPort += 1 + Math.floor(Math.random() * 50);
     try {
-      return await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000']);
+      const p = await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '15000']);
+      // The port may have been someone else's: ours answers with our child's pid.
+      let pid = '';
+      try {
+        pid = /process_id:(\d+)/.exec(cli(p.port, ['info', 'server']))?.[1] ?? '';
+      } catch {
+        // not ours, or not up
+      }
+      if (pid === String(p.child.pid)) return p;
+      p.child.kill('SIGKILL');
+      throw new Error(`port ${p.port} is answered by another process`);
     } catch (e) {
-      if (attempt >= 4) throw e;
+      if (attempt >= 6) throw e;
     }
   }
 }
@@ -81,8 +91,12 @@ async function loadKeys(nodes: Proc[]): Promise<void> {
     [...parts].map(
       ([port, cmds]) =>
         new Promise<void>((resolve, reject) => {
-          const c = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] });
-          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))));
+          const c = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'ignore'] });
+          c.on('exit', (code) => {
+            if (code === 0) return resolve();
+            for (const n of nodes) console.error(n.port, cli(n.port, ['cluster', 'info']).split('\n').slice(0, 7).join(' '), '\n', cli(n.port, ['cluster', 'nodes']));
+            reject(new Error(`redis-cli --pipe exited ${code}`));
+          });
           c.stdin.end(cmds.join(''));
         }),
     ),
