@@ -31,6 +31,7 @@ import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced } from './slices.js';
+import { ChunkWriter, writeDel, writeRestore } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
 
 /**
@@ -115,7 +116,7 @@ export class SlotExport implements PropagationSink {
     const sock = this.session.socket;
     for (;;) {
       while (this.pending.size !== 0 && !this.ended) {
-        let chunk = '';
+        const chunk = new ChunkWriter(64 << 10);
         const now = Date.now();
         const t0 = performance.now();
         let n = 0;
@@ -123,24 +124,24 @@ export class SlotExport implements PropagationSink {
           this.pending.delete(k);
           const v = db.peek(k, now);
           const src = v === undefined ? null : sourceOfStored(v);
-          if (src === null) chunk += encodeCommand(['DEL', k]);
+          if (src === null) writeDel(chunk, k);
           else {
             const at = db.getExpire(k) ?? 0;
             // Big values are encoded over several turns; a write meanwhile re-queues the key,
             // so a payload mixing old and new elements is always followed by a fresh one.
             const big = src.type !== 'string' && src.size > ENCODE_SLICE;
             const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th)) : encodeDumpPayload(src, th);
-            chunk += encodeCommand(['RESTORE', k, String(at), payload.toString('latin1'), 'ABSTTL', 'REPLACE']);
+            writeRestore(chunk, k, at, payload);
             if (big) {
               this.sent++;
               break;
             }
           }
           this.sent++;
-          if (chunk.length >= CHUNK_BYTES || ((++n & 31) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
+          if (chunk.len >= CHUNK_BYTES || ((++n & 31) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
         }
         if (sock.destroyed) return this.abort('target connection closed');
-        if (!sock.write(chunk, 'latin1')) await new Promise<void>((r) => sock.once('drain', r));
+        if (!sock.write(chunk.take())) await new Promise<void>((r) => sock.once('drain', r));
         // A timer rather than setImmediate: the stream takes at most about two thirds of the
         // loop, and the idle millisecond leaves the CPU to clients on a busy machine.
         else await new Promise<void>((r) => setTimeout(r, 1));
