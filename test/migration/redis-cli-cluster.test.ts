@@ -71,7 +71,7 @@ describe('redis-cli --cluster against redshard nodes', () => {
   const addr = (n: ServerProcess) => `${n.host}:${n.port}`;
 
   beforeAll(async () => {
-    for (let i = 0; i < 5; i++) nodes.push(await startClusterNode('redshard'));
+    for (let i = 0; i < 5; i++) nodes.push(await startClusterNode(process.env.REDIS_CLI_TEST_KIND === 'redis' ? 'redis' : 'redshard'));
   });
   afterAll(async () => {
     io?.disconnect();
@@ -135,10 +135,12 @@ describe('redis-cli --cluster against redshard nodes', () => {
     // node 1 at the very end of the weight-0 rebalance (and that it has not touched since) to
     // node 1, which then knows no slot and replies "CLUSTERDOWN Hash slot not served", exactly
     // as a redis-server 7.0 node does after CLUSTER RESET; node-redis does not refresh its map
-    // on that error (ioredis does). Only that is tolerated, and only for node-redis after del-node.
+    // on that error (ioredis does). REDIS_CLI_TEST_KIND=redis runs this file on redis-server 7.0
+    // nodes: node-redis got that same error after del-node in 2 of 3 runs. Only that is
+    // tolerated, and only for node-redis after del-node.
     const errors = loads.flatMap((l) => l.errors);
     const resetNode = (e: string) => /^(del-node|check\/fix)\|node-redis: CLUSTERDOWN Hash slot not served$/.test(e);
-    if (errors.some(resetNode)) console.warn(`node-redis errors from the removed node: ${errors.filter(resetNode).length}`);
+    if (errors.length > 0) console.warn(`client errors: ${errors.join("; ")}`);
     expect(errors.filter((e) => !resetNode(e))).toEqual([]);
     expect(loads.every((l) => l.ops > 50)).toBe(true);
 
