@@ -156,4 +156,23 @@ describe('mixed cluster: redshard + redis-server 7.0', () => {
     expect(ours[0]!.output()).toMatch(/Received unknown packet type/);
     await waitUntil('cluster still converged', () => converged(all()), 10_000);
   });
+  // Four slot owners (ours[0], theirs[0], ours[1], ours[2]): FAIL needs three of them, so a stopped
+  // redis-server is failed by our votes alone, and a stopped redshard node needs redis-server's.
+  for (const side of ['redis-server', 'redshard'] as const) {
+    it(`a SIGSTOPped ${side} master goes PFAIL then FAIL on both kinds, cleared after SIGCONT`, async () => {
+      const victim = side === 'redis-server' ? theirs[0]! : ours[1]!;
+      const id = cli(victim, 'cluster', 'myid');
+      const others = all().filter((n) => n !== victim);
+      const flagsOf = (n: ServerProcess) => nodesView(n).find((l) => l.id === id)!.flags;
+      victim.proc.kill('SIGSTOP');
+      try {
+        await waitUntil('PFAIL or FAIL seen by both kinds', () => [ours, theirs].every((k) => k.some((n) => n !== victim && flagsOf(n).some((f) => f === 'fail?' || f === 'fail'))), 15_000);
+        await waitUntil('FAIL on every other node', () => others.every((n) => flagsOf(n).includes('fail')), 20_000);
+      } finally {
+        victim.proc.kill('SIGCONT');
+      }
+      await waitUntil('FAIL cleared everywhere', () => all().every((n) => !flagsOf(n).some((f) => f === 'fail' || f === 'fail?')), 20_000);
+      await waitUntil('cluster_state:ok again', () => all().every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')), 20_000);
+    });
+  }
 });
