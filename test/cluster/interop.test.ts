@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { rawExchange, type ServerProcess } from '../helpers/processes.js';
+import { rawExchange, startNode, type ServerProcess } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { sortArrayReply } from '../helpers/differential.js';
 import { encodeMessage, SLOT_BITMAP_LEN } from '../../node/bus/messages.js';
-import { cli, converged, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
+import { clusterArgs, cli, converged, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
 
 let ours: ServerProcess[] = [];
 
@@ -186,6 +186,19 @@ describe('mixed cluster: redshard + redis-server 7.0', () => {
       await waitUntil('cluster_state:ok again', () => all().every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')), 20_000);
     });
   }
+  it('a node restarted on another address (a rescheduled pod) rejoins with its ID and slots', async () => {
+    const old = ours[1]!;
+    const id = cli(old, 'cluster', 'myid');
+    const slots = slotSignature(old);
+    await old.stop('SIGTERM');
+    const moved = await startNode({ host: '127.0.0.2', port: old.port, dir: old.dir, args: [...clusterArgs(), '--cluster-announce-ip', '127.0.0.2'] });
+    ours[1] = moved;
+    expect(cli(moved, 'cluster', 'myid')).toBe(id);
+    await waitUntil('every node knows the new address', () => all().every((n) => nodesView(n).find((l) => l.id === id)?.ip === '127.0.0.2'), 30_000);
+    await waitUntil('converged, same slots, cluster ok', () => converged(all()) && all().every((n) => slotSignature(n) === slots && cli(n, 'cluster', 'info').includes('cluster_state:ok')), 30_000);
+    expect(cli(theirs[0]!, 'set', 'foo', 'x')).toBe(`MOVED 12182 127.0.0.2:${moved.port}`);
+  });
+
   it('CLUSTER NODES, SHARDS, INFO and LINKS have the same shape and content on both kinds', async () => {
     await waitUntil('stable slot maps', () => new Set(all().map(slotSignature)).size === 1);
     // NODES: same lines once timestamps and the myself flag are set aside.
