@@ -24,7 +24,13 @@ export function renderMetrics(s: { ready: boolean; leader: boolean; startedAt: n
   ].join('\n');
 }
 
-export function startHealthServer(port: number, host: string, source: HealthSource): Promise<http.Server> {
+/** The controller's metrics (prom-client registry), appended after the operator's own gauges. */
+export interface MetricsSource {
+  text(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function startHealthServer(port: number, host: string, source: HealthSource, metrics?: MetricsSource): Promise<http.Server> {
   const startedAt = Date.now();
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -34,7 +40,12 @@ export function startHealthServer(port: number, host: string, source: HealthSour
       const ok = source.ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
     } else if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics({ ready: source.ready(), leader: source.leader(), startedAt }));
+      const own = renderMetrics({ ready: source.ready(), leader: source.leader(), startedAt });
+      if (!metrics) return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(own);
+      metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(own + text),
+        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(err)}\n`),
+      );
     } else {
       res.writeHead(404).end();
     }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createLogger } from '../common/log.js';
 import { InvalidInput, parseWith } from '../common/schema.js';
 import { Controller } from './controller/controller.js';
+import { OperatorMetrics } from './controller/metrics.js';
 import { LocalPlatform } from './platform/local/local-platform.js';
 import { runKube } from './platform/kube/run.js';
 import { startHealthServer, type HealthSource } from './health-server.js';
@@ -70,8 +71,9 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const log = createLogger('redshard-operator');
+  const metrics = new OperatorMetrics();
   const startController = async (platform: Platform) => {
-    const controller = new Controller(platform, log.child({ component: 'controller' }));
+    const controller = new Controller(platform, log.child({ component: 'controller' }), { metrics });
     await controller.start();
     return () => controller.stop();
   };
@@ -93,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
     stop = async () => stopController();
     health = { ready: () => true, leader: () => true };
   }
-  const server = flags.metricsPort !== undefined ? await startHealthServer(flags.metricsPort, flags.metricsBind, health) : null;
+  const server = flags.metricsPort !== undefined ? await startHealthServer(flags.metricsPort, flags.metricsBind, health, metrics) : null;
   const stopAll = stop;
   stop = async () => {
     server?.close();

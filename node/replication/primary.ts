@@ -18,6 +18,11 @@ export interface AttachedReplica {
   ackTime: number;
   /** Stream bytes produced while this replica's snapshot was being sent. */
   pending: Buffer[];
+  /** Snapshot sent, stream held in `pending` until the replica's first REPLCONF ACK: a replica
+   * reading an EOF-marked snapshot knows it ended only when the last 40 bytes of a read are the
+   * mark, so stream bytes arriving in the same read would hide it (redis-server 7.0 replicas then
+   * wait forever; Redis masters hold the stream the same way). */
+  streamOnAck: boolean;
   snapshot: SnapshotStream | null;
 }
 
@@ -95,7 +100,7 @@ export class ReplicationPrimary implements PropagationSink {
     this.offset += data.length;
     this.backlog!.append(data);
     for (const r of this.replicas.values()) {
-      if (r.state === 'online') r.session.socket.write(data);
+      if (r.state === 'online' && !r.streamOnAck) r.session.socket.write(data);
       else r.pending.push(data);
     }
   }
@@ -116,6 +121,7 @@ export class ReplicationPrimary implements PropagationSink {
       ackTime: Date.now(),
       pending: [],
       snapshot: null,
+      streamOnAck: false,
     };
     session.kind = 'slave';
     this.replicas.set(session, r);
@@ -137,14 +143,14 @@ export class ReplicationPrimary implements PropagationSink {
     }
     // Force a SELECT at the start of what follows the snapshot.
     this.selectedDb = -1;
-    this.sendSnapshot(r);
+    this.sendSnapshot(r, !legacySync);
   }
 
   /**
    * Streams the snapshot in the EOF-marked diskless form, a slice per tick so the event loop keeps
    * serving; writes made meanwhile queue in r.pending and follow the snapshot.
    */
-  private sendSnapshot(r: AttachedReplica): void {
+  private sendSnapshot(r: AttachedReplica, streamOnAck: boolean): void {
     const mark = randomBytes(20).toString('hex');
     const sock = r.session.socket;
     const snap = startSnapshot(this.server);
@@ -168,8 +174,12 @@ export class ReplicationPrimary implements PropagationSink {
       sock.write(mark);
       r.snapshot = null;
       r.state = 'online';
-      for (const p of r.pending) sock.write(p);
-      r.pending = [];
+      // A legacy SYNC client (no PSYNC) may never send REPLCONF ACK: it gets the stream at once.
+      if (streamOnAck) r.streamOnAck = true;
+      else {
+        for (const p of r.pending) sock.write(p);
+        r.pending = [];
+      }
       this.log.info({ replica: r.session.addr, bytes, ms: Date.now() - t0 }, 'synchronization with replica succeeded');
     };
     step();
@@ -182,6 +192,11 @@ export class ReplicationPrimary implements PropagationSink {
       const val = args[i + 1]!;
       if (opt === 'ack') {
         if (r) {
+          if (r.streamOnAck) {
+            r.streamOnAck = false;
+            for (const p of r.pending) r.session.socket.write(p);
+            r.pending = [];
+          }
           r.ackOffset = Math.max(r.ackOffset, Number(val));
           r.ackTime = Date.now();
           this.onAck();

@@ -238,6 +238,8 @@ export class ReplicaLink {
     this.phase = 'stream';
     this.state = 'connected';
     this.reader = new RequestReader({ maxBulkLen: 2 ** 31, maxMultibulk: 2 ** 31, maxInline: 2 ** 31 });
+    // A command cut by the end of an earlier link is not part of this stream.
+    this.unapplied = Buffer.alloc(0);
     const s = new Session(0, this.sock!);
     s.authenticated = true;
     s.isMaster = true;
@@ -261,10 +263,14 @@ export class ReplicaLink {
     this.unapplied = this.unapplied.length ? Buffer.concat([this.unapplied, d]) : d;
     let applied = 0;
     for (;;) {
-      const pendingBefore = reader.pending;
       const argv = reader.next();
       if (argv === null) break;
-      const n = pendingBefore - reader.pending;
+      // The reader consumes the header and finished arguments of a command that is still arriving
+      // (pending shrinks while next() returns null), so a command's size is measured from the end
+      // of the previous one, within what is held unapplied (was: bytes consumed by this call only,
+      // which lost those bytes from the offset and the backlog, and a manual failover then never
+      // saw the replica reach its master's offset).
+      const n = this.unapplied.length - reader.pending - applied;
       applied += n;
       this.offset += n;
       if (argv[0]!.toUpperCase() === 'REPLCONF' && (argv[1] ?? '').toUpperCase() === 'GETACK') {

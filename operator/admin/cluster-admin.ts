@@ -6,6 +6,11 @@ import { NodeClient, NodeReplyError, type Reply } from './node-client.js';
 
 export class MigrationError extends Error {}
 
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
+
+/** A rolling update's failover did not complete (replica never caught up or never became master). */
+export class FailoverError extends Error {}
+
 export class ClusterAdmin {
   private readonly clients = new Map<string, NodeClient>();
 
@@ -25,6 +30,22 @@ export class ClusterAdmin {
     return c;
   }
 
+  /**
+   * A second connection to a node for CLUSTER IMPORT-SLOTS, which replies only when the slots
+   * have moved (seconds for big slots): it must neither hit the short per-request timeout nor
+   * hold up other commands to that node. The node ends a stalled import by itself (no data from
+   * the source for 15 s), so the long deadline here is only a backstop.
+   */
+  importClient(host: string, port: number): NodeClient {
+    const key = `import:${host}:${port}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new NodeClient({ host, port, password: this.password, timeoutMs: IMPORT_TIMEOUT_MS });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
   close(): void {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
@@ -36,6 +57,32 @@ export class ClusterAdmin {
 
   dbsize(c: NodeClient): Promise<number> {
     return c.callInteger('DBSIZE');
+  }
+
+  /**
+   * Probes for CLUSTER IMPORT-SLOTS without side effects: a call with too few arguments is an
+   * arity error on a node that has the subcommand and "unknown subcommand" on one that has not
+   * (redis-server 7.0). Asked every pass, so a node replaced by another program is seen at once.
+   */
+  async supportsAtomicSlots(c: NodeClient): Promise<boolean> {
+    try {
+      await c.call('CLUSTER', 'IMPORT-SLOTS');
+      return false;
+    } catch (e) {
+      if (e instanceof NodeReplyError) return !/unknown subcommand/i.test(e.reply);
+      throw e;
+    }
+  }
+
+  /**
+   * Atomic whole-range move (our node only): the target pulls the slots from the source and
+   * replies once it owns them; clients never see ASK and the source keeps nothing behind. A failure
+   * leaves the source owning the slots with its keys (the target drops what it received).
+   */
+  async importSlots(target: NodeClient, range: SlotRange, sourceHost: string, sourcePort: number): Promise<void> {
+    this.log.debug({ node: target.address, start: range.start, end: range.end, from: `${sourceHost}:${sourcePort}` }, 'CLUSTER IMPORT-SLOTS');
+    const r = await target.call('CLUSTER', 'IMPORT-SLOTS', range.start, range.end, 'FROM', sourceHost, sourcePort);
+    if (r !== 'OK') throw new MigrationError(`${target.address}: IMPORT-SLOTS replied ${JSON.stringify(r)}`);
   }
 
   async meet(c: NodeClient, host: string, port: number): Promise<void> {
@@ -72,6 +119,73 @@ export class ClusterAdmin {
   async failover(c: NodeClient, mode?: 'FORCE' | 'TAKEOVER'): Promise<void> {
     this.log.info({ node: c.address, mode }, 'CLUSTER FAILOVER');
     await c.call('CLUSTER', 'FAILOVER', ...(mode ? [mode] : []));
+  }
+
+  private async replOffset(c: NodeClient, field: 'master_repl_offset' | 'slave_repl_offset'): Promise<number> {
+    const info = await c.callString('INFO', 'replication');
+    const m = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
+    if (!m) throw new FailoverError(`${c.address}: INFO replication has no ${field}`);
+    return Number(m[1]);
+  }
+
+  /**
+   * Waits until the replica has processed everything its master had produced when asked (master
+   * offset read first, replica offset after it), polling; throws after timeoutMs.
+   */
+  async waitCaughtUp(master: NodeClient, replica: NodeClient, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await this.replOffset(master, 'master_repl_offset');
+      const r = await this.replOffset(replica, 'slave_repl_offset');
+      if (r >= m) return;
+      if (Date.now() > deadline) throw new FailoverError(`${replica.address} is still ${m - r} bytes behind ${master.address} after ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  /** Waits until the node reports itself a master (INFO replication role:master). */
+  async waitMaster(c: NodeClient, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (/^role:master/m.test(await c.callString('INFO', 'replication'))) return;
+      if (Date.now() > deadline) throw new FailoverError(`${c.address} did not become master within ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  /**
+   * Promotes a replica without losing an acknowledged write: waits until it has caught up, then a
+   * manual CLUSTER FAILOVER (the master pauses its writers until the replica has its exact
+   * offset). When that does not complete (seen with our node replicating redis-server 7.0 under
+   * write load), the operator does the same handshake itself where the master offers it: writes
+   * paused on the master (CLIENT PAUSE WRITE), the replica's offset matched, CLUSTER FAILOVER
+   * FORCE, then the master unpaused (its parked writers then get MOVED to the new master).
+   */
+  async promoteReplica(master: NodeClient, replica: NodeClient, opts: { catchUpMs: number; failoverMs: number }): Promise<'manual' | 'paused-force'> {
+    await this.waitCaughtUp(master, replica, opts.catchUpMs);
+    await this.failover(replica);
+    try {
+      await this.waitMaster(replica, opts.failoverMs);
+      return 'manual';
+    } catch (e) {
+      if (!(e instanceof FailoverError)) throw e;
+      this.log.warn({ replica: replica.address, master: master.address, err: e.message }, 'manual failover did not complete; retrying with writes paused on the master');
+    }
+    const pauseMs = opts.catchUpMs + opts.failoverMs;
+    try {
+      await master.call('CLIENT', 'PAUSE', pauseMs, 'WRITE');
+    } catch (e) {
+      if (e instanceof NodeReplyError) throw new FailoverError(`${replica.address} did not become master (manual failover) and ${master.address} cannot pause writes: ${e.reply}`);
+      throw e;
+    }
+    try {
+      await this.waitCaughtUp(master, replica, opts.catchUpMs);
+      await this.failover(replica, 'FORCE');
+      await this.waitMaster(replica, opts.failoverMs);
+      return 'paused-force';
+    } finally {
+      await master.call('CLIENT', 'UNPAUSE').catch((e: unknown) => this.log.warn({ node: master.address, err: String(e) }, 'CLIENT UNPAUSE failed (the pause ends by itself)'));
+    }
   }
 
   /** Up to `count` keys of a slot on the node (latin1 strings, byte-exact). */

@@ -162,10 +162,12 @@ export const ShardStatusSchema = z.object({
 export type ShardStatus = z.infer<typeof ShardStatusSchema>;
 
 export const OperationSchema = z.object({
-  type: z.enum(['Bootstrap', 'ScaleOut', 'ScaleIn', 'Rebalance', 'Repair', 'Delete']),
+  type: z.enum(['Bootstrap', 'ScaleOut', 'ScaleIn', 'Rebalance', 'Repair', 'RollingUpdate', 'Delete']),
   message: z.string(),
   slotsTotal: z.number().int().min(0).optional(),
   slotsMoved: z.number().int().min(0).optional(),
+  membersTotal: z.number().int().min(0).optional().describe('Rolling update: members to run the current image and config.'),
+  membersUpdated: z.number().int().min(0).optional().describe('Rolling update: members already restarted with them.'),
   migrating: z
     .array(z.object({ slot: z.number().int().min(0).max(16383), from: z.string(), to: z.string() }))
     .max(64)
@@ -175,7 +177,7 @@ export const OperationSchema = z.object({
 });
 export type Operation = z.infer<typeof OperationSchema>;
 
-export const PHASES = ['Pending', 'Creating', 'Ready', 'Scaling', 'Healing', 'Degraded', 'Paused', 'Invalid', 'Deleting'] as const;
+export const PHASES = ['Pending', 'Creating', 'Ready', 'Scaling', 'Healing', 'Updating', 'Degraded', 'Paused', 'Invalid', 'Deleting'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const StatusSchema = z.object({

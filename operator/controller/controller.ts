@@ -9,11 +9,14 @@ import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus, sameStatus } from '../reconcile/status.js';
 import { applyActions } from './executor.js';
 import { observeCluster } from './observe.js';
+import type { OperatorMetrics } from './metrics.js';
 import { WorkQueue, type HandlerResult, type WorkQueueOptions } from './work-queue.js';
 
 export interface ControllerOptions {
   queue?: WorkQueueOptions;
   now?: () => number;
+  /** Prometheus metrics to record passes, actions and per-cluster gauges into. */
+  metrics?: OperatorMetrics;
   /** Called after every pass with the status it computed (the CLI uses it for progress). */
   onPass?: (key: string, status: Status) => void;
 }
@@ -66,11 +69,24 @@ export class Controller {
 
   /** One pass for one key. Exported through the queue; public for tests. */
   async reconcile(key: string): Promise<HandlerResult> {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const r = await this.pass(key);
+      ok = true;
+      return r;
+    } finally {
+      this.opts.metrics?.observePass(key, (performance.now() - started) / 1000, ok);
+    }
+  }
+
+  private async pass(key: string): Promise<HandlerResult> {
     const log = this.log.child({ cluster: key });
     const cluster = await this.platform.get(key);
     if (!cluster) {
       this.admins.get(key)?.admin.close();
       this.admins.delete(key);
+      this.opts.metrics?.forget(key);
       return;
     }
     const sc = checkSpec(cluster.spec);
@@ -92,6 +108,8 @@ export class Controller {
       }
     }
     this.opts.onPass?.(key, status);
+    this.opts.metrics?.observeStatus(key, status);
+    this.opts.metrics?.observeActions(key, d.actions.map((a) => a.kind));
     try {
       await applyActions({ platform: this.platform, admin, cluster, spec: plan.spec, observed, log, key }, d.actions);
     } catch (err) {

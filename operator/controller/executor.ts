@@ -7,8 +7,14 @@ import type { ClusterAdmin } from '../admin/cluster-admin.js';
 import type { Platform } from '../platform/platform.js';
 import type { Observed } from '../reconcile/observed.js';
 import type { Action } from '../reconcile/plan.js';
+import { rangesOf } from '../reconcile/slot-plan.js';
 
 const SLOTS_IN_FLIGHT = 4;
+/** A rolling update's failover waits this long for the replica to match its master's offset, and
+ * then for the replica to report itself master. */
+const CATCH_UP_TIMEOUT_MS = 10_000;
+/** Redis ends an unfinished manual failover after 5 s (CLUSTER_MF_TIMEOUT). */
+const FAILOVER_TIMEOUT_MS = 6_000;
 
 export interface ExecuteContext {
   platform: Platform;
@@ -69,6 +75,23 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       await admin.failover(clientOf(ctx, a.on).client, a.mode);
       await platform.event(cluster, { type: 'Warning', reason: 'TakeoverFailover', message: `${a.on} took over its lost master's slots (CLUSTER FAILOVER ${a.mode})` });
       return;
+    case 'RestartMember': {
+      if (!ctx.spec) throw new Error('RestartMember without a valid spec');
+      if (!platform.restartMember) throw new Error(`the ${platform.name} platform cannot restart members`);
+      log.info({ member: a.name, role: a.role, revision: a.revision }, 'rolling update: restarting member');
+      await platform.restartMember(cluster, ctx.spec, a.name);
+      await platform.event(cluster, { type: 'Normal', reason: 'RollingRestart', message: `restarted ${a.role} ${a.name} with revision ${a.revision}` });
+      return;
+    }
+    case 'PromoteReplica': {
+      const replica = clientOf(ctx, a.on).client;
+      const master = clientOf(ctx, a.master).client;
+      const started = Date.now();
+      const how = await admin.promoteReplica(master, replica, { catchUpMs: CATCH_UP_TIMEOUT_MS, failoverMs: FAILOVER_TIMEOUT_MS });
+      log.info({ replica: a.on, master: a.master, how, ms: Date.now() - started }, 'rolling update: replica promoted');
+      await platform.event(cluster, { type: 'Normal', reason: 'RollingFailover', message: `${a.on} took over from ${a.master} (${how === 'manual' ? 'CLUSTER FAILOVER' : 'writes paused, CLUSTER FAILOVER FORCE'}) so that ${a.master} can be restarted` });
+      return;
+    }
     case 'MigrateSlots': {
       const spec = ctx.spec;
       if (!spec) throw new Error('MigrateSlots without a valid spec');
@@ -76,6 +99,13 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       const dst = clientOf(ctx, a.to);
       const others = a.notify.map((n) => clientOf(ctx, n).client);
       const started = Date.now();
+      if (a.atomic) {
+        // One IMPORT-SLOTS per contiguous range, in order: the target owns each range when it
+        // replies, and a failure stops here with the source still owning the rest.
+        for (const range of rangesOf(a.slots)) await admin.importSlots(admin.importClient(dst.host, dst.port), range, src.host, src.port);
+        log.info({ from: a.from, to: a.to, slots: a.slots.length, first: a.slots[0], last: a.slots[a.slots.length - 1], atomic: true, ms: Date.now() - started }, 'slots migrated');
+        return;
+      }
       let keys = 0;
       // A few slots in flight at once hide the round trips (each SETSLOT NODE also waits for a
       // nodes.conf fsync); each slot still follows the full open-move-close sequence.

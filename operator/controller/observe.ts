@@ -3,7 +3,7 @@
 import type { RedisShardCluster } from '../api/v1alpha1.js';
 import type { ClusterAdmin } from '../admin/cluster-admin.js';
 import type { Member } from '../platform/platform.js';
-import { parseClusterNodes, parseReplicationLink, type MemberObservation, type Observed } from '../reconcile/observed.js';
+import { parseClusterNodes, parseReplicationLink, parseReplicationOffset, type MemberObservation, type Observed } from '../reconcile/observed.js';
 
 export async function observeCluster(cluster: RedisShardCluster, members: readonly Member[], admin: ClusterAdmin, now: number): Promise<Observed> {
   const obs = await Promise.all(
@@ -11,11 +11,11 @@ export async function observeCluster(cluster: RedisShardCluster, members: readon
       if (!member.ready || !member.host) return { member };
       try {
         const c = admin.client(member.host, member.port);
-        const [text, keys, info] = await Promise.all([admin.clusterNodes(c), admin.dbsize(c), c.callString('INFO', 'replication')]);
+        const [text, keys, info, atomicSlots] = await Promise.all([admin.clusterNodes(c), admin.dbsize(c), c.callString('INFO', 'replication'), admin.supportsAtomicSlots(c)]);
         const lines = parseClusterNodes(text);
         const self = lines.find((l) => l.flags.has('myself'));
         if (!self) return { member, error: 'CLUSTER NODES has no myself line' };
-        return { member, view: { self, lines, keys, linkUp: parseReplicationLink(info) } };
+        return { member, view: { self, lines, keys, linkUp: parseReplicationLink(info), replOffset: parseReplicationOffset(info), atomicSlots } };
       } catch (e) {
         return { member, error: e instanceof Error ? e.message : String(e) };
       }

@@ -9,6 +9,7 @@
 //   assumed from names;
 // - ensureMembers and deleteMember are idempotent and never touch members they are not given;
 // - nothing here talks to the nodes' Redis ports: the operator does that itself through admin/.
+import { createHash } from 'node:crypto';
 import type { RedisShardCluster, Spec, Status } from '../api/v1alpha1.js';
 
 export interface MemberRef {
@@ -29,6 +30,9 @@ export interface Member extends MemberRef {
   phase: MemberPhase;
   /** Changes whenever the platform recreates the member (pod UID, process start). */
   incarnation: string;
+  /** memberRevision() of the spec the member was started with; absent when the platform does not
+   * track it (then the operator never restarts the member for an update). */
+  revision?: string;
 }
 
 export interface ClusterEvent {
@@ -58,6 +62,10 @@ export interface Platform {
    * needs around it (kube: headless/client Services, PDB per shard). Returns without waiting for
    * readiness: the controller polls listMembers. */
   ensureMembers(cluster: RedisShardCluster, spec: Spec, members: readonly MemberRef[]): Promise<void>;
+  /** Stops the member's node and starts it again from the given spec (same identity, address and
+   * storage, so it keeps its node ID), for a rolling update. Platforms without it roll updates
+   * their own way. Returns without waiting for readiness. */
+  restartMember?(cluster: RedisShardCluster, spec: Spec, name: string): Promise<void>;
   /** Stops and removes one member (and its storage). Called only after the member was drained
    * and forgotten by the cluster. */
   deleteMember(cluster: RedisShardCluster, name: string): Promise<void>;
@@ -72,6 +80,13 @@ export interface Platform {
 
 export function memberName(clusterName: string, shard: number, ordinal: number): string {
   return `${clusterName}-${shard}-${ordinal}`;
+}
+
+/** What a member must be restarted for when it changes: the image (local mode: the node program)
+ * and the config passthrough. Short and stable (keys sorted). */
+export function memberRevision(spec: Pick<Spec, 'image' | 'config'>): string {
+  const config = Object.entries(spec.config ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(JSON.stringify({ image: spec.image, config })).digest('hex').slice(0, 12);
 }
 
 /** Every member the spec asks for, shard-major. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatSlotRanges } from '../../common/slots.js';
-import { ClusterNodesParseError, parseClusterNodes, parseReplicationLink } from './observed.js';
+import { ClusterNodesParseError, parseClusterNodes, parseReplicationLink, parseReplicationOffset } from './observed.js';
 
 const A = '75b4b3e2a1c0a9f8e7d6c5b4a3f2e1d0c9b8b290';
 const B = '08d5b3e2a1c0a9f8e7d6c5b4a3f2e1d0c9b8c620';
@@ -60,5 +60,13 @@ describe('parseReplicationLink', () => {
     expect(parseReplicationLink('# Replication\r\nrole:master\r\nconnected_slaves:1\r\n')).toBeNull();
     expect(parseReplicationLink('# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_link_status:down\r\n')).toBe(false);
     expect(parseReplicationLink('# Replication\r\nrole:slave\r\nmaster_link_status:up\r\n')).toBe(true);
+  });
+});
+
+describe('parseReplicationOffset', () => {
+  it('reads master_repl_offset on a master and slave_repl_offset on a replica', () => {
+    expect(parseReplicationOffset('# Replication\r\nrole:master\r\nconnected_slaves:1\r\nmaster_repl_offset:1234\r\n')).toBe(1234);
+    expect(parseReplicationOffset('role:slave\r\nslave_repl_offset:99\r\nmaster_repl_offset:120\r\n')).toBe(99);
+    expect(parseReplicationOffset('role:master\r\n')).toBeUndefined();
   });
 });

@@ -83,12 +83,22 @@ export interface NodeView {
   keys: number;
   /** For a replica: its replication link to the master is up (INFO replication); null for masters. */
   linkUp?: boolean | null;
+  /** Replication offset: master_repl_offset on a master, slave_repl_offset on a replica. */
+  replOffset?: number;
+  /** The node offers our atomic whole-slot migration (CLUSTER IMPORT-SLOTS); redis-server does not. */
+  atomicSlots?: boolean;
 }
 
 /** master_link_status from an INFO replication reply: true/false on a replica, null on a master. */
 export function parseReplicationLink(info: string): boolean | null {
   if (!/^role:slave/m.test(info)) return null;
   return /^master_link_status:up/m.test(info);
+}
+
+/** The node's replication offset from INFO replication (see NodeView.replOffset). */
+export function parseReplicationOffset(info: string): number | undefined {
+  const m = (/^role:slave/m.test(info) ? /^slave_repl_offset:(\d+)/m : /^master_repl_offset:(\d+)/m).exec(info);
+  return m ? Number(m[1]) : undefined;
 }
 
 export interface MemberObservation {

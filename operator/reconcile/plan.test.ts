@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatSlotRanges, slotRanges } from '../../common/slots.js';
 import type { RedisShardCluster, SpecInput } from '../api/v1alpha1.js';
-import { FINALIZER } from '../api/v1alpha1.js';
-import type { Member, MemberRef } from '../platform/platform.js';
+import { FINALIZER, SpecSchema } from '../api/v1alpha1.js';
+import { memberRevision, type Member, type MemberRef } from '../platform/platform.js';
 import { parseClusterNodes, type Observed } from './observed.js';
 import { planReconcile, type Action } from './plan.js';
 import { buildStatus } from './status.js';
@@ -34,10 +34,16 @@ const DISRUPTIVE = new Set<Action['kind']>(['MigrateSlots', 'SetSlot', 'Forget',
 
 class Sim {
   nodes = new Map<string, SimNode>();
-  members = new Map<string, { ref: MemberRef; nodeId: string; host: string }>();
+  members = new Map<string, { ref: MemberRef; nodeId: string; host: string; revision?: string }>();
+  /** When true, members carry the revision of the spec they were started from (local platform). */
+  tracksRevisions = false;
   cluster: RedisShardCluster;
   nextHost = 10;
   log: string[] = [];
+  /** Node names that offer CLUSTER IMPORT-SLOTS (our node); others are redis-server. */
+  atomic = new Set<string>();
+  /** Rolling-update steps in order (member names restarted, failover:<replica>). */
+  restarts: string[] = [];
 
   constructor(spec: SpecInput) {
     this.cluster = { apiVersion: 'redshard.io/v1alpha1', kind: 'RedisShardCluster', metadata: { name: 'c', namespace: 'default', generation: 1, finalizers: [FINALIZER] }, spec };
@@ -76,13 +82,13 @@ class Sim {
   }
 
   observe(): Observed {
-    const members = [...this.members.values()].map(({ ref, nodeId, host }) => {
+    const members = [...this.members.values()].map(({ ref, nodeId, host, revision }) => {
       const node = this.nodes.get(nodeId)!;
-      const member: Member = { ...ref, host, port: 6379, ready: !node.failed, phase: node.failed ? 'Failed' : 'Running', incarnation: nodeId };
+      const member: Member = { ...ref, host, port: 6379, ready: !node.failed, phase: node.failed ? 'Failed' : 'Running', incarnation: nodeId, ...(revision ? { revision } : {}) };
       if (node.failed) return { member, error: 'refused' };
       const lines = parseClusterNodes(this.nodesText(node));
       const keys = [...node.keys.values()].reduce((a, b) => a + b, 0);
-      return { member, view: { self: lines.find((l) => l.flags.has('myself'))!, lines, keys } };
+      return { member, view: { self: lines.find((l) => l.flags.has('myself'))!, lines, keys, atomicSlots: this.atomic.has(ref.name), linkUp: node.masterId ? true : null, replOffset: 100 } };
     });
     return { cluster: this.cluster, members: members.sort((a, b) => a.member.name.localeCompare(b.member.name)), now: 1_000_000 };
   }
@@ -90,7 +96,11 @@ class Sim {
   addNode(ref: MemberRef, host: string): void {
     const id = newId();
     this.nodes.set(id, { id, host, port: 6379, masterId: null, slots: new Set(), migrating: new Map(), importing: new Map(), keys: new Map(), known: new Set([id]), failed: false });
-    this.members.set(ref.name, { ref, nodeId: id, host });
+    this.members.set(ref.name, { ref, nodeId: id, host, ...(this.tracksRevisions ? { revision: this.revision() } : {}) });
+  }
+
+  revision(): string {
+    return memberRevision(SpecSchema.parse(this.cluster.spec));
   }
 
   apply(a: Action): void {
@@ -176,6 +186,26 @@ class Sim {
         n.masterId = null;
         return;
       }
+      case 'RestartMember': {
+        const m = this.members.get(a.name)!;
+        if (this.byName(a.name).failed) throw new Error(`restarted dead ${a.name}`);
+        m.revision = a.revision;
+        this.restarts.push(a.name);
+        return;
+      }
+      case 'PromoteReplica': {
+        const r = this.byName(a.on);
+        const m = this.byName(a.master);
+        if (r.masterId !== m.id) throw new Error(`${a.on} does not replicate ${a.master}`);
+        r.slots = m.slots;
+        r.keys = m.keys;
+        r.masterId = null;
+        m.slots = new Set();
+        m.keys = new Map();
+        m.masterId = r.id;
+        this.restarts.push(`failover:${a.on}`);
+        return;
+      }
       case 'DeleteMember': {
         const n = this.byName(a.name);
         if (!n.masterId && [...n.keys.values()].some((k) => k > 0)) throw new Error(`deleted ${a.name} while it held keys`);
@@ -251,6 +281,26 @@ describe('planReconcile', () => {
     expect(sim.log.filter((k) => k === 'MigrateSlots').length).toBe(Math.ceil(1366 / 512) + Math.ceil(1365 / 512) * 2);
   });
 
+  it('moves slots atomically only when both ends offer IMPORT-SLOTS', () => {
+    const sim = new Sim({ shards: 2, replicasPerShard: 0 });
+    sim.run();
+    sim.scale({ shards: 3 });
+    for (let i = 0; i < 20; i++) {
+      const d = planReconcile(sim.observe()).decision;
+      const mig = d.actions.find((a) => a.kind === 'MigrateSlots');
+      if (mig) {
+        expect(mig).toMatchObject({ atomic: false });
+        sim.atomic = new Set(['c-0-0', 'c-1-0', 'c-2-0']);
+        expect(planReconcile(sim.observe()).decision.actions.find((a) => a.kind === 'MigrateSlots')).toMatchObject({ atomic: true });
+        sim.atomic.delete('c-2-0');
+        expect(planReconcile(sim.observe()).decision.actions.find((a) => a.kind === 'MigrateSlots')).toMatchObject({ atomic: false });
+        return;
+      }
+      for (const a of d.actions) sim.apply(a);
+    }
+    throw new Error('no migration planned');
+  });
+
   it('scales in 4 -> 3: drains, forgets and deletes the leaving shard, no key lost', () => {
     const sim = new Sim({ shards: 4, replicasPerShard: 1, migration: { slotsPerPass: 4096 } });
     sim.run();
@@ -323,6 +373,50 @@ describe('planReconcile', () => {
   });
 });
 
+describe('rolling update', () => {
+  it('restarts replicas first, then each master after a failover to its updated replica, one step per pass', () => {
+    const sim = new Sim({ shards: 3, replicasPerShard: 1 });
+    sim.tracksRevisions = true;
+    sim.run();
+    sim.fillKeys(1);
+    expect(planReconcile(sim.observe()).decision.phase).toBe('Ready');
+    sim.scale({ config: { 'maxmemory-policy': 'allkeys-lru' } });
+    let sawProgress = false;
+    for (let i = 0; i < 50; i++) {
+      const o = sim.observe();
+      const p = planReconcile(o);
+      sim.cluster.status = buildStatus(o, p);
+      if (p.decision.phase === 'Ready') break;
+      expect(p.decision.phase).toBe('Updating');
+      expect(p.decision.actions.length).toBe(1);
+      const op = sim.cluster.status.operation!;
+      expect(op.type).toBe('RollingUpdate');
+      if (op.membersUpdated! > 0) sawProgress = true;
+      expect(op.membersTotal).toBe(6);
+      for (const a of p.decision.actions) sim.apply(a);
+    }
+    expect(sawProgress).toBe(true);
+    expect(sim.restarts).toEqual(['c-0-1', 'c-1-1', 'c-2-1', 'failover:c-0-1', 'c-0-0', 'failover:c-1-1', 'c-1-0', 'failover:c-2-1', 'c-2-0']);
+    expect(sim.totalKeys()).toBe(16384);
+    expect([...sim.members.values()].every((m) => m.revision === sim.revision())).toBe(true);
+    expect(planReconcile(sim.observe()).decision).toMatchObject({ phase: 'Ready', actions: [] });
+  });
+
+  it('waits for a lagging replica before the failover, and leaves members without a revision alone', () => {
+    const sim = new Sim({ shards: 1, replicasPerShard: 1 });
+    sim.tracksRevisions = true;
+    sim.run();
+    sim.scale({ image: 'local:redis-server' });
+    sim.apply(planReconcile(sim.observe()).decision.actions[0]!);
+    const o = sim.observe();
+    const replica = o.members.find((m) => m.view!.self.masterId)!;
+    replica.view!.replOffset = 100 - (2 << 20);
+    expect(planReconcile(o).decision).toMatchObject({ reason: 'ReplicaCatchingUp', actions: [] });
+    for (const m of sim.members.values()) delete m.revision;
+    expect(planReconcile(sim.observe()).decision.phase).toBe('Ready');
+  });
+});
+
 describe('agreement before Ready', () => {
   it('waits while some node still sees a replica as a master', () => {
     const sim = new Sim({ shards: 2, replicasPerShard: 1 });
@@ -348,8 +442,9 @@ describe('lost master', () => {
     const lost = sim.byName('c-1-0');
     const survivor = sim.byName('c-1-1');
     lost.failed = true;
-    // The platform recreates the member empty, under a new ID; the cluster has no majority to vote.
-    sim.apply(planReconcile(sim.observe()).decision.actions[0]!);
+    // The platform (kube) replaces the member by itself: empty, a new ID and a new address; the
+    // cluster has no majority to vote.
+    sim.addNode({ name: 'c-1-0', shard: 1, ordinal: 0 }, '127.0.0.99');
     const meet = planReconcile(sim.observe()).decision;
     for (const a of meet.actions) sim.apply(a);
     let o = sim.observe();
@@ -365,6 +460,33 @@ describe('lost master', () => {
     expect(survivor.masterId).toBeNull();
     expect(sim.byName('c-1-0').masterId).toBe(survivor.id);
   });
+
+  it('keeps dead masters down until their replicas took over (2 of 3 lost: both at once), then restarts them as replicas', () => {
+    const sim = new Sim({ shards: 3, replicasPerShard: 1, nodeTimeoutMs: 1000 });
+    sim.run();
+    sim.fillKeys(1);
+    sim.byName('c-0-0').failed = true;
+    sim.byName('c-2-0').failed = true;
+    let o = sim.observe();
+    let p = planReconcile(o);
+    sim.cluster.status = buildStatus(o, p);
+    // Restarted now, a dead master would claim its slots again with stale data: it stays down.
+    expect(p.decision).toMatchObject({ phase: 'Degraded', reason: 'AwaitingFailover', actions: [] });
+    o = { ...sim.observe(), now: o.now + 2000 };
+    expect(planReconcile(o).decision.actions).toEqual([]);
+    o = { ...sim.observe(), now: o.now + 1500 };
+    p = planReconcile(o);
+    expect(p.decision.actions).toEqual([
+      { kind: 'Failover', on: 'c-0-1', mode: 'TAKEOVER' },
+      { kind: 'Failover', on: 'c-2-1', mode: 'TAKEOVER' },
+    ]);
+    for (const a of p.decision.actions) sim.apply(a);
+    expect(planReconcile(sim.observe()).decision.actions[0]).toEqual({ kind: 'EnsureMembers', members: [{ name: 'c-0-0', shard: 0, ordinal: 0 }, { name: 'c-2-0', shard: 2, ordinal: 0 }] });
+    sim.run();
+    expect(sim.totalKeys()).toBe(16384);
+    expect(sim.byName('c-0-0').masterId).toBe(sim.byName('c-0-1').id);
+    expect(sim.byName('c-2-0').masterId).toBe(sim.byName('c-2-1').id);
+  });
 });
 
 describe('forgetting lost nodes', () => {
@@ -373,7 +495,7 @@ describe('forgetting lost nodes', () => {
     sim.run();
     const lost = sim.byName('c-2-0');
     lost.failed = true;
-    sim.apply(planReconcile(sim.observe()).decision.actions[0]!);
+    sim.addNode({ name: 'c-2-0', shard: 2, ordinal: 0 }, '127.0.0.99');
     for (const a of planReconcile(sim.observe()).decision.actions) sim.apply(a);
     const o = sim.observe();
     // One node already dropped the lost master's slots from its view.

@@ -5,10 +5,14 @@
 import { checkLinks, staleAddresses } from './checks.js';
 import { SLOT_COUNT, type SlotRange } from '../../common/slots.js';
 import { FINALIZER, type Spec } from '../api/v1alpha1.js';
-import { desiredMembers, type MemberRef } from '../platform/platform.js';
+import { desiredMembers, memberRevision, type MemberRef } from '../platform/platform.js';
 import { authoritativeOwners, checkAgreement, checkMembersUp, checkSpec, failingNodes } from './checks.js';
 import { isMaster, type MemberObservation, type NodeView, type Observed } from './observed.js';
 import { firstMoveGroup, planSlotMoves, rangesOf } from './slot-plan.js';
+import { planRollingUpdate, type RollPlan } from './rolling-plan.js';
+import { AWAITING_FAILOVER, followsLostOwner, heldBackMembers, planTakeover, strandedShards, type StrandedShard } from './takeover-plan.js';
+
+export { followsLostOwner };
 
 export type Action =
   | { kind: 'SetFinalizer'; present: boolean }
@@ -17,13 +21,17 @@ export type Action =
   | { kind: 'Meet'; on: string; host: string; port: number }
   | { kind: 'AddSlots'; on: string; ranges: SlotRange[] }
   | { kind: 'Replicate'; on: string; masterId: string }
-  | { kind: 'MigrateSlots'; from: string; to: string; fromId: string; toId: string; slots: number[]; notify: string[] }
+  | { kind: 'MigrateSlots'; from: string; to: string; fromId: string; toId: string; slots: number[]; notify: string[]; atomic: boolean }
   | { kind: 'SetSlot'; on: string; slot: number; state: 'STABLE' | 'NODE'; nodeId?: string }
   | { kind: 'Forget'; on: string[]; nodeId: string }
   | { kind: 'DeleteMember'; name: string }
-  | { kind: 'Failover'; on: string; mode: 'FORCE' | 'TAKEOVER' };
+  | { kind: 'Failover'; on: string; mode: 'FORCE' | 'TAKEOVER' }
+  /** Rolling update: restart a member from the current spec (same identity and storage). */
+  | { kind: 'RestartMember'; name: string; role: 'replica' | 'master'; revision: string }
+  /** Rolling update: manual CLUSTER FAILOVER on a caught-up replica, waiting until it is master. */
+  | { kind: 'PromoteReplica'; on: string; master: string };
 
-export type Phase = 'Pending' | 'Creating' | 'Ready' | 'Scaling' | 'Healing' | 'Degraded' | 'Paused' | 'Invalid' | 'Deleting';
+export type Phase = 'Pending' | 'Creating' | 'Ready' | 'Scaling' | 'Healing' | 'Updating' | 'Degraded' | 'Paused' | 'Invalid' | 'Deleting';
 
 export interface Decision {
   actions: Action[];
@@ -33,7 +41,9 @@ export interface Decision {
   message: string;
   /** Slot moves still to do (for progress), when rebalancing. */
   movesLeft?: number;
-  operation?: 'Bootstrap' | 'ScaleOut' | 'ScaleIn' | 'Rebalance' | 'Repair' | 'Delete';
+  operation?: 'Bootstrap' | 'ScaleOut' | 'ScaleIn' | 'Rebalance' | 'Repair' | 'RollingUpdate' | 'Delete';
+  /** Rolling update progress: members running the wanted revision, of all. */
+  membersUpdated?: { updated: number; total: number };
   /** Ask to run again after this many ms (null: only on change). */
   requeueMs: number | null;
   /** Set when the decision is an error the user must see (lastError, Degraded). */
@@ -94,15 +104,6 @@ export function planShardRoles(obs: readonly MemberObservation[]): { shards: Sha
   return { shards, conflict };
 }
 
-/** The member is a replica whose master is not a member any more but still holds slots. */
-export function followsLostOwner(m: MemberObservation, obs: readonly MemberObservation[]): boolean {
-  const self = m.view?.self;
-  if (!self?.masterId) return false;
-  if (obs.some((o) => o.view?.self.id === self.masterId)) return false;
-  const line = m.view!.lines.find((l) => l.id === self.masterId);
-  return !!line && line.slots.length > 0;
-}
-
 function wait(phase: Phase, reason: string, message: string, extra: Partial<Decision> = {}): Decision {
   return { actions: [], phase, reason, message, requeueMs: WAIT_MS, ...extra };
 }
@@ -134,12 +135,19 @@ export function planReconcile(o: Observed): PlanResult {
     const m = existing.get(d.name);
     return !m || m.member.phase === 'Failed';
   });
-  if (missing.length > 0) {
+  // A failed master whose replica still follows it is not restarted before the replica took over.
+  const failed = missing.flatMap((d) => existing.get(d.name)?.member ?? []);
+  const stranded = strandedShards(o.members).filter((st) => heldBackMembers(failed, [st]).size > 0);
+  const held = heldBackMembers(failed, stranded);
+  const restart = missing.filter((d) => !held.has(d.name));
+  if (restart.length > 0) {
+    const missing = restart;
     const scaling = everReady && missing.some((d) => !existing.has(d.name));
     const phase = scaling ? 'Scaling' : growing;
     const operation = scaling ? 'ScaleOut' : everReady ? 'Repair' : 'Bootstrap';
     return withPre(none({ actions: [{ kind: 'EnsureMembers', members: missing }], phase, reason: scaling ? 'AddingMembers' : 'CreatingMembers', message: `starting ${missing.map((m) => m.name).join(', ')}`, operation, requeueMs: WAIT_MS }, spec));
   }
+  if (held.size > 0) return withPre(none(strandedStep(o, spec, stranded), spec));
   const blocked = checkMembersUp(o.members);
   if (blocked) return withPre(none(wait(growing, blocked.reason, blocked.message), spec));
 
@@ -220,26 +228,14 @@ export function planReconcile(o: Observed): PlanResult {
 
   // 5. Shard masters (shards the spec keeps) must exist; then cover unassigned slots.
   const kept = shards.filter((s) => s.index < spec.shards);
-  //    A shard whose master was lost waits for the cluster to promote a replica; if that does not
-  //    happen in 3 node timeouts (no majority of masters left to vote), the best replica takes
-  //    over. The waiting time is read back from the Degraded condition, not remembered.
+  //    A shard whose master was lost (replaced under a new ID) waits for the cluster to promote a
+  //    replica, or takes over (see takeover-plan.ts).
   const memberIds = new Set(byId.keys());
-  const orphaned = kept.filter((s) => !s.master).map((s) => s.members.filter((m) => followsLostOwner(m, o.members))).find((l) => l.length > 0);
-  if (orphaned) {
-    const since = c.status?.conditions?.find((x) => x.type === 'Degraded' && x.status === 'True' && x.reason === 'AwaitingFailover')?.lastTransitionTime;
-    const waited = since ? o.now - Date.parse(since) : 0;
-    const lost = viewOf(orphaned[0]!).self.masterId!.slice(0, 8);
-    // The lost master is no member any more (the platform replaced it), so forcing cannot leave two
-    // live masters for the shard. Measured on the test control plane: redis-server 7.0 replicas did
-    // not always win an election when the replacement pod reused the lost master's address.
-    if (waited < 3 * spec.nodeTimeoutMs) {
-      const msg = `master ${lost} is lost; waiting for the cluster to promote one of ${orphaned.map((m) => m.member.name).join(', ')}`;
-      return result(wait('Degraded', 'AwaitingFailover', msg, { error: msg, requeueMs: 1000 }));
-    }
-    const best = [...orphaned].sort((a, b) => Number(viewOf(b).linkUp ?? false) - Number(viewOf(a).linkUp ?? false) || a.member.ordinal - b.member.ordinal)[0]!;
-    const msg = `no replica of lost master ${lost} was promoted in ${Math.round(waited / 1000)} s: ${best.member.name} takes over`;
-    return result({ actions: [{ kind: 'Failover', on: best.member.name, mode: 'TAKEOVER' }], phase: 'Degraded', reason: 'AwaitingFailover', message: msg, operation: 'Repair', requeueMs: 1000, error: msg });
-  }
+  const orphaned = strandedShards(o.members).filter((st) => st.replicas.some((r) => kept.some((k) => !k.master && k.members.includes(r))));
+  // The lost master is no member any more (the platform replaced it), so forcing cannot leave two
+  // live masters for the shard. Measured on the test control plane: redis-server 7.0 replicas did
+  // not always win an election when the replacement pod reused the lost master's address.
+  if (orphaned.length > 0) return result(strandedStep(o, spec, orphaned.slice(0, 1)));
   const noMaster = kept.find((s) => !s.master);
   if (noMaster) return result(wait(growing, 'NoMaster', `shard ${noMaster.index} has no master yet`));
   const targetIds = kept.map((s) => viewOf(s.master!).self.id);
@@ -280,7 +276,10 @@ export function planReconcile(o: Observed): PlanResult {
     const from = byId.get(group[0]!.from!)!;
     const to = byId.get(group[0]!.to)!;
     const leaving = from.member.shard >= spec.shards;
-    const d = migrate(o, from, to, group.map((g) => g.slot), leaving ? 'DrainingShard' : 'Rebalancing', `moving ${group.length} slot(s) ${from.member.name} -> ${to.member.name}`);
+    // Our atomic slot migration when both ends offer it; an open (MIGRATING/IMPORTING) slot found
+    // in step 4 always resumes the way it was started, key by key.
+    const atomic = viewOf(from).atomicSlots === true && viewOf(to).atomicSlots === true;
+    const d = migrate(o, from, to, group.map((g) => g.slot), leaving ? 'DrainingShard' : 'Rebalancing', `moving ${group.length} slot(s) ${from.member.name} -> ${to.member.name}${atomic ? ' (atomic)' : ''}`, atomic);
     return result({ ...d, movesLeft: moves.length, operation: leaving ? 'ScaleIn' : 'ScaleOut' });
   }
 
@@ -318,15 +317,43 @@ export function planReconcile(o: Observed): PlanResult {
   // A replica still loading its first copy cannot take over yet: not Ready until every link is up.
   const syncing = o.members.filter((m) => viewOf(m).linkUp === false);
   if (syncing.length > 0) return result(wait(growing, 'ReplicasSyncing', `waiting for ${syncing.map((m) => m.member.name).join(', ')} to sync with their master`));
+  // 11. Rolling update of members started from an older image or config.
+  const revision = memberRevision(spec);
+  const roll = planRollingUpdate(
+    kept.map((s) => ({ index: s.index, master: s.master!, replicas: s.replicas.filter((r) => viewOf(r).self.masterId === viewOf(s.master!).self.id) })),
+    revision,
+  );
+  if (roll) return result(rollDecision(roll, revision));
   return result({ actions: [], phase: 'Ready', reason: 'ClusterReady', message: `${spec.shards} shard(s) x ${spec.replicasPerShard} replica(s), all ${SLOT_COUNT} slots served`, requeueMs: 10_000 });
 }
 
-function migrate(o: Observed, from: MemberObservation, to: MemberObservation, slots: number[], reason: string, message: string): Decision {
+function rollDecision(r: RollPlan, revision: string): Decision {
+  const progress = `${r.updated} of ${r.total} members updated`;
+  const base = { phase: 'Updating' as const, operation: 'RollingUpdate' as const, membersUpdated: { updated: r.updated, total: r.total } };
+  const st = r.step;
+  switch (st.kind) {
+    case 'Restart':
+      return { ...base, actions: [{ kind: 'RestartMember', name: st.member, role: st.role, revision }], reason: st.role === 'replica' ? 'RestartingReplica' : 'RestartingMaster', message: `restarting ${st.role} ${st.member} of shard ${st.shard} (${progress})`, requeueMs: WAIT_MS };
+    case 'Promote':
+      return { ...base, actions: [{ kind: 'PromoteReplica', on: st.replica, master: st.master }], reason: 'FailingOver', message: `failing shard ${st.shard} over from ${st.master} to ${st.replica} before restarting it (${progress})`, requeueMs: WAIT_MS };
+    case 'CatchUp':
+      return { ...base, actions: [], reason: 'ReplicaCatchingUp', message: `waiting for ${st.replica} to catch up (${st.lagBytes} bytes behind) before failing shard ${st.shard} over (${progress})`, requeueMs: WAIT_MS };
+  }
+}
+
+/** Wait for the cluster's own failover, or take over once the grace period is over. */
+function strandedStep(o: Observed, spec: Spec, stranded: readonly StrandedShard[]): Decision {
+  const t = planTakeover(stranded, spec, o.cluster.status, o.now);
+  if (t.kind === 'Wait') return wait('Degraded', AWAITING_FAILOVER, t.message, { error: t.message, requeueMs: 1000 });
+  return { actions: t.on.map((on) => ({ kind: 'Failover', on, mode: 'TAKEOVER' }) as const), phase: 'Degraded', reason: AWAITING_FAILOVER, message: t.message, operation: 'Repair', requeueMs: 1000, error: t.message };
+}
+
+function migrate(o: Observed, from: MemberObservation, to: MemberObservation, slots: number[], reason: string, message: string, atomic = false): Decision {
   // Every master learns the new owner (redis-cli does the same), so clients stop being redirected
   // to the old one as soon as possible.
   const notify = o.members.filter((m) => m !== from && m !== to && m.view && isMaster(m.view.self)).map((m) => m.member.name);
   return {
-    actions: [{ kind: 'MigrateSlots', from: from.member.name, to: to.member.name, fromId: viewOf(from).self.id, toId: viewOf(to).self.id, slots, notify }],
+    actions: [{ kind: 'MigrateSlots', from: from.member.name, to: to.member.name, fromId: viewOf(from).self.id, toId: viewOf(to).self.id, slots, notify, atomic }],
     phase: 'Scaling',
     reason,
     message,

@@ -77,6 +77,10 @@ export function buildStatus(o: Observed, plan: PlanResult): Status {
       op.slotsTotal = prevOp.slotsTotal;
       op.slotsMoved = prevOp.slotsMoved ?? 0;
     }
+    if (d.membersUpdated) {
+      op.membersTotal = d.membersUpdated.total;
+      op.membersUpdated = d.membersUpdated.updated;
+    }
     const open = o.members.flatMap((m) => (m.view ? m.view.self.migrating.map((x) => ({ slot: x.slot, from: m.member.name, to: x.to.slice(0, 8) })) : []));
     if (open.length) op.migrating = open.slice(0, 64);
     status.operation = op;

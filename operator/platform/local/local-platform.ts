@@ -6,9 +6,10 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../../common/log.js';
 import { FINALIZER, clusterKey, type RedisShardCluster, type Spec, type Status } from '../../api/v1alpha1.js';
-import { nodeArgs, type ClusterEvent, type Member, type MemberRef, type Platform } from '../platform.js';
+import { memberRevision, nodeArgs, type ClusterEvent, type Member, type MemberRef, type Platform } from '../platform.js';
+import { nodeCommandForImage } from './node-command.js';
 import { canConnect, isNodeProcess, spawnNode, stopProcess } from './processes.js';
-import { readState, resourceOf, stateDir, writeState, type LocalState } from './state.js';
+import { readState, resourceOf, stateDir, writeState, type LocalMember, type LocalState } from './state.js';
 
 export class LocalPlatform implements Platform {
   readonly name = 'local' as const;
@@ -101,6 +102,7 @@ export class LocalPlatform implements Platform {
           ready: listening,
           phase: !alive ? 'Failed' : listening ? 'Running' : 'Pending',
           incarnation: `${m.pid}@${m.startedAt}`,
+          ...(m.revision ? { revision: m.revision } : {}),
         };
       }),
     );
@@ -120,14 +122,32 @@ export class LocalPlatform implements Platform {
     for (const ref of members) {
       const existing = s.members[ref.name];
       if (existing && isNodeProcess(existing.pid, existing.port)) continue;
-      const host = existing?.host ?? this.freeHost(s);
-      const dir = existing?.dir ?? join(stateDir(this.dir), 'nodes', ref.name);
-      const password = spec.auth ? s.secrets[spec.auth.secretName]?.[spec.auth.key] ?? null : null;
-      const pid = spawnNode(s.nodeCommand, nodeArgs(spec, { bind: host, port: s.port, dir, password, announceIp: host }), dir);
-      this.log.info({ member: ref.name, host, port: s.port, pid, restart: Boolean(existing) }, existing ? 'restarted member process' : 'started member process');
-      s.members[ref.name] = { name: ref.name, shard: ref.shard, ordinal: ref.ordinal, host, port: s.port, pid, startedAt: new Date().toISOString(), dir };
+      this.spawnMember(s, spec, ref, existing);
     }
     writeState(this.dir, s);
+  }
+
+  async restartMember(_cluster: RedisShardCluster, spec: Spec, name: string): Promise<void> {
+    const s = this.mustLoad();
+    const m = s.members[name];
+    if (!m) throw new Error(`no member ${name} to restart`);
+    await stopProcess(m.pid, m.port);
+    // Stopping can take seconds: other writers may have changed the file meanwhile.
+    const now = this.mustLoad();
+    this.spawnMember(now, spec, m, m);
+    writeState(this.dir, now);
+  }
+
+  /** Starts a member's process (same address and directory when it existed) and records it in s. */
+  private spawnMember(s: LocalState, spec: Spec, ref: MemberRef, existing: LocalMember | undefined): void {
+    const host = existing?.host ?? this.freeHost(s);
+    const dir = existing?.dir ?? join(stateDir(this.dir), 'nodes', ref.name);
+    const password = spec.auth ? s.secrets[spec.auth.secretName]?.[spec.auth.key] ?? null : null;
+    const command = nodeCommandForImage(spec.image, s.nodeCommand);
+    const pid = spawnNode(command, nodeArgs(spec, { bind: host, port: s.port, dir, password, announceIp: host }), dir);
+    const revision = memberRevision(spec);
+    this.log.info({ member: ref.name, host, port: s.port, pid, command: command[command.length - 1], revision, restart: Boolean(existing) }, existing ? 'restarted member process' : 'started member process');
+    s.members[ref.name] = { name: ref.name, shard: ref.shard, ordinal: ref.ordinal, host, port: s.port, pid, startedAt: new Date().toISOString(), dir, revision };
   }
 
   async deleteMember(_cluster: RedisShardCluster, name: string): Promise<void> {

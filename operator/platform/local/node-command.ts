@@ -33,3 +33,11 @@ export function nodeCommandAvailable(command: string): boolean {
   const paths = (process.env.PATH ?? '').split(':');
   return paths.some((p) => p && existsSync(resolve(p, argv[0]!)));
 }
+
+/** The program a member runs for a spec's image: local mode writes images as `local:<command>`
+ * (e.g. local:redis-server, local:redshard-node), so changing the image switches the program and
+ * rolls the members; any other image (a container image) leaves the cluster's own command. */
+export function nodeCommandForImage(image: string, fallback: readonly string[]): string[] {
+  if (image.startsWith('local:') && image.length > 'local:'.length) return resolveNodeCommand(image.slice('local:'.length));
+  return [...fallback];
+}

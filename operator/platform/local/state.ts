@@ -16,6 +16,8 @@ export const LocalMemberSchema = z.object({
   pid: z.number().int().nullable(),
   startedAt: z.string(),
   dir: z.string(),
+  /** memberRevision() of the spec the process was started with (absent in older state files). */
+  revision: z.string().optional(),
 });
 export type LocalMember = z.infer<typeof LocalMemberSchema>;
 
