@@ -6,10 +6,10 @@ checkNode('redshard-node');
 // Measured in bench/ (1M small keys; redis-benchmark writes at -P 16): V8's defaults grow the
 // young generation to tens of MB and double the RSS; --optimize-for-size keeps RSS low but pins
 // the young generation at 1 MB and makes every full GC a compacting one, which costs about half
-// of the write throughput. A 4 MB cap on the young generation plus slow old-generation growth
+// of the write throughput. A 4 MB cap on the young generation plus a fixed 2x old-generation growth
 // keeps the RSS of --optimize-for-size at the throughput of the defaults. The young generation is
 // sized when V8 starts, so the flags need a fresh process image: re-exec once (same pid).
-const HEAP_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
+const HEAP_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=100'];
 if (!process.env.REDSHARD_V8_DEFAULTS) {
   const tuned = process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
   if (!tuned && typeof process.execve === 'function') {
