@@ -3,6 +3,7 @@ import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
 import { fail, int64Arg, intArg, parseInt64 } from './args.js';
 import { modified, propagateAs, readString } from './access.js';
+import { shareShort } from '../store/shared-strings.js';
 import { absoluteExpire, type ExpireUnit } from './expire-args.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 
@@ -11,7 +12,7 @@ const MAX_STRING = 512 * 1024 * 1024;
 const EMBSTR_MAX = 44;
 
 function setValue(ctx: Ctx, key: string, value: string, keepTtl = false): void {
-  ctx.db.set(key, value, keepTtl);
+  ctx.db.set(key, shareShort(value), keepTtl);
   // modified() without its re-estimate: set() charged the string exactly.
   ctx.server.touchWatched(ctx.db.index, key);
   ctx.server.dirty++;
@@ -164,9 +165,12 @@ function incrBy(ctx: Ctx, key: string, delta: bigint | number): void {
     next = addChecked(n, BigInt(delta));
   }
   const existed = cur !== undefined;
+  next = shareShort(next);
   if (existed) ctx.db.replace(key, next);
   else ctx.db.set(key, next);
-  modified(ctx, key);
+  // modified() without its re-estimate: the store charged the string exactly.
+  ctx.server.touchWatched(ctx.db.index, key);
+  ctx.server.dirty++;
   ctx.out.raw(`:${next}\r\n`);
 }
 
