@@ -13,10 +13,14 @@ const HEAP_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=100'];
 if (!process.env.REDSHARD_V8_DEFAULTS) {
   const tuned = process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
   if (!tuned && typeof process.execve === 'function') {
-    process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    try {
+      process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    } catch {
+      // Not allowed here (sandbox): run untuned below.
+    }
   }
   if (!tuned) {
-    // No execve (older Node): the flag that can still be set from here.
+    // No execve (older Node, or refused): the flag that can still be set from here.
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--optimize-for-size');
   }
