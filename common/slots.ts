@@ -25,14 +25,22 @@ export function crc16Bytes(b: Uint8Array): number {
   return crc;
 }
 
+// A command asks for the slot of the same key several times (routing, lookup, store):
+// remembering the last answer saves recomputing the CRC.
+let lastKey = '';
+let lastSlot = 0;
+
 /** Slot of a key given as a latin1 string, honouring the first non-empty {hash tag}. */
 export function keySlot(key: string): number {
+  if (key === lastKey) return lastSlot;
+  let slot: number;
   const open = key.indexOf('{');
-  if (open !== -1) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) return crc16(key, open + 1, close) & 0x3fff;
-  }
-  return crc16(key) & 0x3fff;
+  const close = open === -1 ? -1 : key.indexOf('}', open + 1);
+  if (close > open + 1) slot = crc16(key, open + 1, close) & 0x3fff;
+  else slot = crc16(key) & 0x3fff;
+  lastKey = key;
+  lastSlot = slot;
+  return slot;
 }
 
 export interface SlotRange {

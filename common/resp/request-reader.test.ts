@@ -119,4 +119,28 @@ describe('RequestReader', () => {
     expect(reason(`*1\r\n$${'1'.repeat(70 * 1024)}`)).toBe('too big bulk count string');
     expect(reason('*0\r\n*-1\r\nPING\r\n')).toBe(null);
   });
+
+  it('parses a whole buffer (one-pass fast path) exactly as it parses the stream byte by byte', () => {
+    // Streams built from protocol tokens, valid and not: counts, lengths, CRLF or bare LF, data.
+    const token = fc.oneof(
+      fc.constantFrom('*', '$', '\r\n', '\n', '\r', '-', '0', '1', '2', '3', '10', '17', '99999999999', 'ab', 'x', ' '),
+      fc.integer({ min: 0, max: 20 }).map((n) => `$${n}\r\n${'v'.repeat(n)}\r\n`),
+      fc.array(latin1, { minLength: 1, maxLength: 4 }).map((a) => command(a).toString('latin1')),
+    );
+    const outcome = (pieces: Buffer[], unauth: boolean, limits: typeof DEFAULT_LIMITS) => {
+      const r = new RequestReader(limits);
+      r.unauthenticated = unauth;
+      const { reqs, error } = readAll(r, pieces);
+      return { reqs, error: error instanceof ProtocolError ? error.reason : error };
+    };
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 20 }), fc.boolean(), fc.boolean(), (toks, unauth, small) => {
+        const wire = Buffer.from(toks.join(''), 'latin1');
+        const limits = small ? smallLimits : DEFAULT_LIMITS;
+        const bytes = [...wire].map((b) => Buffer.from([b]));
+        expect(outcome([wire], unauth, limits)).toEqual(outcome(bytes, unauth, limits));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

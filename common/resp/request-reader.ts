@@ -93,6 +93,10 @@ export class RequestReader {
       const buf = this.buf;
       if (this.pos >= buf.length) return null;
       if (this.remaining === 0) {
+        if (buf[this.pos] === 0x2a /* '*' */) {
+          const fast = this.parseWholeMultibulk();
+          if (fast !== null) return fast;
+        }
         if (buf[this.pos] !== 0x2a /* '*' */) {
           const cmd = this.parseInline();
           if (cmd === null) return null;
@@ -135,6 +139,51 @@ export class RequestReader {
       }
       return args;
     }
+  }
+
+  /**
+   * The common case in one pass: a multibulk request entirely in the buffer, every count and
+   * length plain digits ended by CRLF, within the limits. Returns null (consuming nothing) for
+   * anything else, which the general parser then handles with its exact errors.
+   */
+  private parseWholeMultibulk(): string[] | null {
+    const buf = this.buf;
+    const len = buf.length;
+    let p = this.pos + 1;
+    let n = 0;
+    let digits = 0;
+    let c = 0;
+    while (p < len && (c = buf[p]!) >= 48 && c <= 57 && digits < 10) {
+      n = n * 10 + c - 48;
+      p++;
+      digits++;
+    }
+    if (digits === 0 || c !== CR || p + 1 >= len || buf[p + 1] !== LF) return null;
+    if (n <= 0 || n > this.limits.maxMultibulk || (this.unauthenticated && n > UNAUTHENTICATED_LIMITS.maxMultibulk)) return null;
+    p += 2;
+    const maxBulk = this.unauthenticated ? Math.min(this.limits.maxBulkLen, UNAUTHENTICATED_LIMITS.maxBulkLen) : this.limits.maxBulkLen;
+    const args: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (p >= len || buf[p] !== 0x24 /* '$' */) return null;
+      p++;
+      let blen = 0;
+      digits = 0;
+      while (p < len && (c = buf[p]!) >= 48 && c <= 57 && digits < 10) {
+        blen = blen * 10 + c - 48;
+        p++;
+        digits++;
+      }
+      if (digits === 0 || c !== CR || p + 1 >= len || buf[p + 1] !== LF || blen > maxBulk) return null;
+      p += 2;
+      if (len - p < blen + 2) return null;
+      args.push(buf.toString('latin1', p, p + blen));
+      p += blen + 2;
+    }
+    if (p >= len) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    } else this.pos = p;
+    return args;
   }
 
   /** Finds the CRLF-terminated line at pos; advances past it. */

@@ -4,38 +4,36 @@ import type { Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
 import { E } from './errors.js';
 import { CommandError } from './args.js';
-import { lookupCommand, keyIndexes } from './table.js';
+import { Command, findCommand, keyIndexes, lookupCommand } from './table.js';
 import type { CommandSpec, Ctx } from './types.js';
+import type { CommandStat } from '../server/server.js';
 import { freeMemoryIfNeeded } from '../store/eviction.js';
 import { anyFrozen, anyInFrozenSlot, frozenKeyCount, parkUntilThawed } from '../migration/key-freeze.js';
 
-const SUBSCRIBE_CONTEXT_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
-const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-
 export function execute(server: Server, session: Session, argv: string[]): void {
   const out = session.out;
-  const name = argv[0]!.toLowerCase();
-  const spec = lookupCommand(name);
+  const spec = findCommand(argv[0]!);
   if (spec === undefined) return reject(server, session, undefined, E.unknownCommand(argv[0]!, argv.slice(1)));
+  const name = spec.name;
   const argc = argv.length;
   if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) return reject(server, session, spec, E.arity(name), argv);
-  if (session.multi !== null && spec.flags.includes('no_multi')) return reject(server, session, spec, E.notAllowedInMulti(name), argv);
-  if (!session.authenticated && !spec.flags.includes('no_auth')) return reject(server, session, spec, E.noAuth, argv);
-  const queueing = session.multi !== null && !MULTI_IMMEDIATE.has(name);
+  if (session.multi !== null && spec.isNoMulti) return reject(server, session, spec, E.notAllowedInMulti(name), argv);
+  if (!session.authenticated && !spec.isNoAuth) return reject(server, session, spec, E.noAuth, argv);
+  const queueing = session.multi !== null && !spec.multiImmediate;
   if (queueing && server.cluster !== null) {
     const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
     if (err !== null) return reject(server, session, spec, err, argv);
   }
-  if (queueing && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+  if (queueing && spec.isDenyOom && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
     return reject(server, session, spec, E.oom, argv);
   }
   // Outside MULTI this check runs in run(), after cluster routing: a replica redirects writes for
   // its master's slots with MOVED before it would refuse them as READONLY (as Redis orders it).
-  if (queueing && spec.flags.includes('write') && !session.isMaster) {
+  if (queueing && spec.isWrite && !session.isMaster) {
     const refusal = replicationRefusal(server);
     if (refusal !== null) return reject(server, session, spec, refusal, argv);
   }
-  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) {
+  if (!spec.subscribeContextAllowed && session.inSubscribeContext) {
     // Redis redirects before it checks the subscribe context.
     const redirect = queueing || server.cluster === null ? null : server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
     return reject(server, session, spec, redirect ?? E.onlyInSubscribe(name), argv);
@@ -49,16 +47,16 @@ export function execute(server: Server, session: Session, argv: string[]): void 
     parkOnFrozenKey(server, session, argv);
     return;
   }
-  if (server.cluster?.writesPaused?.() === true && !session.isMaster && writes(session, spec)) {
+  if (server.cluster !== null && server.cluster.writesPaused?.() === true && !session.isMaster && writes(session, spec)) {
     parkWhilePaused(server, session, argv);
     return;
   }
   run(server, session, spec, argv, false);
 }
 
-function writes(session: Session, spec: CommandSpec): boolean {
-  if (spec.name === 'exec' && session.multi !== null) return session.multi.some((q) => lookupCommand(q[0]!.toLowerCase())?.flags.includes('write') === true);
-  return spec.flags.includes('write');
+function writes(session: Session, spec: Command): boolean {
+  if (spec.isExec && session.multi !== null) return session.multi.some((q) => findCommand(q[0]!)?.isWrite === true);
+  return spec.isWrite;
 }
 
 /**
@@ -87,9 +85,9 @@ function parkWhilePaused(server: Server, session: Session, argv: string[]): void
  * A request refused before running: counted as rejected, marks an open transaction as failed,
  * and a refused EXEC discards the transaction with the reason.
  */
-function reject(server: Server, session: Session, spec: CommandSpec | undefined, msg: string, argv: readonly string[] = []): void {
-  if (spec !== undefined) commandStat(server, statName(server, spec, argv)).rejected++;
-  if (spec !== undefined && spec.name === 'exec') {
+function reject(server: Server, session: Session, spec: Command | undefined, msg: string, argv: readonly string[] = []): void {
+  if (spec !== undefined) statOf(server, spec, argv).rejected++;
+  if (spec !== undefined && spec.isExec) {
     session.multi = null;
     session.multiError = false;
     server.unwatchAll(session);
@@ -113,10 +111,10 @@ function replicationRefusal(server: Server): string | null {
  * slot in the handover pause of an atomic slot export: reads park too there, since the target
  * may already own the slot and accept writes this node would not see.
  */
-function writesFrozenKey(session: Session, spec: CommandSpec, argv: string[]): boolean {
-  if (spec.name === 'exec' && session.multi !== null) {
+function writesFrozenKey(session: Session, spec: Command, argv: string[]): boolean {
+  if (spec.isExec && session.multi !== null) {
     for (const q of session.multi) {
-      const qs = lookupCommand(q[0]!.toLowerCase());
+      const qs = findCommand(q[0]!);
       if (qs !== undefined && frozenFor(session.db, qs, q)) return true;
     }
     return false;
@@ -124,9 +122,9 @@ function writesFrozenKey(session: Session, spec: CommandSpec, argv: string[]): b
   return frozenFor(session.db, spec, argv);
 }
 
-function frozenFor(db: number, spec: CommandSpec, argv: readonly string[]): boolean {
+function frozenFor(db: number, spec: Command, argv: readonly string[]): boolean {
   const idx = keyIndexes(spec, argv);
-  return spec.flags.includes('write') ? anyFrozen(db, argv, idx) : anyInFrozenSlot(db, argv, idx);
+  return spec.isWrite ? anyFrozen(db, argv, idx) : anyInFrozenSlot(db, argv, idx);
 }
 
 /** Holds the request (and everything pipelined after it) until the migration is over. */
@@ -141,13 +139,17 @@ function parkOnFrozenKey(server: Server, session: Session, argv: string[]): void
   });
 }
 
-/** Runs a command whose gates passed (also used by EXEC for queued commands). */
+/**
+ * Runs a command whose gates passed (also used by EXEC for queued commands). `spec` is normally
+ * a table entry; a bare spec (tests) is looked up by name.
+ */
 export function run(server: Server, session: Session, spec: CommandSpec, argv: string[], inExec: boolean): void {
+  const cmd = spec instanceof Command ? spec : lookupCommand(spec.name)!;
   const out = session.out;
   if (server.cluster !== null && !inExec && !session.isMaster) {
-    const err = spec.name === 'exec' && session.multi !== null ? server.cluster.routeQueued(session, session.multi) : server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    const err = cmd.isExec && session.multi !== null ? server.cluster.routeQueued(session, session.multi) : server.cluster.route(session, argv, keyIndexes(cmd, argv), cmd.flags);
     if (err !== null) {
-      if (spec.name === 'exec' && session.multi !== null) {
+      if (cmd.isExec && session.multi !== null) {
         // A redirected EXEC discards the transaction, as Redis does.
         session.multi = null;
         session.multiError = false;
@@ -157,53 +159,53 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
       return;
     }
   }
-  if (!inExec && spec.flags.includes('write') && !session.isMaster) {
+  if (!inExec && cmd.isWrite && !session.isMaster) {
     const refusal = replicationRefusal(server);
     if (refusal !== null) {
-      commandStat(server, statName(server, spec, argv)).rejected++;
+      statOf(server, cmd, argv).rejected++;
       out.error(refusal);
       return;
     }
   }
-  if (!inExec && spec.flags.includes('denyoom') && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
-    commandStat(server, statName(server, spec, argv)).rejected++;
+  if (!inExec && cmd.isDenyOom && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+    statOf(server, cmd, argv).rejected++;
     out.error(E.oom);
     return;
   }
-  if (server.snapshots.size !== 0 && spec.flags.includes('write')) notifySnapshots(server, session, spec, argv);
+  if (server.snapshots.size !== 0 && cmd.isWrite) notifySnapshots(server, session, cmd, argv);
   const now = Date.now();
   const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null, denyBlocking: inExec };
   const dirtyBefore = server.dirty;
-  const stat = commandStat(server, statName(server, spec, argv));
+  const stat = statOf(server, cmd, argv);
   stat.calls++;
   const errorsBefore = out.errorCount;
   server.stats.commandsProcessed++;
-  session.lastCommand = spec.name;
+  session.lastCommand = cmd.name;
   const t0 = performance.now();
   const replyMark = out.buf.length;
   const modeBefore = session.replyMode;
   let threw = false;
   try {
-    spec.handler(ctx, argv);
+    cmd.handler(ctx, argv);
   } catch (e) {
     threw = true;
     if (e instanceof CommandError) {
       out.error(e.reply);
     } else {
-      server.log.error({ err: e, command: spec.name }, 'command failed unexpectedly');
-      out.error(`ERR internal error while running '${spec.name}': ${(e as Error).message}`);
+      server.log.error({ err: e, command: cmd.name }, 'command failed unexpectedly');
+      out.error(`ERR internal error while running '${cmd.name}': ${(e as Error).message}`);
     }
   }
   stat.usec += Math.round((performance.now() - t0) * 1000);
   if (modeBefore !== 'on' || session.replyMode !== 'on') dropReplies(session, replyMark, modeBefore);
   // EXEC's own call fails only when EXEC itself errs; its queued commands count for themselves.
-  if (spec.name === 'exec' ? threw : out.errorCount !== errorsBefore) stat.failed++;
+  if (cmd.isExec ? threw : out.errorCount !== errorsBefore) stat.failed++;
   if (server.dirty !== dirtyBefore && server.propagator.active) {
     if (ctx.propagateAs === null) server.propagator.propagate(ctx.db.index, argv);
     else for (const a of ctx.propagateAs) server.propagator.propagate(ctx.db.index, a);
   }
   // ASKING covers exactly the next command (or the whole transaction it precedes).
-  if (spec.name !== 'asking' && session.multi === null) session.asking = false;
+  if (!cmd.isAsking && session.multi === null) session.asking = false;
 }
 
 /** CLIENT REPLY OFF/SKIP: removes what this command appended (SKIP covers the next command). */
@@ -216,30 +218,30 @@ function dropReplies(session: Session, mark: number, modeBefore: 'on' | 'off' | 
   if (session.replyMode !== 'on') session.out.buf = session.out.buf.slice(0, mark);
 }
 
-/** Commands whose statistics Redis 7.0 keeps per subcommand (cmdstat_config|get, ...). */
-const CONTAINERS = new Set(['acl', 'client', 'cluster', 'command', 'config', 'debug', 'function', 'latency', 'memory', 'module', 'object', 'pubsub', 'script', 'slowlog', 'xinfo', 'xgroup']);
+/** The statistics record of a call: per command, or per subcommand for containers (CONFIG GET...). */
+function statOf(server: Server, cmd: Command, argv: readonly string[]): CommandStat {
+  if (cmd.isContainer && argv.length >= 2) return commandStat(server, containerStatName(server, cmd, argv));
+  const byId = server.stats.commandStatsById;
+  return byId[cmd.id] ?? (byId[cmd.id] = commandStat(server, cmd.name));
+}
 
-function statName(server: Server, spec: CommandSpec, argv: readonly string[]): string {
-  if (!CONTAINERS.has(spec.name) || argv.length < 2) return spec.name;
-  const n = `${spec.name}|${argv[1]!.toLowerCase()}`;
+function containerStatName(server: Server, cmd: Command, argv: readonly string[]): string {
+  const n = `${cmd.name}|${argv[1]!.toLowerCase()}`;
   // Subcommand names come from clients: bound how many distinct ones get an entry.
-  if (!server.stats.commandCalls.has(n) && server.stats.commandCalls.size >= 1024) return spec.name;
+  if (!server.stats.commandCalls.has(n) && server.stats.commandCalls.size >= 1024) return cmd.name;
   return n;
 }
 
-function commandStat(server: Server, name: string) {
+function commandStat(server: Server, name: string): CommandStat {
   let s = server.stats.commandCalls.get(name);
   if (!s) server.stats.commandCalls.set(name, (s = { calls: 0, usec: 0, failed: 0, rejected: 0 }));
   return s;
 }
 
-/** Commands whose effect reaches beyond their key arguments (other databases, whole databases). */
-const WIDE_WRITES = new Set(['flushall', 'flushdb', 'swapdb', 'move', 'copy']);
-
 /** Lets running snapshots capture what this write is about to change (persistence/snapshot.ts). */
-function notifySnapshots(server: Server, session: Session, spec: CommandSpec, argv: string[]): void {
+function notifySnapshots(server: Server, session: Session, spec: Command, argv: string[]): void {
   const db = server.dbs[session.db]!;
-  if (WIDE_WRITES.has(spec.name)) {
+  if (spec.wideWrite) {
     const whole = spec.name === 'flushdb' ? db : null;
     for (const s of server.snapshots) s.beforeWholeDbWrite(whole);
     return;

@@ -7,6 +7,7 @@ import { encodingThresholds } from './thresholds.js';
 import { parseScanCursor, parseScanOptions } from './scan-args.js';
 import { distinctRandom, parseRandomCount } from './random-count.js';
 import { HashValue } from '../store/values/hash.js';
+import { shareShort } from '../store/shared-strings.js';
 import { globMatch } from '../../common/glob.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 
@@ -39,7 +40,7 @@ function hset(ctx: Ctx, argv: string[]): void {
   const h = hashForWrite(ctx, key);
   const t = encodingThresholds(ctx.server.config);
   let created = 0;
-  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, argv[i + 1]!, t)) created++;
+  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, shareShort(argv[i + 1]!), t)) created++;
   modified(ctx, key, (argv.length - 2) / 2);
   if (name === 'hmset') ctx.out.ok();
   else ctx.out.int(created);

@@ -198,9 +198,12 @@ function renameGeneric(nx: boolean) {
     if (src === dst) return nx ? ctx.out.int(0) : ctx.out.ok();
     if (nx && ctx.db.get(dst, ctx.now) !== undefined) return ctx.out.int(0);
     const at = ctx.db.getExpire(src);
+    const enc = ctx.db.stringEncodingOf(src);
     ctx.db.delete(src);
     if (ctx.db.get(dst, ctx.now) !== undefined) ctx.db.delete(dst);
     store(ctx.db, dst, v, at);
+    // The value object moves as it is, encoding included.
+    if (enc !== undefined) ctx.db.setStringEncoding(dst, enc);
     modified(ctx, src);
     modifiedReady(ctx, dst);
     return nx ? ctx.out.int(1) : ctx.out.ok();
@@ -240,6 +243,8 @@ function copy(ctx: Ctx, argv: string[]): void {
     target.delete(dst);
   }
   store(target, dst, copyValue(v), ctx.db.getExpire(src));
+  const enc = ctx.db.stringEncodingOf(src);
+  if (enc !== undefined) target.setStringEncoding(dst, enc);
   ctx.server.touchWatched(target.index, dst);
   ctx.server.blocking.signalReady(target.index, dst);
   ctx.server.dirty++;
@@ -254,8 +259,10 @@ function move(ctx: Ctx, argv: string[]): void {
   const v = ctx.db.get(key, ctx.now);
   if (v === undefined || target.get(key, ctx.now) !== undefined) return ctx.out.int(0);
   const at = ctx.db.getExpire(key);
+  const enc = ctx.db.stringEncodingOf(key);
   ctx.db.delete(key);
   store(target, key, v, at);
+  if (enc !== undefined) target.setStringEncoding(key, enc);
   modified(ctx, key);
   ctx.server.touchWatched(target.index, key);
   ctx.server.blocking.signalReady(target.index, key);

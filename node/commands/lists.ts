@@ -5,6 +5,7 @@ import { E } from './errors.js';
 import { fail, intArg, parseInt64 } from './args.js';
 import { modified, modifiedReady, readObject } from './access.js';
 import { ListValue } from '../store/values/list.js';
+import { shareShort } from '../store/shared-strings.js';
 import { blockingListCommands } from './list-blocking.js';
 import { bulkOf, clampSafe, dropIfEmpty, endArg, moveElement, mpopFrom, mpopKeys, parseMpop, popEnd, popRangeReply, writeList, rangeSpec, numkeysSpec, POP_SPEC, MOVE_SPECS, type End } from './list-ops.js';
 
@@ -23,8 +24,8 @@ function push(end: End, onlyIfExists: boolean) {
       l = new ListValue(argv.length - 2);
       ctx.db.set(key, l);
     }
-    if (end === 'LEFT') for (let i = 2; i < argv.length; i++) l.pushHead(argv[i]!);
-    else for (let i = 2; i < argv.length; i++) l.pushTail(argv[i]!);
+    if (end === 'LEFT') for (let i = 2; i < argv.length; i++) l.pushHead(shareShort(argv[i]!));
+    else for (let i = 2; i < argv.length; i++) l.pushTail(shareShort(argv[i]!));
     modifiedReady(ctx, key, argv.length - 2);
     ctx.out.int(l.size());
   };

@@ -41,7 +41,7 @@ function keyed(fn: (ctx: Ctx, key: string, v: StoredValue) => void) {
   };
 }
 
-const encoding = keyed((ctx, _k, v) => ctx.out.bulk(encodingOf(v, ctx.server.config)));
+const encoding = keyed((ctx, k, v) => ctx.out.bulk((typeof v === 'string' ? ctx.db.stringEncodingOf(k) : undefined) ?? encodingOf(v, ctx.server.config)));
 
 const idletime = keyed((ctx, key) => {
   if (policyUsesLfu(ctx.server.config)) ctx.out.error(E.lfuSelected);

@@ -73,6 +73,7 @@ function config(ctx: Ctx, argv: string[]): void {
     }
     case 'resetstat':
       ctx.server.stats.commandCalls.clear();
+      ctx.server.stats.commandStatsById.length = 0;
       ctx.server.stats.keyspaceHits = ctx.server.stats.keyspaceMisses = 0;
       ctx.server.stats.expiredKeys = ctx.server.stats.evictedKeys = 0;
       ctx.server.stats.errors.clear();
@@ -279,7 +280,7 @@ function command(ctx: Ctx, argv: string[]): void {
       return;
     }
     case 'docs': {
-      const specs = argv.length === 2 ? allCommands() : argv.slice(2).map((n) => lookupCommand(n.toLowerCase())).filter((c): c is CommandSpec => c !== undefined);
+      const specs = argv.length === 2 ? allCommands() : argv.slice(2).map((n) => lookupCommand(n.toLowerCase())).filter((c): c is NonNullable<typeof c> => c !== undefined);
       ctx.out.map(specs.length);
       for (const c of specs) {
         ctx.out.bulk(c.name);

@@ -3,14 +3,19 @@ import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
 import { fail, int64Arg, intArg, parseInt64 } from './args.js';
 import { modified, propagateAs, readString } from './access.js';
+import { shareShort } from '../store/shared-strings.js';
 import { absoluteExpire, type ExpireUnit } from './expire-args.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
+/** Longest string Redis stores as embstr. */
+const EMBSTR_MAX = 44;
 
 function setValue(ctx: Ctx, key: string, value: string, keepTtl = false): void {
-  ctx.db.set(key, value, keepTtl);
-  modified(ctx, key);
+  ctx.db.set(key, shareShort(value), keepTtl);
+  // modified() without its re-estimate: set() charged the string exactly.
+  ctx.server.touchWatched(ctx.db.index, key);
+  ctx.server.dirty++;
 }
 
 function get(ctx: Ctx, argv: string[]): void {
@@ -160,9 +165,12 @@ function incrBy(ctx: Ctx, key: string, delta: bigint | number): void {
     next = addChecked(n, BigInt(delta));
   }
   const existed = cur !== undefined;
+  next = shareShort(next);
   if (existed) ctx.db.replace(key, next);
   else ctx.db.set(key, next);
-  modified(ctx, key);
+  // modified() without its re-estimate: the store charged the string exactly.
+  ctx.server.touchWatched(ctx.db.index, key);
+  ctx.server.dirty++;
   ctx.out.raw(`:${next}\r\n`);
 }
 
@@ -188,6 +196,8 @@ function incrbyfloat(ctx: Ctx, argv: string[]): void {
   const s = formatLongDoubleHuman(sum);
   if (cur !== undefined) ctx.db.replace(key, s);
   else ctx.db.set(key, s);
+  // The result is stored as text, never int-encoded, even when integral ("3").
+  if (s.length <= EMBSTR_MAX) ctx.db.setStringEncoding(key, 'embstr');
   modified(ctx, key);
   // Replicas and the AOF get the result, not the increment.
   propagateAs(ctx, ['SET', key, s, 'KEEPTTL']);
@@ -204,6 +214,8 @@ function append(ctx: Ctx, argv: string[]): void {
   if (cur.length + argv[2]!.length > MAX_STRING) fail(E.stringTooLong);
   const next = cur + argv[2]!;
   ctx.db.replace(key, next);
+  // Redis appends to a private raw copy of the value, whatever it held before.
+  ctx.db.setStringEncoding(key, 'raw');
   modified(ctx, key);
   ctx.out.int(next.length);
 }
@@ -238,6 +250,8 @@ function setrange(ctx: Ctx, argv: string[]): void {
     if (value.length === 0) return ctx.out.int(0);
     if (offset + value.length > MAX_STRING) fail(E.stringTooLong);
     setValue(ctx, key, '\0'.repeat(offset) + value);
+    // Redis builds the new value as a raw string (no int/embstr encoding attempt).
+    ctx.db.setStringEncoding(key, 'raw');
     return ctx.out.int(offset + value.length);
   }
   if (value.length === 0) return ctx.out.int(cur.length);
@@ -245,6 +259,7 @@ function setrange(ctx: Ctx, argv: string[]): void {
   const padded = cur.length < offset ? cur + '\0'.repeat(offset - cur.length) : cur;
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
   ctx.db.replace(key, next);
+  ctx.db.setStringEncoding(key, 'raw');
   modified(ctx, key);
   ctx.out.int(next.length);
 }

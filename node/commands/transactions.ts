@@ -5,7 +5,7 @@ import type { Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
 import { E } from './errors.js';
 import { fail } from './args.js';
-import { lookupCommand } from './table.js';
+import { findCommand } from './table.js';
 import { run } from './dispatch.js';
 import { freeMemoryIfNeeded } from '../store/eviction.js';
 
@@ -54,8 +54,8 @@ function exec(ctx: Ctx): void {
     ctx.out.nullArray();
     return;
   }
-  const specs: CommandSpec[] = queue.map((argv) => lookupCommand(argv[0]!.toLowerCase())!);
-  if (server.config.int('maxmemory') > 0 && specs.some((c) => c.flags.includes('denyoom')) && !freeMemoryIfNeeded(server)) {
+  const specs = queue.map((argv) => findCommand(argv[0]!)!);
+  if (server.config.int('maxmemory') > 0 && specs.some((c) => c.isDenyOom) && !freeMemoryIfNeeded(server)) {
     discardTransaction(server, s);
     fail(E.execAbortBecause(E.oom));
   }

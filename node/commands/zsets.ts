@@ -180,11 +180,11 @@ function zremrange(kind: RangeKind) {
       if (start > end || start >= len) return ctx.out.int(0);
       if (end >= len) end = len - 1;
       let n = z.list.byRank(start + 1);
-      for (let k = start; k <= end && n !== null; k++, n = n.next[0]!) victims.push(n);
+      for (let k = start; k <= end && n !== null; k++, n = n.forward) victims.push(n);
     } else if (sr !== null) {
-      for (let n = z.list.firstInRange(sr); n !== null && lteMax(n.score, sr); n = n.next[0]!) victims.push(n);
+      for (let n = z.list.firstInRange(sr); n !== null && lteMax(n.score, sr); n = n.forward) victims.push(n);
     } else if (lr !== null) {
-      for (let n = z.firstInLex(lr); n !== null && lexLteMax(n.member, lr); n = n.next[0]!) victims.push(n);
+      for (let n = z.firstInLex(lr); n !== null && lexLteMax(n.member, lr); n = n.forward) victims.push(n);
     }
     for (const n of victims) z.removeNode(n);
     if (z.size() === 0) ctx.db.delete(key);
@@ -244,7 +244,7 @@ function zlexcount(ctx: Ctx, argv: string[]): void {
   if (first === null) return ctx.out.int(0);
   if (z.listpack) {
     let count = 0;
-    for (let n: SkipNode | null = first; n !== null && lexLteMax(n.member, r); n = n.next[0]!) count++;
+    for (let n: SkipNode | null = first; n !== null && lexLteMax(n.member, r); n = n.forward) count++;
     return ctx.out.int(count);
   }
   const last = z.lastInLex(r);
@@ -328,7 +328,7 @@ function selectRange(z: ZSet, q: RangeRequest): SkipNode[] {
     let n = q.reverse ? z.list.byRank(len - start) : z.list.byRank(start + 1);
     for (let k = start; k <= end && n !== null; k++) {
       out.push(n);
-      n = q.reverse ? n.prev : n.next[0]!;
+      n = q.reverse ? n.prev : n.forward;
     }
     return out;
   }
@@ -344,7 +344,7 @@ function selectRange(z: ZSet, q: RangeRequest): SkipNode[] {
     const r = q.lex!;
     n = q.reverse ? z.lastInLex(r) : z.firstInLex(r);
   }
-  for (let k = q.offset; k > 0 && n !== null; k--) n = q.reverse ? n.prev : n.next[0]!;
+  for (let k = q.offset; k > 0 && n !== null; k--) n = q.reverse ? n.prev : n.forward;
   let left = q.limit;
   while (n !== null && left !== 0) {
     if (q.kind === 'score') {
@@ -352,7 +352,7 @@ function selectRange(z: ZSet, q: RangeRequest): SkipNode[] {
     } else if (q.reverse ? !lexGteMin(n.member, q.lex!) : !lexLteMax(n.member, q.lex!)) break;
     out.push(n);
     if (left > 0) left--;
-    n = q.reverse ? n.prev : n.next[0]!;
+    n = q.reverse ? n.prev : n.forward;
   }
   return out;
 }
@@ -408,7 +408,7 @@ function* sourceEntries(s: Source): Generator<[string, number]> {
   const o = s.obj;
   if (o === null) return;
   if (o instanceof ZSet) {
-    for (let n = o.list.first; n !== null; n = n.next[0]!) yield [n.member, n.score];
+    for (let n = o.list.first; n !== null; n = n.forward) yield [n.member, n.score];
   } else {
     for (const m of o.values()) yield [m, 1];
   }

@@ -144,8 +144,12 @@ export class Config {
     return this.values.get(d.name)!;
   }
   int(name: string): number {
-    return Number(this.get(name));
+    // Dispatch asks for some numbers on every command (maxmemory): parse each value once.
+    let n = this.ints.get(name);
+    if (n === undefined) this.ints.set(name, (n = Number(this.get(name))));
+    return n;
   }
+  private readonly ints = new Map<string, number>();
   bool(name: string): boolean {
     return this.get(name) === 'yes';
   }
@@ -157,6 +161,7 @@ export class Config {
     if (!startup && d.immutable) throw new ConfigError("can't set immutable config");
     const v = normalizeValue(d, args);
     this.values.set(d.name, v);
+    this.ints.clear();
     if (!d.applies && v !== d.default) this.ignored.add(d.name);
     for (const l of this.listeners) l(d.name, v);
   }

@@ -19,6 +19,8 @@ export interface KeyspaceEvents {
   expired(db: Db, key: string): void;
 }
 
+export type StringEncodingOverride = 'raw' | 'embstr';
+
 export class Db {
   private slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
   expires = new Map<string, number>();
@@ -30,6 +32,12 @@ export class Db {
   bytes = 0;
   /** While false (a replica, or a script), reads do not delete expired keys; they just hide them. */
   activeExpireAllowed = true;
+  /**
+   * Strings whose Redis encoding is not the one their content implies: APPEND and SETRANGE
+   * leave a raw string, INCRBYFLOAT an embstr even for "3". Empty in most workloads; any store
+   * or delete of the key drops the entry.
+   */
+  private stringEncodings = new Map<string, StringEncodingOverride>();
 
   constructor(
     readonly index: number,
@@ -86,6 +94,7 @@ export class Db {
       this.clock.created(key, Date.now());
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
   }
 
   /** Replaces the value of an existing key keeping its TTL (in-place updates of strings). */
@@ -95,6 +104,17 @@ export class Db {
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
     m.set(key, value);
+    if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
+  }
+
+  /** Records the encoding Redis would report for the string just stored at key (see field). */
+  setStringEncoding(key: string, enc: StringEncodingOverride): void {
+    this.stringEncodings.set(key, enc);
+  }
+
+  /** The recorded encoding of the string at key, undefined when its content decides. */
+  stringEncodingOf(key: string): StringEncodingOverride | undefined {
+    return this.stringEncodings.size === 0 ? undefined : this.stringEncodings.get(key);
   }
 
   delete(key: string): boolean {
@@ -107,6 +127,7 @@ export class Db {
     this.size--;
     if (m.size === 0) this.slots[slot] = undefined;
     if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
     return true;
   }
 
@@ -172,6 +193,7 @@ export class Db {
   flush(): void {
     this.slots.fill(undefined);
     this.expires.clear();
+    this.stringEncodings.clear();
     this.size = 0;
     this.bytes = 0;
     this.clock.reset();
@@ -187,6 +209,7 @@ export class Db {
   swapContents(other: Db): void {
     [this.slots, other.slots] = [other.slots, this.slots];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings];
     [this.size, other.size] = [other.size, this.size];
     [this.bytes, other.bytes] = [other.bytes, this.bytes];
     [this.clock, other.clock] = [other.clock, this.clock];
@@ -198,6 +221,7 @@ export class Db {
     if (m === undefined) return 0;
     for (const [k, v] of m) {
       this.expires.delete(k);
+      this.stringEncodings.delete(k);
       this.bytes -= chargedFor(k, v);
     }
     this.slots[slot] = undefined;

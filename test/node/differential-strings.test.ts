@@ -92,4 +92,70 @@ describe('strings and keys behave like redis-server 7.0', () => {
   it('the same script in RESP3', async () => {
     await expectSameReplies(ours, redis, strings, 3);
   });
+
+  it('OBJECT ENCODING of strings edited in place (APPEND, SETRANGE, INCRBYFLOAT) and moved', async () => {
+    const enc = (k: string): Step => ['OBJECT', 'ENCODING', k];
+    await expectSameReplies(ours, redis, [
+      ['FLUSHALL'],
+      // APPEND to a missing key stores the argument as SET would (int / embstr / raw by content).
+      ['APPEND', 'e1', '123'],
+      enc('e1'),
+      ['APPEND', 'e2', 'abc'],
+      enc('e2'),
+      ['APPEND', 'e3', 'x'.repeat(50)],
+      enc('e3'),
+      // APPEND to an existing key leaves a raw string, short or numeric.
+      ['SET', 'a1', '12'],
+      ['APPEND', 'a1', '3'],
+      enc('a1'),
+      ['SET', 'a2', 'ab'],
+      ['APPEND', 'a2', 'c'],
+      enc('a2'),
+      ['APPEND', 'a2', ''],
+      enc('a2'),
+      ['SET', 'a3', 'abc'],
+      ['APPEND', 'a3', ''],
+      enc('a3'),
+      // SETRANGE always produces raw, except when it writes nothing.
+      ['SETRANGE', 'r1', '0', '42'],
+      enc('r1'),
+      ['SETRANGE', 'r2', '0', ''],
+      enc('r2'),
+      ['SET', 'r3', '100'],
+      ['SETRANGE', 'r3', '0', '2'],
+      enc('r3'),
+      ['SET', 'r4', '100'],
+      ['SETRANGE', 'r4', '1', ''],
+      enc('r4'),
+      // Whatever stores a new value drops the raw form: INCR makes an int, SET re-encodes.
+      ['INCR', 'a1'],
+      enc('a1'),
+      ['SET', 'a2', 'abc'],
+      enc('a2'),
+      ['GETSET', 'r1', '7'],
+      enc('r1'),
+      // INCRBYFLOAT stores text, never an int.
+      ['INCRBYFLOAT', 'f1', '3'],
+      enc('f1'),
+      ['SET', 'f2', '1.5'],
+      ['INCRBYFLOAT', 'f2', '1.5'],
+      enc('f2'),
+      ['INCR', 'f2'],
+      enc('f2'),
+      // RENAME, COPY and MOVE carry the value object, encoding included.
+      ['SET', 'm1', '5'],
+      ['APPEND', 'm1', '5'],
+      ['RENAME', 'm1', 'm2'],
+      enc('m2'),
+      ['COPY', 'm2', 'm3'],
+      enc('m3'),
+      ['MOVE', 'm3', '1'],
+      ['SELECT', '1'],
+      enc('m3'),
+      ['SELECT', '0'],
+      ['DEL', 'm2'],
+      ['SET', 'm2', '55'],
+      enc('m2'),
+    ]);
+  });
 });

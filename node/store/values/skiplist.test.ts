@@ -47,7 +47,7 @@ describe('SkipList against a sorted-array model', () => {
         sl.check();
         expect(sl.length).toBe(model.length);
         const walked: Entry[] = [];
-        for (let n = sl.first; n !== null; n = n.next[0]!) walked.push([n.score, n.member]);
+        for (let n = sl.first; n !== null; n = n.forward) walked.push([n.score, n.member]);
         expect(walked).toEqual(model);
         const back: Entry[] = [];
         for (let n = sl.tail; n !== null; n = n.prev) back.push([n.score, n.member]);

@@ -5,9 +5,11 @@ const MAX_LEVEL = 32;
 const P = 0.25;
 
 export class SkipNode {
-  readonly next: (SkipNode | null)[];
-  /** Number of level-0 steps each forward link skips. */
-  readonly span: number[];
+  /**
+   * Level i's forward link at [2i] and the number of level-0 steps it skips at [2i+1]: a search
+   * step reads both from one small array instead of two (fewer cache misses on big sets).
+   */
+  readonly links: (SkipNode | number | null)[];
   prev: SkipNode | null = null;
   /** Insertion sequence number of the member (ZSCAN cursor order); kept across score updates. */
   seq = 0;
@@ -17,14 +19,47 @@ export class SkipNode {
     public score: number,
     level: number,
   ) {
-    // Built by push so that V8 keeps them packed (no hole checks on the hot paths).
-    this.next = [];
-    this.span = [];
-    for (let i = 0; i < level; i++) {
-      this.next.push(null);
-      this.span.push(0);
-    }
+    this.links = linksOf(level);
   }
+
+  get level(): number {
+    return this.links.length >> 1;
+  }
+
+  /** The next node in order (level 0), null at the end. */
+  get forward(): SkipNode | null {
+    return this.links[0] as SkipNode | null;
+  }
+
+  nextAt(i: number): SkipNode | null {
+    return this.links[2 * i] as SkipNode | null;
+  }
+
+  spanAt(i: number): number {
+    return this.links[2 * i + 1] as number;
+  }
+
+  setNext(i: number, n: SkipNode | null): void {
+    this.links[2 * i] = n;
+  }
+
+  setSpan(i: number, span: number): void {
+    this.links[2 * i + 1] = span;
+  }
+}
+
+/**
+ * Fresh links for a node of `level` levels. Literals for the common levels (3 nodes in 4 have
+ * one level) give exact-size packed arrays allocated with the node; arrays grown by push would
+ * reserve 17 slots each.
+ */
+function linksOf(level: number): (SkipNode | number | null)[] {
+  if (level === 1) return [null, 0];
+  if (level === 2) return [null, 0, null, 0];
+  if (level === 3) return [null, 0, null, 0, null, 0];
+  const a: (SkipNode | number | null)[] = [null, 0, null, 0, null, 0, null, 0];
+  for (let i = 4; i < level; i++) a.push(null, 0);
+  return a;
 }
 
 /** A score interval; `minex`/`maxex` make the bound exclusive. */
@@ -104,7 +139,7 @@ export class SkipList {
   private readonly rankAt: number[] = new Array<number>(MAX_LEVEL).fill(0);
 
   get first(): SkipNode | null {
-    return this.head.next[0]!;
+    return this.head.nextAt(0);
   }
 
   /** Inserts a member that is not present. */
@@ -121,33 +156,33 @@ export class SkipList {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1]!;
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && before(node.score, node.member, n)) {
-        rank[i]! += x.span[i]!;
+        rank[i]! += x.spanAt(i);
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
       update[i] = x;
     }
-    const level = node.next.length;
+    const level = node.level;
     if (level > this.level) {
       for (let i = this.level; i < level; i++) {
         rank[i] = 0;
         update[i] = this.head;
-        this.head.span[i] = this.length;
+        this.head.setSpan(i, this.length);
       }
       this.level = level;
     }
     for (let i = 0; i < level; i++) {
       const u = update[i]!;
-      node.next[i] = u.next[i]!;
-      u.next[i] = node;
-      node.span[i] = u.span[i]! - (rank[0]! - rank[i]!);
-      u.span[i] = rank[0]! - rank[i]! + 1;
+      node.setNext(i, u.nextAt(i));
+      u.setNext(i, node);
+      node.setSpan(i, u.spanAt(i) - (rank[0]! - rank[i]!));
+      u.setSpan(i, rank[0]! - rank[i]! + 1);
     }
-    for (let i = level; i < this.level; i++) update[i]!.span[i]!++;
+    for (let i = level; i < this.level; i++) update[i]!.setSpan(i, update[i]!.spanAt(i) + 1);
     node.prev = update[0] === this.head ? null : update[0]!;
-    const after = node.next[0]!;
+    const after = node.nextAt(0);
     if (after !== null) after.prev = node;
     else this.tail = node;
     this.length++;
@@ -158,14 +193,14 @@ export class SkipList {
     const update = this.update;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && before(score, member, n)) {
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
       update[i] = x;
     }
-    const n = x.next[0]!;
+    const n = x.nextAt(0);
     return n !== null && n.score === score && n.member === member ? n : null;
   }
 
@@ -173,20 +208,20 @@ export class SkipList {
     const update = this.update;
     for (let i = 0; i < this.level; i++) {
       const u = update[i]!;
-      if (u.next[i] === node) {
-        u.span[i]! += node.span[i]! - 1;
-        u.next[i] = node.next[i]!;
+      if (u.nextAt(i) === node) {
+        u.setSpan(i, u.spanAt(i) + node.spanAt(i) - 1);
+        u.setNext(i, node.nextAt(i));
       } else {
-        u.span[i]!--;
+        u.setSpan(i, u.spanAt(i) - 1);
       }
     }
-    const after = node.next[0]!;
+    const after = node.nextAt(0);
     if (after !== null) after.prev = node.prev;
     else this.tail = node.prev;
-    while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
+    while (this.level > 1 && this.head.nextAt(this.level - 1) === null) this.level--;
     this.length--;
-    node.next.fill(null);
-    node.span.fill(0);
+    node.links.fill(null);
+    for (let i = 1; i < node.links.length; i += 2) node.links[i] = 0;
     node.prev = null;
   }
 
@@ -200,7 +235,7 @@ export class SkipList {
   /** Moves a node to a new score, keeping the node object (and its seq). */
   updateScore(node: SkipNode, score: number): void {
     const p = node.prev;
-    const n = node.next[0]!;
+    const n = node.nextAt(0);
     // Stays in place when still ordered between its neighbours.
     if ((p === null || p.score < score || (p.score === score && p.member < node.member)) && (n === null || score < n.score || (score === n.score && node.member < n.member))) {
       node.score = score;
@@ -217,11 +252,11 @@ export class SkipList {
     let rank = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && (n.score < score || (n.score === score && n.member <= member))) {
-        rank += x.span[i]!;
+        rank += x.spanAt(i);
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
       if (x !== this.head && x.member === member && x.score === score) return rank;
     }
@@ -234,11 +269,11 @@ export class SkipList {
     let traversed = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
-      while (n !== null && traversed + x.span[i]! <= rank) {
-        traversed += x.span[i]!;
+      let n = x.nextAt(i);
+      while (n !== null && traversed + x.spanAt(i) <= rank) {
+        traversed += x.spanAt(i);
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
       if (traversed === rank) return x;
     }
@@ -246,54 +281,54 @@ export class SkipList {
   }
 
   firstInRange(r: ScoreRange): SkipNode | null {
-    if (emptyScoreRange(r) || this.tail === null || !gteMin(this.tail.score, r) || !lteMax(this.head.next[0]!.score, r)) return null;
+    if (emptyScoreRange(r) || this.tail === null || !gteMin(this.tail.score, r) || !lteMax(this.head.nextAt(0)!.score, r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && !gteMin(n.score, r)) {
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
     }
-    const n = x.next[0]!;
+    const n = x.nextAt(0);
     return n !== null && lteMax(n.score, r) ? n : null;
   }
 
   lastInRange(r: ScoreRange): SkipNode | null {
-    if (emptyScoreRange(r) || this.tail === null || !gteMin(this.tail.score, r) || !lteMax(this.head.next[0]!.score, r)) return null;
+    if (emptyScoreRange(r) || this.tail === null || !gteMin(this.tail.score, r) || !lteMax(this.head.nextAt(0)!.score, r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && lteMax(n.score, r)) {
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
     }
     return x !== this.head && gteMin(x.score, r) ? x : null;
   }
 
   firstInLex(r: LexRange): SkipNode | null {
-    if (emptyLexRange(r) || this.tail === null || !lexGteMin(this.tail.member, r) || !lexLteMax(this.head.next[0]!.member, r)) return null;
+    if (emptyLexRange(r) || this.tail === null || !lexGteMin(this.tail.member, r) || !lexLteMax(this.head.nextAt(0)!.member, r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && !lexGteMin(n.member, r)) {
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
     }
-    const n = x.next[0]!;
+    const n = x.nextAt(0);
     return n !== null && lexLteMax(n.member, r) ? n : null;
   }
 
   lastInLex(r: LexRange): SkipNode | null {
-    if (emptyLexRange(r) || this.tail === null || !lexGteMin(this.tail.member, r) || !lexLteMax(this.head.next[0]!.member, r)) return null;
+    if (emptyLexRange(r) || this.tail === null || !lexGteMin(this.tail.member, r) || !lexLteMax(this.head.nextAt(0)!.member, r)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i]!;
+      let n = x.nextAt(i);
       while (n !== null && lexLteMax(n.member, r)) {
         x = n;
-        n = x.next[i]!;
+        n = x.nextAt(i);
       }
     }
     return x !== this.head && lexGteMin(x.member, r) ? x : null;
@@ -303,7 +338,7 @@ export class SkipList {
   check(): void {
     let count = 0;
     let prev: SkipNode | null = null;
-    for (let n = this.head.next[0]!; n !== null; n = n.next[0]!) {
+    for (let n = this.head.nextAt(0); n !== null; n = n.nextAt(0)) {
       if (n.prev !== prev) throw new Error('bad backward link');
       if (prev !== null && !before(n.score, n.member, prev)) throw new Error('out of order');
       prev = n;
@@ -313,9 +348,9 @@ export class SkipList {
     for (let i = 0; i < this.level; i++) {
       let pos = 0;
       let x = this.head;
-      while (x.next[i] !== null) {
-        const n = x.next[i]!;
-        pos += x.span[i]!;
+      while (x.nextAt(i) !== null) {
+        const n = x.nextAt(i)!;
+        pos += x.spanAt(i);
         if (this.rank(n.score, n.member) !== pos) throw new Error(`bad span at level ${i}`);
         x = n;
       }

@@ -58,7 +58,7 @@ export class ZSet implements RObject {
 
   clone(): ZSet {
     const z = new ZSet(this.listpack);
-    for (let n = this.list.first; n !== null; n = n.next[0]!) z.insertNew(n.member, n.score);
+    for (let n = this.list.first; n !== null; n = n.forward) z.insertNew(n.member, n.score);
     return z;
   }
 
@@ -138,9 +138,9 @@ export class ZSet implements RObject {
   /** Converts back to listpack when a freshly built result is small enough (STORE commands). */
   shrinkEncodingIfFits(lim: ZsetLimits): void {
     if (this.listpack || this.list.length > lim.zsetMaxListpackEntries) return;
-    for (let n = this.list.first; n !== null; n = n.next[0]!) if (n.member.length > lim.zsetMaxListpackValue) return;
+    for (let n = this.list.first; n !== null; n = n.forward) if (n.member.length > lim.zsetMaxListpackValue) return;
     this.listpack = true;
-    for (let n = this.list.first; n !== null; n = n.next[0]!) if (n.score === 0) n.score = 0;
+    for (let n = this.list.first; n !== null; n = n.forward) if (n.score === 0) n.score = 0;
   }
 
   /**
@@ -176,7 +176,7 @@ export class ZSet implements RObject {
     const head = this.list.first;
     const tail = this.list.tail;
     if (emptyLexRange(r) || head === null || tail === null || !lexGteMin(tail.member, r) || !lexLteMax(head.member, r)) return null;
-    for (let n: SkipNode | null = head; n !== null; n = n.next[0]!) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
+    for (let n: SkipNode | null = head; n !== null; n = n.forward) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
     return null;
   }
 
@@ -196,10 +196,10 @@ export class ZSet implements RObject {
 
   /** [member, score] pairs in order (DUMP, RDB). */
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.list.first; n !== null; n = n.next[0]!) yield [n.member, n.score];
+    for (let n = this.list.first; n !== null; n = n.forward) yield [n.member, n.score];
   }
 
   *members(): IterableIterator<SkipNode> {
-    for (let n = this.list.first; n !== null; n = n.next[0]!) yield n;
+    for (let n = this.list.first; n !== null; n = n.forward) yield n;
   }
 }
