@@ -128,7 +128,9 @@ function duringRoll(o: Observed, r: PlanResult): PlanResult {
   const updated = tracked.filter((m) => m.member.revision === revision).length;
   const rolling = updated < tracked.length || o.cluster.status?.operation?.type === 'RollingUpdate';
   if (!rolling || tracked.length === 0) return r;
-  return { ...r, decision: { ...d, phase: 'Updating', operation: 'RollingUpdate', membersUpdated: { updated, total: tracked.length } } };
+  // A member whose pod is being recreated is briefly absent: the total stays what the spec asks for.
+  const total = Math.max(tracked.length, r.spec.shards * (r.spec.replicasPerShard + 1));
+  return { ...r, decision: { ...d, phase: 'Updating', operation: 'RollingUpdate', membersUpdated: { updated, total } } };
 }
 
 function planStep(o: Observed): PlanResult {

@@ -193,3 +193,52 @@ test('image and config change under writes: one pod at a time, replicas first, m
     r.disconnect();
   }
 }, 300_000);
+
+test('with storage: a config change rolls every pod and each member keeps its node ID', async () => {
+  const name = 'durable';
+  const get = async () => ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as { metadata: { generation: number }; status?: Status });
+  const pods = async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: `redshard.io/cluster=${name}` })).items;
+  const ids = (s: Status) => new Map((s.shards ?? []).flatMap((sh) => [sh.master!, ...sh.replicas]).map((m) => [m.name, m.id]));
+  await custom.createNamespacedCustomObject({
+    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name }, spec: { shards: 2, replicasPerShard: 1, image: 'redshard:dev', nodeTimeoutMs: 2000, storage: { size: '1Gi' } } },
+  });
+  const before = await until('durable Ready', async () => {
+    const { status } = await get();
+    return status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && status.slotsAssigned === 16384 && status.readyMembers === '4/4' ? status : undefined;
+  }, 200_000, 250);
+  const oldUids = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+  const c = new Cluster([{ host: (await pods())[0]!.status!.podIP!, port: 6379 }], { scaleReads: 'master', redisOptions: { connectTimeout: 2000, maxRetriesPerRequest: 20 } });
+  try {
+    const w = new Writer(c, 1000);
+    w.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name, body: { spec: { config: { hz: '15' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const generation = (await get()).metadata.generation;
+    const after = await until('durable rolled and Ready', async () => {
+      const { status } = await get();
+      if (status?.observedGeneration !== generation || status.phase !== 'Ready' || status.readyMembers !== '4/4') return undefined;
+      const ps = await pods();
+      return ps.length === 4 && ps.every((p) => p.metadata!.uid !== oldUids.get(p.metadata!.name!)) ? status : undefined;
+    }, 200_000, 250);
+    const ms = Date.now() - t0;
+    await w.stop();
+    console.log(`rolling update of 4 pods with storage under writes: Ready in ${ms} ms, ${w.writes} writes, ${w.errors.length} errors, loadavg ${loadavg()}`);
+    expect(w.errors.slice(0, 5)).toEqual([]);
+    expect(await w.lost()).toEqual([]);
+    // Same node IDs: nodes.conf on each PVC survived the pod's recreation.
+    expect(ids(after)).toEqual(ids(before));
+    for (const p of await pods()) {
+      const r = new Redis({ host: p.status!.podIP!, port: 6379, lazyConnect: true });
+      await r.connect();
+      expect(await r.config('GET', 'hz')).toEqual(['hz', '15']);
+      r.disconnect();
+    }
+  } finally {
+    c.disconnect();
+  }
+}, 300_000);
