@@ -1,13 +1,14 @@
 // Rebalance under client load: a 3-master cluster holding REBALANCE_KEYS string keys (default
 // 1,000,000) gets an empty fourth master, then `redis-cli --cluster rebalance
 // --cluster-use-empty-masters` moves a quarter of the slots (and keys) onto it while an ioredis
-// Cluster client reads and writes keys on all slots. Run on our nodes and on Debian's
+// Cluster client (in its own process) reads and writes keys on all slots. Run on our nodes and on Debian's
 // redis-server 7.0 in the same run, plus our atomic CLUSTER IMPORT-SLOTS for the same amount of
 // slots (three contiguous ranges, one per source). Prints keys/s moved, client p99 / max latency,
 // errors and the total time as a markdown table.
 // Run: npm run build && flock /tmp/redshard-bench.lock node bench/rebalance.ts
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
 import { cli, fmt, startServer, stop, type Proc } from './common.ts';
@@ -37,9 +38,19 @@ async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
   for (let attempt = 0; ; attempt++) {
     nextPort += 1 + Math.floor(Math.random() * 50);
     try {
-      return await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000']);
+      const p = await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '15000']);
+      // The port may have been someone else's: ours answers with our child's pid.
+      let pid = '';
+      try {
+        pid = /process_id:(\d+)/.exec(cli(p.port, ['info', 'server']))?.[1] ?? '';
+      } catch {
+        // not ours, or not up
+      }
+      if (pid === String(p.child.pid)) return p;
+      p.child.kill('SIGKILL');
+      throw new Error(`port ${p.port} is answered by another process`);
     } catch (e) {
-      if (attempt >= 4) throw e;
+      if (attempt >= 6) throw e;
     }
   }
 }
@@ -81,61 +92,46 @@ async function loadKeys(nodes: Proc[]): Promise<void> {
     [...parts].map(
       ([port, cmds]) =>
         new Promise<void>((resolve, reject) => {
-          const c = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] });
-          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))));
+          const c = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'ignore'] });
+          c.on('exit', (code) => {
+            if (code === 0) return resolve();
+            for (const n of nodes) console.error(n.port, cli(n.port, ['cluster', 'info']).split('\n').slice(0, 2).join(' '));
+            reject(new Error(`redis-cli --pipe exited ${code}`));
+          });
           c.stdin.end(cmds.join(''));
         }),
     ),
   );
 }
 
-interface Load {
-  latencies: number[];
+interface LoadResult {
+  ops: number;
+  p50: number;
+  p99: number;
+  max: number;
   errors: string[];
-  last: Map<string, string>;
-  stop(): Promise<void>;
+  last: [string, string][];
 }
 
-function startLoad(client: Cluster): Load {
-  const latencies: number[] = [];
-  const errors: string[] = [];
-  const last = new Map<string, string>();
-  let running = true;
-  let seq = 0;
-  const worker = async () => {
-    while (running) {
-      const k = `load:${Math.floor(Math.random() * LOAD_KEYS)}`;
-      const v = String(++seq);
-      let t = performance.now();
-      try {
-        await client.set(k, v);
-        latencies.push(performance.now() - t);
-        last.set(k, v);
-        t = performance.now();
-        const got = await client.get(k);
-        latencies.push(performance.now() - t);
-        // Another worker may have written the same key meanwhile: only a value never written is wrong.
-        if (got === null) errors.push(`read ${k}: nil`);
-      } catch (e) {
-        errors.push((e as Error).message);
-        await sleep(10);
-      }
-    }
-  };
-  const workers = Array.from({ length: WORKERS }, worker);
+/** The client load runs in its own process (bench/rebalance-client.ts). */
+function startLoad(port: number): { reset(): void; stop(): Promise<LoadResult> } {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'rebalance-client.ts'), String(port), String(WORKERS), String(LOAD_KEYS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return {
-    latencies,
-    errors,
-    last,
-    stop: async () => {
-      running = false;
-      await Promise.all(workers);
-    },
+    reset: () => child.stdin.write('reset\n'),
+    stop: () =>
+      new Promise((resolve, reject) => {
+        child.on('exit', () => {
+          try {
+            resolve(JSON.parse(out) as LoadResult);
+          } catch (e) {
+            reject(e as Error);
+          }
+        });
+        child.stdin.write('stop\n');
+      }),
   };
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 interface Result {
@@ -158,9 +154,25 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
   let client: Cluster | null = null;
   try {
     redisCluster(['create', ...nodes.slice(0, 3).map(addr)]);
-    await until('cluster ok', () => nodes.slice(0, 3).every((n) => cli(n.port, ['cluster', 'info']).includes('cluster_state:ok')));
+    // A node may still flip to fail for a moment right after create: wait for a steady ok, and
+    // load again (SET is idempotent) if the load met a CLUSTERDOWN anyway.
+    const allOk = () => nodes.slice(0, 3).every((n) => cli(n.port, ['cluster', 'info']).includes('cluster_state:ok'));
+    for (let steady = 0; steady < 10; ) {
+      await until('cluster ok', allOk);
+      steady = allOk() ? steady + 1 : 0;
+      await sleep(100);
+    }
     const tLoad = performance.now();
-    await loadKeys(nodes);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await loadKeys(nodes);
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+        console.error(`${kind}: loading failed (${(e as Error).message}), again`);
+        await until('cluster ok', allOk);
+      }
+    }
     const loaded = nodes.slice(0, 3).reduce((s, n) => s + Number(cli(n.port, ['dbsize'])), 0);
     if (loaded !== KEYS) throw new Error(`loaded ${loaded} keys, expected ${KEYS}`);
     console.error(`${kind}: loaded ${fmt(KEYS)} keys in ${fmt(performance.now() - tLoad)} ms`);
@@ -170,9 +182,9 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     );
     client = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }]);
     for (let i = 0; i < LOAD_KEYS; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => client!.set(`load:${i + j}`, '0')));
-    const load = startLoad(client);
-    await sleep(500);
-    load.latencies.length = 0;
+    const load = startLoad(nodes[0]!.port);
+    await sleep(1500);
+    load.reset();
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const t0 = performance.now();
     if (how === 'redis-cli') {
@@ -201,16 +213,16 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
       }
     }
     const ms = performance.now() - t0;
-    await load.stop();
+    const res = await load.stop();
+    if (res.errors.length > 0) console.error(`${kind} ${how}: client errors (first 5): ${res.errors.slice(0, 5).join("; ")}`);
     const own = owners(nodes[3]!.port);
     let moved = 0;
     for (let i = 0; i < KEYS; i++) if (own[keySlot(keyName(i))] === nodes[3]!.port) moved++;
     let lost = 0;
-    for (const [k, v] of load.last) if ((await client.get(k)) !== v) lost++;
+    for (const [k, v] of res.last) if ((await client.get(k)) !== v) lost++;
     for (let i = 0; i < KEYS; i += 997) if ((await client.get(keyName(i))) !== `v${i}`) lost++;
-    const sorted = Float64Array.from(load.latencies).sort();
     const name = how === 'atomic' ? 'redshard CLUSTER IMPORT-SLOTS' : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
-    return { name, moved, ms, ops: load.latencies.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0, errors: load.errors.length, lost, load: loadavg };
+    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, errors: res.errors.length, lost, load: loadavg };
   } finally {
     client?.disconnect();
     await Promise.all(nodes.map(stop));

@@ -68,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const master = config.get('replicaof');
   if (master !== '' && !server.clusterEnabled) {
     const [host, port] = master.split(' ');
-    replicaOf(server, { host: host!, port: Number(port) });
+    replicaOf(server, { host: host!, port: Number(port) }, true);
   }
   let stopping = false;
   const stop = (signal: string) => {

@@ -57,7 +57,9 @@ const message: fc.Arbitrary<BusMessage> = fc.oneof(
       gossip: fc.array(gossip, { maxLength: 8 }),
       hostname: fc.option(fc.stringMatching(/^[a-z0-9.-]{1,40}$/), { nil: null }),
       unknownExtensions: fc.constant([] as number[]),
-    }),
+      forgotten: fc.array(fc.record({ id: hexId, ttl: epoch }), { minLength: 1, maxLength: 3 }),
+      shardId: hexId,
+    }, { requiredKeys: ['kind', 'gossip', 'hostname', 'unknownExtensions'] }),
   }),
   fc.record({ header: header(fc.constant(MsgType.FAIL)), body: fc.record({ kind: fc.constant('fail' as const), id: hexId }) }),
   fc.record({
@@ -73,7 +75,7 @@ const message: fc.Arbitrary<BusMessage> = fc.oneof(
 
 function normalise(m: BusMessage): BusMessage {
   // EXT_DATA is derived from the body by the encoder.
-  const ext = m.body.kind === 'ping' && m.body.hostname !== null;
+  const ext = m.body.kind === 'ping' && (m.body.hostname !== null || m.body.forgotten !== undefined || m.body.shardId !== undefined);
   return { header: { ...m.header, mflags: ext ? m.header.mflags | 4 : m.header.mflags & ~4 }, body: m.body };
 }
 

@@ -42,6 +42,8 @@ export const NodeFlag = {
 } as const;
 
 export const MFlag = { PAUSED: 1, FORCEACK: 2, EXT_DATA: 4 } as const;
+/** FORGOTTEN_NODE extension data: node ID + u64 TTL in seconds. */
+const FORGOTTEN_LEN = 48;
 export const ExtType = { HOSTNAME: 0, HUMAN_NODENAME: 1, FORGOTTEN_NODE: 2, SHARDID: 3 } as const;
 
 export interface Header {
@@ -77,12 +79,26 @@ export interface GossipEntry {
 }
 
 export type Body =
-  | { kind: 'ping'; gossip: GossipEntry[]; hostname: string | null; unknownExtensions: number[] }
+  | {
+      kind: 'ping';
+      gossip: GossipEntry[];
+      hostname: string | null;
+      unknownExtensions: number[];
+      /** 7.2+ FORGOTTEN_NODE extensions: node IDs the sender banned, with the ban's remaining seconds. */
+      forgotten?: ForgottenNode[];
+      /** 7.2+ SHARDID extension. */
+      shardId?: string;
+    }
   | { kind: 'fail'; id: string }
   | { kind: 'publish'; channel: string; message: string }
   | { kind: 'update'; configEpoch: number; id: string; slots: Uint8Array }
   | { kind: 'empty' }
   | { kind: 'unknown' };
+
+export interface ForgottenNode {
+  id: string;
+  ttl: number;
+}
 
 export interface BusMessage {
   header: Header;
@@ -176,6 +192,8 @@ export function decodeMessage(frame: Buffer): DecodeResult {
       }
       let hostname: string | null = null;
       const unknownExtensions: number[] = [];
+      const forgotten: ForgottenNode[] = [];
+      let shardId: string | null = null;
       if (header.mflags & MFlag.EXT_DATA) {
         if (extCount > MAX_EXTENSIONS) return bad(`${extCount} extensions exceed the limit`);
         for (let i = 0; i < extCount; i++) {
@@ -184,12 +202,19 @@ export function decodeMessage(frame: Buffer): DecodeResult {
           const etype = frame.readUInt16BE(off + 4);
           if (elen < 8 || elen % 8 !== 0 || off + elen > len) return bad(`bad extension length ${elen}`);
           if (etype === ExtType.HOSTNAME) hostname = readCString(frame, off + 8, elen - 8);
-          else unknownExtensions.push(etype);
+          else if (etype === ExtType.FORGOTTEN_NODE) {
+            if (elen < 8 + FORGOTTEN_LEN) return bad(`forgotten node extension of ${elen} bytes`);
+            forgotten.push({ id: readId(frame, off + 8), ttl: Number(frame.readBigUInt64BE(off + 8 + NODE_ID_LEN)) });
+          } else if (etype === ExtType.SHARDID) {
+            if (elen < 8 + NODE_ID_LEN) return bad(`shard id extension of ${elen} bytes`);
+            shardId = readId(frame, off + 8);
+          } else unknownExtensions.push(etype);
           off += elen;
         }
       }
       if (off !== len) return bad(`length ${len} but expected ${off}`);
-      return { ok: true, msg: { header, body: { kind: 'ping', gossip, hostname, unknownExtensions } } };
+      const body: Body = { kind: 'ping', gossip, hostname, unknownExtensions, ...(forgotten.length > 0 ? { forgotten } : {}), ...(shardId !== null ? { shardId } : {}) };
+      return { ok: true, msg: { header, body } };
     }
     case MsgType.FAIL:
       if (len !== HEADER_LEN + NODE_ID_LEN) return bad(`length ${len}`);
@@ -250,10 +275,14 @@ export function encodeMessage(msg: BusMessage): Buffer {
   const { header: h, body } = msg;
   let bodyLen = 0;
   let hostExtLen = 0;
+  let extCount = 0;
+  let extLen = 0;
   switch (body.kind) {
     case 'ping':
       if (body.hostname !== null && body.hostname !== '') hostExtLen = 8 + ceil8(body.hostname.length + 1);
-      bodyLen = body.gossip.length * GOSSIP_LEN + hostExtLen;
+      extCount = (hostExtLen > 0 ? 1 : 0) + (body.forgotten?.length ?? 0) + (body.shardId !== undefined ? 1 : 0);
+      extLen = hostExtLen + (body.forgotten?.length ?? 0) * (8 + FORGOTTEN_LEN) + (body.shardId !== undefined ? 8 + NODE_ID_LEN : 0);
+      bodyLen = body.gossip.length * GOSSIP_LEN + extLen;
       break;
     case 'fail':
       bodyLen = NODE_ID_LEN;
@@ -281,12 +310,12 @@ export function encodeMessage(msg: BusMessage): Buffer {
   buf.set(h.myslots.subarray(0, SLOT_BITMAP_LEN), 80);
   if (h.slaveof !== null) writeId(buf, 2128, h.slaveof);
   writeCString(buf, 2168, IP_LEN, h.myip);
-  buf.writeUInt16BE(hostExtLen > 0 ? 1 : 0, 2214);
+  buf.writeUInt16BE(extCount, 2214);
   buf.writeUInt16BE(h.pport, 2246);
   buf.writeUInt16BE(h.cport, 2248);
   buf.writeUInt16BE(h.flags, 2250);
   buf[2252] = h.state;
-  buf[2253] = hostExtLen > 0 ? h.mflags | MFlag.EXT_DATA : h.mflags & ~MFlag.EXT_DATA;
+  buf[2253] = extCount > 0 ? h.mflags | MFlag.EXT_DATA : h.mflags & ~MFlag.EXT_DATA;
   let off = HEADER_LEN;
   switch (body.kind) {
     case 'ping':
@@ -305,6 +334,19 @@ export function encodeMessage(msg: BusMessage): Buffer {
         buf.writeUInt32BE(hostExtLen, off);
         buf.writeUInt16BE(ExtType.HOSTNAME, off + 4);
         buf.write(body.hostname!, off + 8, 'latin1');
+        off += hostExtLen;
+      }
+      for (const f of body.forgotten ?? []) {
+        buf.writeUInt32BE(8 + FORGOTTEN_LEN, off);
+        buf.writeUInt16BE(ExtType.FORGOTTEN_NODE, off + 4);
+        writeId(buf, off + 8, f.id);
+        buf.writeBigUInt64BE(BigInt(f.ttl), off + 8 + NODE_ID_LEN);
+        off += 8 + FORGOTTEN_LEN;
+      }
+      if (body.shardId !== undefined) {
+        buf.writeUInt32BE(8 + NODE_ID_LEN, off);
+        buf.writeUInt16BE(ExtType.SHARDID, off + 4);
+        writeId(buf, off + 8, body.shardId);
       }
       break;
     case 'fail':

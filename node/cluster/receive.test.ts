@@ -82,6 +82,27 @@ describe('receive', () => {
     expect(st.nodes.has(ID('d'))).toBe(false);
   });
 
+  it('FORGOTTEN_NODE extension from a known sender: bans and drops the node, never myself or my master', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    const c = known(st, 'c', 7002);
+    known(st, 'd', 7003);
+    st.myself.flags = NodeFlag.SLAVE | NodeFlag.MYSELF;
+    st.myself.masterId = ID('d');
+    const msg = ping({});
+    if (msg.body.kind === 'ping') msg.body.forgotten = [{ id: ID('c'), ttl: 50 }, { id: ID('a'), ttl: 50 }, { id: ID('d'), ttl: 50 }, { id: ID('e'), ttl: 50 }];
+    const fx = receive(st, inbound(b), msg, env(1000));
+    expect(fx).toContainEqual({ t: 'delete-node', node: c });
+    expect(fx.filter((e) => e.t === 'delete-node')).toHaveLength(1);
+    expect(st.blacklist.get(ID('c'))).toBe(51_000);
+    expect(st.blacklist.has(ID('d'))).toBe(false);
+    // A forgotten node is not learned back from gossip while banned.
+    const g: GossipEntry = { id: ID('c'), pingSent: 0, pongReceived: 0, ip: '127.0.0.1', port: 7002, cport: 17002, flags: NodeFlag.MASTER, pport: 0 };
+    st.nodes.delete(ID('c'));
+    receive(st, inbound(b), ping({}, [g]), env(2000));
+    expect(st.nodes.has(ID('c'))).toBe(false);
+  });
+
   it('takes slots from a sender with a higher configEpoch and sends UPDATE to a stale claimer', () => {
     const st = createState(ID('a'), OPTS, 0);
     const b = known(st, 'b', 7001);

@@ -1,7 +1,7 @@
 // What a bus message does to the cluster state (facts §2.8, §3, §4): sender identification,
 // epochs, handshake completion, roles, slot ownership, gossip, FAIL, UPDATE and PUBLISH.
 import { SLOT_COUNT } from '../../common/slots.js';
-import { MFlag, MsgType, NodeFlag, slotBitGet, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { MFlag, MsgType, NodeFlag, slotBitGet, slotBitSet, type BusMessage, type ForgottenNode, type GossipEntry, type Header } from '../bus/messages.js';
 import { countAuthAck, MANUAL_FAILOVER_TIMEOUT_MS } from './election.js';
 import { addFailureReport, clearFailureIfNeeded, markFailingIfNeeded, removeFailureReport } from './failure.js';
 import {
@@ -118,6 +118,7 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
       }
     }
     if (sender !== null) sender.hostname = body.hostname ?? '';
+    if (sender !== null && body.forgotten !== undefined) forgetGossiped(st, body.forgotten, now, fx);
     if (!link.outbound && type === MsgType.PING && sender !== null) updateAddress(st, sender, linkAddress(h, link), h, fx);
 
     if (link.outbound && link.node !== null && type === MsgType.PONG) {
@@ -358,6 +359,16 @@ function processGossip(st: ClusterState, sender: ClusterNode | null, gossip: rea
       addNode(st, n);
       fx.push({ t: 'log', level: 'info', msg: 'Node learned from gossip', fields: { node: g.id, from: sender.id } }, { t: 'save' });
     }
+  }
+}
+
+/** A 7.2+ peer's FORGET travels in its pings: ban and drop the node here too (not myself or my master). */
+function forgetGossiped(st: ClusterState, forgotten: readonly ForgottenNode[], now: number, fx: Effect[]): void {
+  for (const f of forgotten) {
+    const n = st.nodes.get(f.id);
+    if (n === undefined || n === st.myself || (isReplica(st.myself) && st.myself.masterId === n.id)) continue;
+    st.blacklist.set(f.id, now + f.ttl * 1000);
+    fx.push({ t: 'log', level: 'info', msg: 'Forgetting node at the request of a peer', fields: { node: f.id, ttl: f.ttl } }, { t: 'delete-node', node: n }, { t: 'update-state' }, { t: 'save' });
   }
 }
 

@@ -35,7 +35,11 @@ export function execute(server: Server, session: Session, argv: string[]): void 
     const refusal = replicationRefusal(server);
     if (refusal !== null) return reject(server, session, spec, refusal, argv);
   }
-  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) return reject(server, session, spec, E.onlyInSubscribe(name), argv);
+  if (session.inSubscribeContext && !SUBSCRIBE_CONTEXT_ALLOWED.has(name)) {
+    // Redis redirects before it checks the subscribe context.
+    const redirect = queueing || server.cluster === null ? null : server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
+    return reject(server, session, spec, redirect ?? E.onlyInSubscribe(name), argv);
+  }
   if (queueing) {
     session.multi!.push(argv);
     out.simple('QUEUED');

@@ -152,4 +152,12 @@ export const E = {
   slotMoveAlreadyMine: (slot: number) => `ERR I'm already the owner of hash slot ${slot}`,
   slotMoveBusy: 'ERR a slot export or import is already running on this connection',
   slotMoveNoExport: 'ERR no paused slot export to commit on this connection',
+  // replication
+  noMasterLink: "NOMASTERLINK Can't SYNC while not connected with my master",
+  // audit: FUNCTION without a script engine (redis-cli --cluster add-node)
+  functionLibraryNameMissing: 'ERR library name argument was not given',
+  functionUnknownArgument: (a: string) => `ERR Unknown argument ${a}`,
+  functionRestorePolicy: 'ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.',
+  functionEngineMissing: "ERR Engine 'LUA' not found",
+  functionFlushMode: 'ERR FUNCTION FLUSH only supports SYNC|ASYNC option',
 } as const;

@@ -29,7 +29,8 @@ function replconf(ctx: Ctx, argv: string[]): void {
 }
 
 function psync(ctx: Ctx, argv: string[]): void {
-  if (ctx.server.replicaLink !== null) fail('ERR Chained replication (a replica of a replica) is not supported by redshard');
+  // A replica serves sub-replicas only while it follows its master (Redis's syncCommand).
+  if (ctx.server.replicaLink !== null && ctx.server.replicaLink.state !== 'connected') fail(E.noMasterLink);
   if (ctx.session.multi !== null) fail('ERR Replica can\'t interact with the keyspace');
   const offset = argv[0]!.toLowerCase() === 'sync' ? -1 : Number(argv[2]);
   ctx.server.replication.psync(ctx.session, argv[0]!.toLowerCase() === 'sync' ? '?' : argv[1]!, offset, argv[0]!.toLowerCase() === 'sync');
@@ -56,7 +57,7 @@ function wait(ctx: Ctx, argv: string[]): void {
     setImmediate(() => ctx.server.processInput(session));
   };
   // Block the client (no keys) until enough replicas acknowledged or the timeout.
-  ctx.server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => reply(primary.ackedCount(target)) });
+  ctx.server.blocking.block(session, { keys: [], db: session.db, deadline: 0, timer: null, retry: () => false, timeout: () => reply(primary.ackedCount(target)), endsOnRoleChange: true });
   primary.waitForAcks(target, n, timeout, reply);
 }
 
@@ -81,8 +82,9 @@ function role(ctx: Ctx): void {
   out.bulk('slave');
   out.bulk(link.host);
   out.int(link.port);
-  out.bulk(link.state === 'connected' ? 'connected' : link.state === 'transfer' ? 'sync' : link.state === 'connect' ? 'connect' : 'connecting');
-  out.int(link.offset);
+  out.bulk(link.state === 'transfer' ? 'sync' : link.state);
+  // Redis reports the offset of its master client, which exists only while the link is up.
+  out.int(link.state === 'connected' ? link.offset : -1);
 }
 
 export const replicationCommands: readonly CommandSpec[] = [

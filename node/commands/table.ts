@@ -15,6 +15,7 @@ import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
 import { listCommands } from './lists.js';
+import { functionCommands } from './functions.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -31,6 +32,7 @@ const ALL: readonly CommandSpec[] = [
   ...zsetCommands,
   ...transactionCommands,
   ...pubsubCommands,
+  ...functionCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();

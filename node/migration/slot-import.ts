@@ -29,6 +29,9 @@ export interface ImportStats {
 
 export type ImportResult = { ok: ImportStats } | { error: string };
 
+/** Stream applied per event-loop turn before yielding to I/O. */
+const APPLY_BUDGET_MS = 2;
+
 /** Without any data from the source for this long the import fails (the source aborts too). */
 const IDLE_TIMEOUT_MS = 15_000;
 
@@ -150,12 +153,29 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
       sock.write(encodeCommand(['CLUSTER', 'EXPORT-SLOTS', String(start), String(end), m.state.myself.id]), 'latin1');
     });
     let busy = false;
+    let yielding = false;
+    // Applying is bounded per event-loop turn too, so that this node's clients keep being served.
     const pump = (): void => {
-      for (let v = !busy ? reader.shift() : undefined; v !== undefined && !settled; v = !busy ? reader.shift() : undefined) apply(v);
+      const t0 = performance.now();
+      let n = 0;
+      for (let v = !busy ? reader.shift() : undefined; v !== undefined && !settled; v = !busy ? reader.shift() : undefined) {
+        apply(v);
+        if ((++n & 31) === 0 && !busy && performance.now() - t0 >= APPLY_BUDGET_MS) {
+          yielding = true;
+          sock.pause();
+          setImmediate(() => {
+            yielding = false;
+            if (settled) return;
+            sock.resume();
+            pump();
+          });
+          return;
+        }
+      }
     };
     sock.on('data', (d: Buffer) => {
       reader.feed(d);
-      pump();
+      if (!yielding) pump();
     });
     sock.on('timeout', () => done({ error: 'ERR timeout waiting for the slot export stream' }));
     sock.on('error', (e) => done({ error: `ERR slot export connection failed: ${e.message}` }));

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../server/server.js';
 import { startSnapshot } from './snapshot.js';
-import { readRdb } from './rdb.js';
-import { storedOfDump } from '../migration/value-convert.js';
+import { RdbLoader } from './rdb-loader.js';
+import { bulkLoadBegin, bulkLoadEnd } from './bulk-load-heap.js';
 import { encodingThresholds } from '../commands/thresholds.js';
 
 export interface SaveState {
@@ -103,18 +103,22 @@ export function checkSavePoints(server: Server): void {
 
 /** Loads an RDB image into the (empty) databases; returns the number of keys loaded. */
 export function loadRdbImage(server: Server, image: Buffer, keepExpired: boolean): number {
-  const t = encodingThresholds(server.config);
   const now = Date.now();
   let n = 0;
-  for (const e of readRdb(image)) {
-    const db = server.dbs[e.db];
-    if (db === undefined) continue;
-    if (e.expireAt !== undefined && e.expireAt <= now && !keepExpired) continue;
-    const v = storedOfDump(e.value, t);
-    if (v === null) throw new Error(`the RDB holds a ${e.value.type} value, which this node cannot load`);
-    db.set(e.key, v);
-    if (e.expireAt !== undefined) db.setExpire(e.key, e.expireAt);
+  const loader = new RdbLoader((dbIndex, key, value, expireAt) => {
+    const db = server.dbs[dbIndex];
+    if (db === undefined) return;
+    if (expireAt !== undefined && expireAt <= now && !keepExpired) return;
+    db.set(key, value);
+    if (expireAt !== undefined) db.setExpire(key, expireAt);
     n++;
+  }, encodingThresholds(server.config));
+  bulkLoadBegin();
+  try {
+    loader.feed(image);
+    loader.end();
+  } finally {
+    bulkLoadEnd();
   }
   return n;
 }

@@ -9,7 +9,7 @@ import type { Server } from '../server/server.js';
 import { sourceOfStored } from '../migration/value-convert.js';
 import { encodingThresholds } from '../commands/thresholds.js';
 
-const OP = { FUNCTION2: 0xf5, MODULE_AUX: 0xf7, IDLE: 0xf8, FREQ: 0xf9, AUX: 0xfa, RESIZEDB: 0xfb, EXPIRETIME_MS: 0xfc, EXPIRETIME: 0xfd, SELECTDB: 0xfe, EOF: 0xff } as const;
+export const OP = { FUNCTION2: 0xf5, MODULE_AUX: 0xf7, IDLE: 0xf8, FREQ: 0xf9, AUX: 0xfa, RESIZEDB: 0xfb, EXPIRETIME_MS: 0xfc, EXPIRETIME: 0xfd, SELECTDB: 0xfe, EOF: 0xff } as const;
 
 /** Builds an RDB stream incrementally; take() hands out what was built so far. */
 export class RdbWriter {

@@ -4,6 +4,7 @@ import type { Server } from '../server/server.js';
 import fs from 'node:fs';
 import { AppendOnlyFile, loadAppendOnlyFiles, type FsyncPolicy } from './aof.js';
 import { loadRdbImage, rdbPath, saveNow } from './rdb-file.js';
+import { bulkLoadBegin, bulkLoadEnd } from './bulk-load-heap.js';
 
 export function setupPersistence(server: Server): void {
   const cfg = server.config;
@@ -18,7 +19,13 @@ export function setupPersistence(server: Server): void {
   };
   if (cfg.bool('appendonly')) {
     const t0 = performance.now();
-    const n = loadAppendOnlyFiles(server, dir, baseName, cfg.bool('aof-load-truncated'), log);
+    bulkLoadBegin();
+    let n: number;
+    try {
+      n = loadAppendOnlyFiles(server, dir, baseName, cfg.bool('aof-load-truncated'), log);
+    } finally {
+      bulkLoadEnd();
+    }
     if (n > 0) log.info({ commands: n, keys: server.dbs.reduce((a, d) => a + d.size, 0), ms: Math.round(performance.now() - t0) }, 'DB loaded from append only file');
     server.dirty = 0;
     enable();

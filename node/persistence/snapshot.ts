@@ -17,6 +17,9 @@ export interface SnapshotStream {
   abort(): void;
 }
 
+/** Slots up to this many keys are written in one go (see read()). */
+const WHOLE_SLOT_KEYS = 512;
+
 class Snapshot implements SnapshotStream {
   private db = 0;
   private slot = 0;
@@ -76,22 +79,31 @@ class Snapshot implements SnapshotStream {
           continue;
         }
         this.slot = s;
-        this.iter = db.slotMap(s)!.keys();
+        const m = db.slotMap(s)!;
+        // A small slot is written whole within this call: no write can come in between, so
+        // there is no need to remember which of its keys were written.
+        if (m.size <= WHOLE_SLOT_KEYS) {
+          const early = this.early.size === 0 ? null : this.early;
+          for (const [key, v] of m) {
+            if (early === null || !early.has(`${this.db}\0${key}`)) this.writer.entry(this.db, key, v, db.getExpire(key));
+          }
+          n += m.size;
+          this.nextSlot();
+          if (n >= 64 && performance.now() > deadline) return this.writer.take(false);
+          continue;
+        }
+        this.iter = m.keys();
       }
       const r = this.iter.next();
       if (r.done) {
         this.iter = null;
         this.doneInSlot.clear();
-        this.slot++;
-        if (this.slot >= SLOT_COUNT) {
-          this.db++;
-          this.slot = 0;
-        }
+        this.nextSlot();
         continue;
       }
       const key = r.value;
       this.doneInSlot.add(key);
-      if (!this.early.has(`${this.db}\0${key}`)) {
+      if (this.early.size === 0 || !this.early.has(`${this.db}\0${key}`)) {
         this.writer.entry(this.db, key, db.slotMap(this.slot)!.get(key)!, db.getExpire(key));
       }
       if ((++n & 63) === 0 && performance.now() > deadline) return this.writer.take(false);
@@ -100,6 +112,14 @@ class Snapshot implements SnapshotStream {
     this.server.snapshots.delete(this);
     this.server.log.debug({ ms: Date.now() - this.startedAt, early: this.early.size }, 'snapshot finished');
     return this.writer.take(true);
+  }
+
+  private nextSlot(): void {
+    this.slot++;
+    if (this.slot >= SLOT_COUNT) {
+      this.db++;
+      this.slot = 0;
+    }
   }
 
   abort(): void {

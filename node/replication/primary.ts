@@ -9,6 +9,9 @@ import { command } from '../../common/resp/encode.js';
 import { startSnapshot, type SnapshotStream } from '../persistence/snapshot.js';
 import { randomBytes } from 'node:crypto';
 
+/** Longest the snapshot producer runs per event-loop turn. */
+const SNAPSHOT_SLICE_MS = 5;
+
 export interface AttachedReplica {
   session: Session;
   state: 'wait_bgsave' | 'send_bulk' | 'online';
@@ -76,7 +79,8 @@ export class ReplicationPrimary implements PropagationSink {
     this.server.propagator.add(this);
     const period = Math.max(1, this.server.config.int('repl-ping-replica-period')) * 1000;
     this.pingTimer = setInterval(() => {
-      if (this.replicas.size === 0) return;
+      // A replica's sub-replicas get its master's pings in the stream it passes on.
+      if (this.replicas.size === 0 || this.server.replicaLink !== null) return;
       // The ping goes through the stream so that replicas can tell a silent master from a dead one.
       this.feed(this.selectedDb === -1 ? 0 : this.selectedDb, ['PING']);
       this.beforeReply();
@@ -85,6 +89,8 @@ export class ReplicationPrimary implements PropagationSink {
   }
 
   feed(db: number, argv: readonly string[]): void {
+    // A replica produces no stream of its own: it passes on its master's (see appendApplied).
+    if (this.server.replicaLink !== null) return;
     if (db !== this.selectedDb) {
       this.buf += command(['SELECT', String(db)]);
       this.selectedDb = db;
@@ -115,8 +121,8 @@ export class ReplicationPrimary implements PropagationSink {
     const r: AttachedReplica = this.replicas.get(session) ?? {
       session,
       state: 'wait_bgsave',
-      listeningPort: 0,
-      announcedIp: null,
+      listeningPort: this.pendingPort.get(session) ?? 0,
+      announcedIp: this.pendingIp.get(session) ?? null,
       ackOffset: 0,
       ackTime: Date.now(),
       pending: [],
@@ -159,17 +165,29 @@ export class ReplicationPrimary implements PropagationSink {
     sock.write(`$EOF:${mark}\r\n`);
     const t0 = Date.now();
     let bytes = 0;
+    let maxSliceMs = 0;
+    let maxSliceCpuMs = 0;
+    // One slice per event-loop turn. A fast replica makes socket writes complete at once, and
+    // then 'drain' comes on process.nextTick: resuming straight from it would starve the loop,
+    // so every resumption goes through setImmediate.
+    const next = (): void => void setImmediate(step);
     const step = (): void => {
       if (sock.destroyed) {
         snap.abort();
         return;
       }
-      for (;;) {
-        const chunk = snap.read(8);
-        if (chunk === null) break;
-        if (chunk.length === 0) return void setImmediate(step);
+      // Wall and thread CPU time of the longest slice (they differ when the host is busy).
+      const s0 = performance.now();
+      const c0 = process.threadCpuUsage();
+      const chunk = snap.read(SNAPSHOT_SLICE_MS);
+      const c1 = process.threadCpuUsage(c0);
+      maxSliceMs = Math.max(maxSliceMs, performance.now() - s0);
+      maxSliceCpuMs = Math.max(maxSliceCpuMs, (c1.user + c1.system) / 1000);
+      if (chunk !== null) {
         bytes += chunk.length;
-        if (!sock.write(chunk)) return void sock.once('drain', step);
+        if (chunk.length === 0 || sock.write(chunk)) next();
+        else sock.once('drain', next);
+        return;
       }
       sock.write(mark);
       r.snapshot = null;
@@ -180,7 +198,7 @@ export class ReplicationPrimary implements PropagationSink {
         for (const p of r.pending) sock.write(p);
         r.pending = [];
       }
-      this.log.info({ replica: r.session.addr, bytes, ms: Date.now() - t0 }, 'synchronization with replica succeeded');
+      this.log.info({ replica: r.session.addr, bytes, ms: Date.now() - t0, maxSliceMs: Math.round(maxSliceMs * 10) / 10, maxSliceCpuMs: Math.round(maxSliceCpuMs * 10) / 10 }, 'synchronization with replica succeeded');
     };
     step();
   }
@@ -263,9 +281,17 @@ export class ReplicationPrimary implements PropagationSink {
         if (this.waiters.delete(w)) done(this.ackedCount(offset));
       }, timeoutMs);
     }
-    // Ask replicas to acknowledge now instead of waiting for their next periodic ACK.
+    // Ask replicas to acknowledge now instead of waiting for their next periodic ACK (no stream
+    // exists before the first replica attached).
+    if (!this.attached) return;
     this.feed(this.selectedDb === -1 ? 0 : this.selectedDb, ['REPLCONF', 'GETACK', '*']);
     this.beforeReply();
+  }
+
+  /** A role change ended every WAIT (their clients were sent -UNBLOCKED and closed). */
+  dropWaiters(): void {
+    for (const w of this.waiters) if (w.timer) clearTimeout(w.timer);
+    this.waiters.clear();
   }
 
   private onAck(): void {
@@ -287,16 +313,42 @@ export class ReplicationPrimary implements PropagationSink {
     this.backlog = new Backlog(this.server.config.int('repl-backlog-size'), offset);
   }
 
-  /** Bytes of the master's stream a replica applied (kept for PSYNCs after a promotion). */
+  /**
+   * Bytes of the master's stream a replica applied: kept in the backlog (for PSYNCs after a
+   * promotion and from sub-replicas) and passed on verbatim to sub-replicas, so that the whole
+   * chain shares one replication ID and offset space.
+   */
   appendApplied(data: Buffer): void {
     if (data.length === 0) return;
     this.backlog ??= new Backlog(this.server.config.int('repl-backlog-size'), this.offset);
     this.backlog.append(data);
     this.offset += data.length;
+    for (const r of this.replicas.values()) {
+      if (r.state === 'online') r.session.socket.write(data);
+      else r.pending.push(data);
+    }
+  }
+
+  /** The master's history changed under this replica: its sub-replicas must sync again. */
+  disconnectReplicas(): void {
+    for (const s of [...this.replicas.keys()]) this.server.killSession(s);
+  }
+
+  /**
+   * Partial resync with a master that changed replication ID (it was promoted): the old ID stays
+   * valid up to the current offset, for sub-replicas continuing through this node.
+   */
+  switchReplid(id: string): void {
+    if (id === this.replid) return;
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.replid = id;
   }
 
   /** After a failover makes this node a master: keep serving PSYNCs of the old history. */
   shiftReplicationId(): void {
+    // What follows is this node's own stream: start it with a SELECT.
+    this.selectedDb = -1;
     this.replid2 = this.replid;
     this.secondOffset = this.offset + 1;
     this.replid = newReplicationId();

@@ -8,7 +8,7 @@ import { Session } from '../server/session.js';
 import { RequestReader } from '../../common/resp/request-reader.js';
 import { command } from '../../common/resp/encode.js';
 import { execute } from '../commands/dispatch.js';
-import { loadRdbImage } from '../persistence/rdb-file.js';
+import { SyncLoad } from './sync-load.js';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
@@ -19,7 +19,8 @@ export class ReplicaLink {
   private sock: net.Socket | null = null;
   private phase: Phase = 'ping';
   private buf: Buffer = Buffer.alloc(0);
-  private bulk: { mark: string | null; remaining: number; chunks: Buffer[]; tail: Buffer; size: number } | null = null;
+  /** The image being received: EOF mark (or null with a byte count), the bytes held back. */
+  private bulk: { mark: Buffer | null; remaining: number; held: Buffer; load: SyncLoad } | null = null;
   private reader: RequestReader | null = null;
   private session: Session | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -30,6 +31,8 @@ export class ReplicaLink {
   lastIoAt = Date.now();
   syncStartedAt = 0;
   linkDownSince = Date.now();
+  /** The link was up and then lost (INFO shows master_link_down_since_seconds:-1 before). */
+  linkLost = false;
   /** Master replication ID and processed offset (both known once synced). */
   masterReplid = '?';
   offset = -1;
@@ -53,6 +56,8 @@ export class ReplicaLink {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ackTimer) clearInterval(this.ackTimer);
+    this.bulk?.load.abort();
+    this.bulk = null;
     this.sock?.destroy();
     this.sock = null;
   }
@@ -73,7 +78,12 @@ export class ReplicaLink {
     const down = (why: string) => {
       if (this.sock !== sock) return;
       this.sock = null;
-      if (this.state === 'connected') this.linkDownSince = Date.now();
+      this.bulk?.load.abort();
+      this.bulk = null;
+      if (this.state === 'connected') {
+        this.linkDownSince = Date.now();
+        this.linkLost = true;
+      }
       this.state = 'connect';
       if (this.session) this.server.closeSession(this.session);
       this.session = null;
@@ -160,7 +170,12 @@ export class ReplicaLink {
             this.log.info({ replid: id, offset: off }, 'full resync from master');
           } else if (l.startsWith('+CONTINUE')) {
             const id = l.split(' ')[1];
-            if (id && id !== this.masterReplid) this.adoptReplid(id);
+            if (id && id !== this.masterReplid) {
+              // Sub-replicas reconnect and continue with the old ID (kept as replid2).
+              this.masterReplid = id;
+              this.server.replication.switchReplid(id);
+              this.server.replication.disconnectReplicas();
+            }
             this.log.info({ offset: this.offset }, 'successful partial resynchronization with master');
             this.enterStream();
           } else if (l.startsWith('-NOMASTERLINK') || l.startsWith('-LOADING')) {
@@ -171,7 +186,9 @@ export class ReplicaLink {
           if (!l.startsWith('$')) throw new Error(`bad bulk preamble from master: ${l}`);
           const mark = l.startsWith('$EOF:') ? l.slice(5) : null;
           if (mark !== null && mark.length !== 40) throw new Error('bad EOF mark from master');
-          this.bulk = { mark, remaining: mark === null ? Number(l.slice(1)) : -1, chunks: [], tail: Buffer.alloc(0), size: 0 };
+          const remaining = mark === null ? Number(l.slice(1)) : -1;
+          if (mark === null && !(Number.isSafeInteger(remaining) && remaining >= 0)) throw new Error(`bad bulk preamble from master: ${l}`);
+          this.bulk = { mark: mark === null ? null : Buffer.from(mark, 'latin1'), remaining, held: Buffer.alloc(0), load: new SyncLoad(this.server) };
           this.phase = 'bulk';
           break;
         }
@@ -179,6 +196,16 @@ export class ReplicaLink {
           return;
       }
     }
+  }
+
+  /**
+   * Bytes of the sync payload as Redis reports them: the announced size (-1 before the preamble,
+   * 0 for the EOF-marked form) and the bytes read.
+   */
+  transferProgress(): { total: number; read: number } {
+    const b = this.bulk;
+    if (b === null) return { total: -1, read: 0 };
+    return { total: b.mark === null ? b.load.bytes + b.remaining : 0, read: b.load.bytes + b.held.length };
   }
 
   private sendListeningPort(): void {
@@ -192,39 +219,37 @@ export class ReplicaLink {
     this.buf = Buffer.alloc(0);
     if (b.mark === null) {
       const take = Math.min(b.remaining, data.length);
-      b.chunks.push(data.subarray(0, take));
+      b.load.feed(data.subarray(0, take));
       b.remaining -= take;
-      data = data.subarray(take);
       if (b.remaining > 0) return;
-      this.finishSync(Buffer.concat(b.chunks), data);
+      this.finishSync(data.subarray(take));
       return;
     }
-    const received = b.size;
-    b.chunks.push(data);
-    b.size += data.length;
-    // The image ends with the 40-byte mark (writes made meanwhile may follow it in the same read),
-    // possibly split across reads: search only the previous tail plus this chunk.
-    const tail = Buffer.concat([b.tail, data]);
-    const at = tail.indexOf(b.mark, 0, 'latin1');
+    // The image ends with the 40-byte mark (writes made meanwhile may follow it in the same
+    // read), possibly split across reads: the last 40 bytes are held back until more arrive.
+    if (b.held.length) data = Buffer.concat([b.held, data]);
+    const at = data.indexOf(b.mark);
     if (at !== -1) {
-      const end = received - b.tail.length + at;
-      const all = Buffer.concat(b.chunks);
-      this.finishSync(all.subarray(0, end), all.subarray(end + 40));
+      b.load.feed(data.subarray(0, at));
+      this.finishSync(data.subarray(at + b.mark.length));
       return;
     }
-    b.tail = tail.subarray(Math.max(0, tail.length - 39));
+    const keep = Math.max(0, data.length - b.mark.length);
+    b.load.feed(data.subarray(0, keep));
+    b.held = data.subarray(keep);
   }
 
-  private finishSync(image: Buffer, rest: Buffer): void {
-    const t0 = Date.now();
-    this.server.touchAllWatched(null);
-    for (const db of this.server.dbs) db.flush();
-    const keys = loadRdbImage(this.server, image, true);
+  private finishSync(rest: Buffer): void {
+    const b = this.bulk!;
     this.bulk = null;
+    const t0 = Date.now();
+    // Sub-replicas followed the old history: they sync again from the new one.
+    this.server.replication.disconnectReplicas();
+    const keys = b.load.finish();
     this.offset = this.pendingOffset;
     this.adoptReplid(this.pendingReplid);
     this.server.replication.resetHistory(this.pendingReplid, this.pendingOffset);
-    this.log.info({ keys, bytes: image.length, loadMs: Date.now() - t0, transferMs: t0 - this.syncStartedAt }, 'MASTER <-> REPLICA sync: finished with success');
+    this.log.info({ keys, bytes: b.load.bytes, finishMs: Date.now() - t0, syncMs: Date.now() - this.syncStartedAt }, 'MASTER <-> REPLICA sync: finished with success');
     this.enterStream();
     if (rest.length) this.applyStream(rest);
   }

@@ -2,8 +2,12 @@
 import type { Server } from '../server/server.js';
 import { ReplicaLink } from './replica.js';
 
-/** Makes this node a replica of host:port (or a master again when host is null). */
-export function replicaOf(server: Server, target: { host: string; port: number } | null): void {
+/**
+ * Makes this node a replica of host:port (or a master again when host is null). `atStartup`: the
+ * replicaof setting at start, when (as in Redis without a saved replication state) the node has
+ * no history of its own to offer the master.
+ */
+export function replicaOf(server: Server, target: { host: string; port: number } | null, atStartup = false): void {
   const cur = server.replicaLink;
   if (target === null) {
     if (cur === null) return;
@@ -12,16 +16,19 @@ export function replicaOf(server: Server, target: { host: string; port: number }
     for (const db of server.dbs) db.activeExpireAllowed = true;
     // Keep the old history so replicas of the former master can continue from their offsets.
     server.replication.shiftReplicationId();
+    // Sub-replicas learn the new ID by reconnecting; they continue partially (via replid2).
+    server.replication.disconnectReplicas();
     server.log.warn({ replid: server.replication.replid }, 'MASTER MODE enabled');
     return;
   }
   cur?.stop();
   server.blocking.disconnectAllBlocked();
+  server.replication.dropWaiters();
   const link = new ReplicaLink(server, target.host, target.port);
   if (cur && cur.masterReplid !== '?') {
     link.masterReplid = server.replication.replid;
     link.offset = server.replication.offset;
-  } else if (server.replication.offset > 0) {
+  } else if (cur === null && !atStartup) {
     // A former master can try to continue the new master's stream from its own history.
     link.masterReplid = server.replication.replid;
     link.offset = server.replication.offset;

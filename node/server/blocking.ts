@@ -170,13 +170,13 @@ export class Blocking {
 
   /**
    * A master turning replica: clients waiting on keys get an UNBLOCKED error and are closed
-   * once it is written, as Redis's disconnectAllBlockedClients does. Waits on no key (WAIT,
-   * writes parked during a migration) are left to their owners.
+   * once it is written, as Redis's disconnectAllBlockedClients does (WAIT included). Other waits
+   * on no key (writes parked during a migration) are left to their owners.
    */
   disconnectAllBlocked(): void {
     for (const s of [...this.blocked]) {
       const st = s.blocked;
-      if (st === null || st.keys.length === 0) continue;
+      if (st === null || (st.keys.length === 0 && st.endsOnRoleChange !== true)) continue;
       this.unblock(s);
       s.out.error(E.unblockedRoleChange);
       this.server.flush(s);

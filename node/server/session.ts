@@ -25,6 +25,8 @@ export interface BlockedState {
   retry(key: string): boolean;
   /** Writes the reply for a timeout (also CLIENT UNBLOCK ... TIMEOUT). */
   timeout(): void;
+  /** Ended by a role change like a wait on keys although it waits on none (WAIT, as Redis 7.0). */
+  readonly endsOnRoleChange?: boolean;
 }
 
 export class Session {

@@ -32,11 +32,11 @@ export async function startClusterNode(kind: 'redshard' | 'redis', opts: { dir?:
 }
 
 export function cli(p: ServerProcess, ...args: string[]): string {
-  return redisCli(p.port, args).trim();
+  return redisCli(p.port, args, { host: p.host }).trim();
 }
 
 export function nodesView(p: ServerProcess): NodeLine[] {
-  return redisCli(p.port, ['cluster', 'nodes'])
+  return redisCli(p.port, ['cluster', 'nodes'], { host: p.host })
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map(parseNodeLine);

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { rawExchange, type ServerProcess } from '../helpers/processes.js';
+import { rawExchange, startNode, type ServerProcess } from '../helpers/processes.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { sortArrayReply } from '../helpers/differential.js';
 import { encodeMessage, SLOT_BITMAP_LEN } from '../../node/bus/messages.js';
-import { cli, converged, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
+import { clusterArgs, cli, converged, nodesView, slotSignature, startClusterNode, waitUntil } from './cluster-helpers.js';
 
 let ours: ServerProcess[] = [];
 
@@ -72,9 +74,16 @@ describe('mixed cluster: redshard + redis-server 7.0', () => {
     expect(cli(src, 'cluster', 'setslot', '5001', 'migrating', dstId)).toBe('OK');
     expect(nodesView(dst).find((l) => l.flags.includes('myself'))!.importing).toEqual([{ slot: 5001, id: srcId }]);
     expect(cli(dst, 'cluster', 'setslot', '5001', 'node', dstId)).toBe('OK');
+    // The importer owns the slot with the greatest configEpoch, bumped without consensus unless it
+    // already held the unique maximum.
+    const info = cli(dst, 'cluster', 'info');
+    const myEpoch = Number(/cluster_my_epoch:(\d+)/.exec(info)![1]);
+    expect(Number(/cluster_current_epoch:(\d+)/.exec(info)![1])).toBe(myEpoch);
+    expect(nodesView(dst).filter((l) => l.configEpoch >= myEpoch).map((l) => l.id)).toEqual([dstId]);
     expect(cli(src, 'cluster', 'setslot', '5001', 'node', dstId)).toBe('OK');
     await waitUntil('everyone sees slot 5001 on the redshard node', () => all().every((n) => nodesView(n).find((l) => l.id === dstId)!.slots.some((r) => r.start <= 5001 && r.end >= 5001)), 20_000);
     await waitUntil('identical slot maps', () => new Set(all().map(slotSignature)).size === 1, 20_000);
+    await waitUntil('everyone learned the new epoch', () => all().every((n) => nodesView(n).find((l) => l.id === dstId)!.configEpoch === myEpoch), 20_000);
   });
 
   it('CLUSTER SLOTS is identical on both kinds of node', async () => {
@@ -155,5 +164,102 @@ describe('mixed cluster: redshard + redis-server 7.0', () => {
     expect(ours[0]!.output()).toMatch(/Bad message received from Cluster bus/);
     expect(ours[0]!.output()).toMatch(/Received unknown packet type/);
     await waitUntil('cluster still converged', () => converged(all()), 10_000);
+  });
+  // Four slot owners (ours[0], theirs[0], ours[1], ours[2]): FAIL needs three of them, so a stopped
+  // redis-server is failed by our votes alone, and a stopped redshard node needs redis-server's.
+  for (const side of ['redis-server', 'redshard'] as const) {
+    it(`a SIGSTOPped ${side} master goes PFAIL then FAIL on both kinds, cleared after SIGCONT`, async () => {
+      const victim = side === 'redis-server' ? theirs[0]! : ours[1]!;
+      const id = cli(victim, 'cluster', 'myid');
+      const others = all().filter((n) => n !== victim);
+      const flagsOf = (n: ServerProcess) => nodesView(n).find((l) => l.id === id)!.flags;
+      victim.proc.kill('SIGSTOP');
+      try {
+        await waitUntil('PFAIL or FAIL seen by both kinds', () => [ours, theirs].every((k) => k.some((n) => n !== victim && flagsOf(n).some((f) => f === 'fail?' || f === 'fail'))), 15_000);
+        await waitUntil('FAIL on every other node', () => others.every((n) => flagsOf(n).includes('fail')), 20_000);
+        // Failure reports from the other slot owners are counted on both kinds of node.
+        await waitUntil('failure reports counted', () => [ours[0]!, theirs[1]!].filter((n) => n !== victim).every((n) => Number(cli(n, 'cluster', 'count-failure-reports', id)) >= 1), 10_000);
+      } finally {
+        victim.proc.kill('SIGCONT');
+      }
+      await waitUntil('FAIL cleared everywhere', () => all().every((n) => !flagsOf(n).some((f) => f === 'fail' || f === 'fail?')), 20_000);
+      await waitUntil('cluster_state:ok again', () => all().every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')), 20_000);
+    });
+  }
+  it('a node restarted on another address (a rescheduled pod) rejoins with its ID and slots', async () => {
+    const old = ours[1]!;
+    const id = cli(old, 'cluster', 'myid');
+    const slots = slotSignature(old);
+    await old.stop('SIGTERM');
+    const moved = await startNode({ host: '127.0.0.2', port: old.port, dir: old.dir, args: [...clusterArgs(), '--cluster-announce-ip', '127.0.0.2'] });
+    ours[1] = moved;
+    expect(cli(moved, 'cluster', 'myid')).toBe(id);
+    await waitUntil('every node knows the new address', () => all().every((n) => nodesView(n).find((l) => l.id === id)?.ip === '127.0.0.2'), 30_000);
+    await waitUntil('converged, same slots, cluster ok', () => converged(all()) && all().every((n) => slotSignature(n) === slots && cli(n, 'cluster', 'info').includes('cluster_state:ok')), 30_000);
+    expect(cli(theirs[0]!, 'set', 'foo', 'x')).toBe(`MOVED 12182 127.0.0.2:${moved.port}`);
+  });
+
+  it('CLUSTER NODES, SHARDS, INFO and LINKS have the same shape and content on both kinds', async () => {
+    await waitUntil('stable slot maps', () => new Set(all().map(slotSignature)).size === 1);
+    // NODES: same lines once timestamps and the myself flag are set aside.
+    const lines = (p: ServerProcess) =>
+      cli(p, 'cluster', 'nodes').split('\n').map((l) => l.split(' ')).map((f) => [f[0], f[1], f[2]!.replace(/(myself,)/, ''), f[3], f[6], f[7], ...f.slice(8)].join(' ')).sort();
+    await waitUntil('identical CLUSTER NODES', () => JSON.stringify(lines(ours[2]!)) === JSON.stringify(lines(theirs[2]!)));
+    // SHARDS: order is the node table's, offsets are gossip-timed; the rest must be identical.
+    const shards = async (p: ServerProcess) => {
+      const c = await RawClient.connect(p.port);
+      try {
+        return sortArrayReply((await c.call('CLUSTER', 'SHARDS')).replace(/replication-offset\r\n:\d+/g, 'replication-offset\r\n:N'));
+      } finally {
+        c.close();
+      }
+    };
+    expect(await shards(ours[2]!)).toBe(await shards(theirs[2]!));
+    // INFO: same fields in the same order; state fields equal.
+    const info = (p: ServerProcess) => cli(p, 'cluster', 'info').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^cluster_stats_messages_(?!sent|received)/.test(l));
+    const fields = (p: ServerProcess) => info(p).map((l) => l.split(':')[0]);
+    expect(fields(ours[2]!)).toEqual(fields(theirs[2]!));
+    const stateOf = (p: ServerProcess) => info(p).filter((l) => /^cluster_(state|slots_|known_nodes|size|current_epoch)/.test(l));
+    expect(stateOf(ours[2]!)).toEqual(stateOf(theirs[2]!));
+    // LINKS: one outbound and one inbound link per peer, each a map with Redis's six keys.
+    const links = async (p: ServerProcess) => {
+      const c = await RawClient.connect(p.port);
+      try {
+        const raw = await c.call('CLUSTER', 'LINKS');
+        const keys = [...raw.matchAll(/\$\d+\r\n(direction|node|create-time|events|send-buffer-allocated|send-buffer-used)\r\n/g)].map((m) => m[1]);
+        return { count: Number(/^\*(\d+)/.exec(raw)![1]), to: raw.split('$2\r\nto\r\n').length - 1, from: raw.split('$4\r\nfrom\r\n').length - 1, keys: keys.slice(0, 6) };
+      } finally {
+        c.close();
+      }
+    };
+    const [lo, lt] = [await links(ours[2]!), await links(theirs[2]!)];
+    expect(lo).toEqual(lt);
+    expect(lo.to).toBe(5);
+  });
+
+  it('CLUSTER FORGET bans the node from gossip on both kinds; RESET SOFT keeps ID and epochs', async () => {
+    const gone = theirs[2]!;
+    const id = cli(gone, 'cluster', 'myid');
+    expect(cli(ours[0]!, 'cluster', 'forget', id)).toBe('OK');
+    expect(cli(theirs[1]!, 'cluster', 'forget', id)).toBe('OK');
+    // Everyone else keeps gossiping about it: the ban must hold for several ping rounds.
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      for (const n of [ours[0]!, theirs[1]!]) expect(nodesView(n).map((l) => l.id)).not.toContain(id);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(nodesView(ours[1]!).map((l) => l.id)).toContain(id);
+    // RESET SOFT on a slot-less node of each kind: alone again, same ID and currentEpoch.
+    for (const p of [ours[2]!, gone]) {
+      cli(p, 'flushall');
+      const before = cli(p, 'cluster', 'info');
+      const myid = cli(p, 'cluster', 'myid');
+      expect(cli(p, 'cluster', 'reset', 'soft')).toBe('OK');
+      const after = cli(p, 'cluster', 'info');
+      expect(after).toContain('cluster_known_nodes:1');
+      expect(after).toContain('cluster_slots_assigned:0');
+      expect(/cluster_current_epoch:(\d+)/.exec(after)![1]).toBe(/cluster_current_epoch:(\d+)/.exec(before)![1]);
+      expect(cli(p, 'cluster', 'myid')).toBe(myid);
+    }
   });
 });

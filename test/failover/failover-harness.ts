@@ -14,10 +14,16 @@ export interface Layout {
 
 export async function startSixNodeCluster(kind: 'redshard' | 'redis', nodeTimeout: number): Promise<Layout> {
   const nodes: ServerProcess[] = [];
-  for (let i = 0; i < 6; i++) nodes.push(await startClusterNode(kind, { args: ['--cluster-node-timeout', String(nodeTimeout), '--appendonly', 'yes', '--appendfsync', 'always'] }));
-  execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'latin1', timeout: 60_000 });
-  await waitUntil('cluster ok with replicas linked', () => nodes.every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')) && replicasLinked(nodes), 30_000);
-  return { nodes, replicaOf: pairs(nodes) };
+  try {
+    for (let i = 0; i < 6; i++) nodes.push(await startClusterNode(kind, { args: ['--cluster-node-timeout', String(nodeTimeout), '--appendonly', 'yes', '--appendfsync', 'always'] }));
+    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'latin1', timeout: 60_000 });
+    await waitUntil('cluster ok with replicas linked', () => nodes.every((n) => cli(n, 'cluster', 'info').includes('cluster_state:ok')) && replicasLinked(nodes), 30_000);
+    return { nodes, replicaOf: pairs(nodes) };
+  } catch (e) {
+    // The caller never gets the layout to stop: stop what was started here.
+    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    throw e;
+  }
 }
 
 function replicasLinked(nodes: readonly ServerProcess[]): boolean {

@@ -23,6 +23,9 @@ async function cluster(...args: string[]): Promise<string> {
   }
 }
 
+/** The step redis-cli is running, recorded with every client error. */
+let phase = 'setup';
+
 /** Writes and reads keys in a loop, remembering the last acknowledged value of each. */
 class Load {
   errors: string[] = [];
@@ -45,9 +48,9 @@ class Load {
           await this.set(k, v);
           this.last.set(k, v);
           const got = await this.get(k);
-          if (got !== v && this.errors.length < 50) this.errors.push(`read ${k}: ${got} != ${v}`);
+          if (got !== v && this.errors.length < 50) this.errors.push(`${phase}|read ${k}: ${got} != ${v}`);
         } catch (e) {
-          if (this.errors.length < 50) this.errors.push(`${this.name}: ${(e as Error).message}`);
+          if (this.errors.length < 50) this.errors.push(`${phase}|${this.name}: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 20));
         }
         this.ops++;
@@ -68,7 +71,7 @@ describe('redis-cli --cluster against redshard nodes', () => {
   const addr = (n: ServerProcess) => `${n.host}:${n.port}`;
 
   beforeAll(async () => {
-    for (let i = 0; i < 5; i++) nodes.push(await startClusterNode('redshard'));
+    for (let i = 0; i < 5; i++) nodes.push(await startClusterNode(process.env.REDIS_CLI_TEST_KIND === 'redis' ? 'redis' : 'redshard'));
   });
   afterAll(async () => {
     io?.disconnect();
@@ -96,21 +99,27 @@ describe('redis-cli --cluster against redshard nodes', () => {
 
     const [id0, id1] = [cli(nodes[0]!, 'cluster', 'myid'), cli(nodes[1]!, 'cluster', 'myid')];
     const progress = (step: string) => console.log(`${step}: ${loads.map((l) => `${l.name} ops=${l.ops} errors=${l.errors.length}`).join(', ')}`);
+    phase = 'reshard';
     progress('before reshard');
     await cluster('reshard', addr(nodes[0]!), '--cluster-from', id0, '--cluster-to', id1, '--cluster-slots', '700');
     progress('after reshard');
+    phase = 'add-node';
     await cluster('add-node', addr(nodes[3]!), addr(nodes[0]!));
     await waitUntil('node 4 known to all', () => nodes.slice(0, 4).every((n) => cli(n, 'cluster', 'nodes').split('\n').filter(Boolean).length === 4));
     await waitUntil('all four agree on slots', () => new Set(nodes.slice(0, 4).map(slotSignature)).size === 1);
     await waitUntil('the new node sees the cluster ok', () => /cluster_state:ok/.test(cli(nodes[3]!, 'cluster', 'info')), 30_000);
+    phase = 'rebalance';
     const rebalanced = await cluster('rebalance', addr(nodes[0]!), '--cluster-use-empty-masters');
     expect(rebalanced).toMatch(/Moving|Rebalancing/);
     progress('after rebalance');
     expect(Number(/cluster_slots_assigned:(\d+)/.exec(cli(nodes[3]!, 'cluster', 'info'))![1])).toBe(16384);
     expect(cli(nodes[3]!, 'cluster', 'countkeysinslot', '0')).toMatch(/^\d+$/);
     // Empty node 1 again (weight 0), then remove it.
+    phase = 'rebalance weight 0';
     await cluster('rebalance', addr(nodes[0]!), '--cluster-weight', `${id1}=0`);
+    phase = 'del-node';
     await cluster('del-node', addr(nodes[0]!), id1);
+    phase = 'check/fix';
     const check = await cluster('check', addr(nodes[0]!));
     expect(check).toContain('[OK] All nodes agree about slots configuration.');
     expect(check).toContain('[OK] All 16384 slots covered.');
@@ -118,10 +127,21 @@ describe('redis-cli --cluster against redshard nodes', () => {
     expect(fixed).toContain('[OK] All 16384 slots covered.');
 
     for (const l of loads) await l.stop();
-    // Both used to fail once in a while: a master that gave its last slot away turned replica,
-    // and a node reading that before the taker's claim left the slot unassigned
-    // ("CLUSTERDOWN Hash slot not served"; node-redis choked on the hole in CLUSTER SLOTS).
-    expect(loads.flatMap((l) => l.errors)).toEqual([]);
+    // Rebalances and reshards: no error at all. Both clients used to fail once in a while: a
+    // master that gave its last slot away turned replica, and a node reading that before the
+    // taker's claim left the slot unassigned ("CLUSTERDOWN Hash slot not served"; node-redis
+    // threw "Cannot read properties of undefined (reading 'master')" on the hole in CLUSTER
+    // SLOTS). Once del-node has reset node 1, node-redis may still route a slot that moved off
+    // node 1 at the very end of the weight-0 rebalance (and that it has not touched since) to
+    // node 1, which then knows no slot and replies "CLUSTERDOWN Hash slot not served", exactly
+    // as a redis-server 7.0 node does after CLUSTER RESET; node-redis does not refresh its map
+    // on that error (ioredis does). REDIS_CLI_TEST_KIND=redis runs this file on redis-server 7.0
+    // nodes: node-redis got that same error after del-node in 2 of 3 runs. Only that is
+    // tolerated, and only for node-redis after del-node.
+    const errors = loads.flatMap((l) => l.errors);
+    const resetNode = (e: string) => /^(del-node|check\/fix)\|node-redis: CLUSTERDOWN Hash slot not served$/.test(e);
+    if (errors.length > 0) console.warn(`client errors: ${errors.join("; ")}`);
+    expect(errors.filter((e) => !resetNode(e))).toEqual([]);
     expect(loads.every((l) => l.ops > 50)).toBe(true);
 
     const remaining = [nodes[0]!, nodes[2]!, nodes[3]!];

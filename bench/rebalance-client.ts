@@ -1,0 +1,52 @@
+// Client load for bench/rebalance.ts in its own process, so that the bench's own heap (a million
+// generated keys) and GC pauses do not show up as client latency. WORKERS ioredis Cluster loops
+// SET then GET random keys load:0..LOAD_KEYS-1. stdin commands: "reset" clears the figures,
+// "stop" ends the loops and prints one JSON line: latency summary, errors, last values.
+// Usage: node bench/rebalance-client.ts <port> <workers> <load-keys>
+import { createInterface } from 'node:readline';
+import { Cluster } from 'ioredis';
+
+const [port, workers, loadKeys] = process.argv.slice(2).map(Number) as [number, number, number];
+const client = new Cluster([{ host: '127.0.0.1', port }]);
+let latencies: number[] = [];
+let errors: string[] = [];
+const last = new Map<string, string>();
+let running = true;
+let seq = 0;
+
+async function worker(): Promise<void> {
+  while (running) {
+    const k = `load:${Math.floor(Math.random() * loadKeys)}`;
+    const v = String(++seq);
+    let t = performance.now();
+    try {
+      await client.set(k, v);
+      latencies.push(performance.now() - t);
+      last.set(k, v);
+      t = performance.now();
+      const got = await client.get(k);
+      latencies.push(performance.now() - t);
+      // Another worker may have written the key meanwhile: only a missing value is wrong.
+      if (got === null) errors.push(`read ${k}: nil`);
+    } catch (e) {
+      errors.push((e as Error).message);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+const loops = Array.from({ length: workers }, worker);
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'reset') {
+    latencies = [];
+    errors = [];
+  } else if (line === 'stop') {
+    running = false;
+    await Promise.all(loops);
+    const sorted = Float64Array.from(latencies).sort();
+    const q = (x: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]!);
+    client.disconnect();
+    // A pipe is written asynchronously: exit once the line is out.
+    process.stdout.write(`${JSON.stringify({ ops: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0, errors, last: [...last] })}\n`, () => process.exit(0));
+  }
+}
