@@ -10,7 +10,7 @@
 // - ensureMembers and deleteMember are idempotent and never touch members they are not given;
 // - nothing here talks to the nodes' Redis ports: the operator does that itself through admin/.
 import { createHash } from 'node:crypto';
-import type { RedisShardCluster, Spec, Status } from '../api/v1alpha1.js';
+import { RESERVED_CONFIG_KEYS, type RedisShardCluster, type Spec, type Status } from '../api/v1alpha1.js';
 
 export interface MemberRef {
   name: string;
@@ -127,4 +127,21 @@ export function nodeArgs(spec: Spec, n: NodeArgsInput): string[] {
   if (n.password) args.push('--requirepass', n.password, '--masterauth', n.password);
   for (const [k, v] of Object.entries(spec.config ?? {})) args.push(`--${k}`, v);
   return args;
+}
+
+/** The config passthrough a node was started with, read back from its nodeArgs() arguments (the
+ * inverse of nodeArgs for the config part): every directive the operator sets itself is reserved,
+ * so whatever else is there came from spec.config. Lets a platform tell a member's revision from
+ * what it actually runs (kube: the pod's container args), including members started before
+ * revisions were tracked. */
+export function configFromNodeArgs(args: readonly string[]): Record<string, string> {
+  const reserved = new Set<string>(RESERVED_CONFIG_KEYS);
+  const config: Record<string, string> = {};
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    const flag = args[i]!;
+    if (!flag.startsWith('--')) continue;
+    const key = flag.slice(2);
+    if (!reserved.has(key)) config[key] = args[i + 1]!;
+  }
+  return config;
 }

@@ -44,6 +44,9 @@ class Sim {
   atomic = new Set<string>();
   /** Rolling-update steps in order (member names restarted, failover:<replica>). */
   restarts: string[] = [];
+  /** When true, a restarted member comes back as a new empty node on a new address (a pod without
+   * storage on Kubernetes) instead of keeping its node ID (local platform). */
+  restartsAsNewNode = false;
 
   constructor(spec: SpecInput) {
     this.cluster = { apiVersion: 'redshard.io/v1alpha1', kind: 'RedisShardCluster', metadata: { name: 'c', namespace: 'default', generation: 1, finalizers: [FINALIZER] }, spec };
@@ -189,8 +192,13 @@ class Sim {
       case 'RestartMember': {
         const m = this.members.get(a.name)!;
         if (this.byName(a.name).failed) throw new Error(`restarted dead ${a.name}`);
-        m.revision = a.revision;
         this.restarts.push(a.name);
+        if (this.restartsAsNewNode) {
+          this.byName(a.name).failed = true;
+          this.addNode(m.ref, `127.0.0.${this.nextHost++}`);
+          return;
+        }
+        m.revision = a.revision;
         return;
       }
       case 'PromoteReplica': {
@@ -400,6 +408,32 @@ describe('rolling update', () => {
     expect(sim.totalKeys()).toBe(16384);
     expect([...sim.members.values()].every((m) => m.revision === sim.revision())).toBe(true);
     expect(planReconcile(sim.observe()).decision).toMatchObject({ phase: 'Ready', actions: [] });
+  });
+
+  it('members that come back as new nodes (no storage): the rejoin steps are reported as part of the update', () => {
+    const sim = new Sim({ shards: 3, replicasPerShard: 1 });
+    sim.tracksRevisions = true;
+    sim.restartsAsNewNode = true;
+    sim.run();
+    sim.fillKeys(1);
+    expect(planReconcile(sim.observe()).decision.phase).toBe('Ready');
+    sim.scale({ image: 'redshard:next' });
+    const reasons = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const o = sim.observe();
+      const p = planReconcile(o);
+      sim.cluster.status = buildStatus(o, p);
+      if (p.decision.phase === 'Ready') break;
+      reasons.add(p.decision.reason);
+      expect(p.decision.phase, p.decision.message).toBe('Updating');
+      expect(sim.cluster.status.operation?.type).toBe('RollingUpdate');
+      expect(sim.cluster.status.operation?.membersTotal).toBe(6);
+      for (const a of p.decision.actions) sim.apply(a);
+    }
+    expect(planReconcile(sim.observe()).decision).toMatchObject({ phase: 'Ready', actions: [] });
+    expect(sim.restarts).toEqual(['c-0-1', 'c-1-1', 'c-2-1', 'failover:c-0-1', 'c-0-0', 'failover:c-1-1', 'c-1-0', 'failover:c-2-1', 'c-2-0']);
+    expect(reasons).toContain('AttachingReplicas');
+    expect(sim.totalKeys()).toBe(16384);
   });
 
   it('waits for a lagging replica before the failover, and leaves members without a revision alone', () => {

@@ -110,6 +110,30 @@ function wait(phase: Phase, reason: string, message: string, extra: Partial<Deci
 
 /** The next step for one cluster. */
 export function planReconcile(o: Observed): PlanResult {
+  return duringRoll(o, planStep(o));
+}
+
+/**
+ * While a rolling update is under way, the steps between two restarts (waiting for the restarted
+ * member, and on platforms where it comes back as a new node without storage, forgetting its old ID,
+ * meeting and attaching the new one) are part of the update: reported as phase Updating, operation
+ * RollingUpdate with its progress, not as a repair or a bootstrap. Under way = some member runs an
+ * older revision, or the last status said so (the last restarted member is still rejoining).
+ */
+function duringRoll(o: Observed, r: PlanResult): PlanResult {
+  const d = r.decision;
+  if (!r.spec || (d.phase !== 'Creating' && d.phase !== 'Healing')) return r;
+  const revision = memberRevision(r.spec);
+  const tracked = o.members.filter((m) => m.member.revision !== undefined);
+  const updated = tracked.filter((m) => m.member.revision === revision).length;
+  const rolling = updated < tracked.length || o.cluster.status?.operation?.type === 'RollingUpdate';
+  if (!rolling || tracked.length === 0) return r;
+  // A member whose pod is being recreated is briefly absent: the total stays what the spec asks for.
+  const total = Math.max(tracked.length, r.spec.shards * (r.spec.replicasPerShard + 1));
+  return { ...r, decision: { ...d, phase: 'Updating', operation: 'RollingUpdate', membersUpdated: { updated, total } } };
+}
+
+function planStep(o: Observed): PlanResult {
   const c = o.cluster;
   const none = (decision: Decision, spec: Spec | null = null): PlanResult => ({ spec, decision, shards: [], owners: null });
 

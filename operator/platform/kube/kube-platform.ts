@@ -27,11 +27,12 @@ import {
   type Spec,
   type Status,
 } from '../../api/v1alpha1.js';
-import type { ClusterEvent, Member, MemberPhase, MemberRef, Platform } from '../platform.js';
+import { configFromNodeArgs, memberRevision, type ClusterEvent, type Member, type MemberPhase, type MemberRef, type Platform } from '../platform.js';
 import { ListWatch, errorText } from './list-watch.js';
 import {
   CLIENT_PORT,
   FIELD_MANAGER,
+  NODE_CONTAINER,
   LABEL_CLUSTER,
   LABEL_MANAGED_BY,
   LABEL_SHARD,
@@ -76,6 +77,14 @@ function ownerOf(c: RedisShardCluster): Owner {
   return { name: c.metadata.name, namespace: c.metadata.namespace, uid: c.metadata.uid };
 }
 
+/** memberRevision() of what the pod runs: its node container's image and the config passthrough
+ * in its arguments (pods started before revisions were tracked have one too). */
+export function podRevision(pod: V1Pod): string | undefined {
+  const c = pod.spec?.containers.find((x) => x.name === NODE_CONTAINER);
+  if (!c?.image) return undefined;
+  return memberRevision({ image: c.image, config: configFromNodeArgs(c.args ?? []) });
+}
+
 /** Member view of one pod (pure). */
 export function memberOfPod(cluster: string, pod: V1Pod): Member | null {
   const name = pod.metadata?.name ?? '';
@@ -89,6 +98,7 @@ export function memberOfPod(cluster: string, pod: V1Pod): Member | null {
   else if (pod.status?.phase === 'Running') phase = 'Running';
   else if (pod.status?.phase === 'Pending' || !pod.status?.phase) phase = 'Pending';
   else phase = 'Failed';
+  const revision = podRevision(pod);
   return {
     name,
     shard,
@@ -98,6 +108,7 @@ export function memberOfPod(cluster: string, pod: V1Pod): Member | null {
     ready: ready && phase === 'Running' && !!pod.status?.podIP,
     phase,
     incarnation: pod.metadata?.uid ?? '',
+    ...(revision ? { revision } : {}),
   };
 }
 
@@ -256,6 +267,35 @@ export class KubePlatform implements Platform {
     for (const m of await this.listMembers(cluster)) {
       if (names.has(m.name) && m.phase === 'Failed') await this.deletePod(o.namespace, m.name);
     }
+  }
+
+  /**
+   * Rolling update of one member: its shard's StatefulSet gets the template of the current spec
+   * (OnDelete: no pod moves by itself), then the pod is deleted and the StatefulSet controller
+   * recreates it from that template under the same name. Without storage it comes back as a new
+   * node (emptyDir is gone) that the planner attaches as a replica; with a PVC it keeps nodes.conf
+   * and its node ID. The planner waits for the whole cluster to be healthy before the next step.
+   */
+  async restartMember(cluster: RedisShardCluster, spec: Spec, name: string): Promise<void> {
+    const o = ownerOf(cluster);
+    const parsed = parseMemberName(o.name, name);
+    if (!parsed) throw new Error(`${name} is not a member of ${o.name}`);
+    const setName = statefulSetName(o.name, parsed.shard);
+    const current = await this.readStatefulSet(o.namespace, setName);
+    if (!current) throw new Error(`StatefulSet ${setName} of ${name} does not exist`);
+    const range = widenRange(rangeOf(current), [parsed.ordinal]);
+    await this.apply(buildStatefulSet(o, spec, parsed.shard, range.replicas, range.start));
+    // The StatefulSet controller recreates the pod from the revision it has observed: wait until it
+    // saw the new template, or the pod would come back from the old one (and be rolled again).
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const set = await this.readStatefulSet(o.namespace, setName);
+      if (!set) throw new Error(`StatefulSet ${setName} disappeared during a rolling update`);
+      if ((set.status?.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0) && set.status?.updateRevision) break;
+      if (Date.now() > deadline) throw new Error(`StatefulSet ${setName} did not observe its new template within 20 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.deletePod(o.namespace, name);
   }
 
   private async readStatefulSet(namespace: string, name: string) {

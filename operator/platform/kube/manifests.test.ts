@@ -12,6 +12,7 @@ import {
   podAffinity,
 } from './manifests.js';
 import { memberOfPod } from './kube-platform.js';
+import { memberRevision } from '../platform.js';
 
 const owner = { name: 'demo', namespace: 'ns1', uid: 'u-1' };
 const spec = SpecSchema.parse({ shards: 3, replicasPerShard: 1, image: 'redis:7.0' });
@@ -96,6 +97,15 @@ describe('manifests', () => {
     expect(t?.phase).toBe('Terminating');
     expect(t?.ready).toBe(false);
     expect(t?.host).toBeNull();
+  });
+
+  test('a pod made from the template reports the revision of the spec it was built from', () => {
+    const withConfig = SpecSchema.parse({ shards: 1, replicasPerShard: 1, image: 'redshard:1', config: { hz: '20', 'maxmemory-policy': 'allkeys-lru' }, auth: { secretName: 's', key: 'k' } });
+    const pod = (sp: typeof spec) => ({ metadata: { name: 'demo-0-1', uid: 'p' }, spec: buildStatefulSet(owner, sp, 0, 2).spec!.template.spec! });
+    expect(memberOfPod('demo', pod(withConfig))?.revision).toBe(memberRevision(withConfig));
+    expect(memberOfPod('demo', pod(spec))?.revision).toBe(memberRevision(spec));
+    expect(memberOfPod('demo', pod({ ...withConfig, config: { hz: '20' } }))?.revision).not.toBe(memberRevision(withConfig));
+    expect(memberOfPod('demo', pod({ ...withConfig, image: 'redshard:2' }))?.revision).not.toBe(memberRevision(withConfig));
   });
 });
 

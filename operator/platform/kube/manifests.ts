@@ -26,6 +26,8 @@ export const CLIENT_PORT = 6379;
 export const BUS_PORT = 16379;
 export const DATA_DIR = '/data';
 export const PASSWORD_ENV = 'REDSHARD_PASSWORD';
+/** The container running the node in every member pod. */
+export const NODE_CONTAINER = 'node';
 
 export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
@@ -104,7 +106,7 @@ export function nodeContainer(o: Owner, spec: Spec): V1Container {
   if (spec.resources?.requests) resources.requests = { ...spec.resources.requests };
   if (spec.resources?.limits) resources.limits = { ...spec.resources.limits };
   return {
-    name: 'node',
+    name: NODE_CONTAINER,
     image: spec.image,
     imagePullPolicy: 'IfNotPresent',
     command: [nodeCommand(spec.image)],
