@@ -39,6 +39,7 @@ export interface LeaderElectionOptions {
 export class LeaderElector {
   private readonly api: CoordinationV1Api;
   private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
   private leading = false;
   private lastRenew = 0;
   private stopped = false;
@@ -53,31 +54,43 @@ export class LeaderElector {
 
   start(): void {
     this.stopped = false;
-    void this.tick();
+    void this.runTick();
   }
 
   /** Stops campaigning; a leader hands the Lease back so a successor need not wait for expiry. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    // A renewal still in flight would otherwise race the release (409) and keep the Lease held.
+    await this.inflight;
     if (!this.leading) return;
     this.leading = false;
-    try {
-      const lease = await this.api.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
-      if (lease.spec?.holderIdentity === this.opts.identity) {
-        lease.spec.holderIdentity = undefined;
-        lease.spec.leaseDurationSeconds = 1;
-        await this.api.replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: lease });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const lease = await this.api.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
+        if (lease.spec?.holderIdentity === this.opts.identity) {
+          lease.spec.holderIdentity = undefined;
+          lease.spec.leaseDurationSeconds = 1;
+          await this.api.replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: lease });
+        }
+        break;
+      } catch (err) {
+        if ((err as { code?: number }).code === 409) continue;
+        this.opts.log?.warn({ err: errorText(err) }, 'releasing the leader lease failed');
+        break;
       }
-    } catch (err) {
-      this.opts.log?.warn({ err: errorText(err) }, 'releasing the leader lease failed');
     }
     this.opts.onStoppedLeading();
   }
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.opts.retryPeriodMs ?? 2_000);
+    this.timer = setTimeout(() => void this.runTick(), this.opts.retryPeriodMs ?? 2_000);
+  }
+
+  private runTick(): Promise<void> {
+    this.inflight = this.tick().finally(() => (this.inflight = undefined));
+    return this.inflight;
   }
 
   private async tick(): Promise<void> {
