@@ -133,7 +133,9 @@ export class ReplicationPrimary implements PropagationSink {
     this.replicas.set(session, r);
     this.attach();
     const log = this.log.child({ replica: session.addr });
+    const stats = this.server.stats;
     if (decision.kind === 'continue') {
+      stats.syncPartialOk++;
       const tail = this.backlog!.readFrom(offset) ?? Buffer.alloc(0);
       log.info({ offset, bytes: tail.length }, 'partial resynchronization accepted');
       session.out.raw(`+CONTINUE ${this.replid}\r\n`);
@@ -143,6 +145,9 @@ export class ReplicationPrimary implements PropagationSink {
       return;
     }
     log.info({ reason: decision.reason, offset: this.offset }, 'starting full resynchronization');
+    // Redis counts a refused partial request only when the replica asked for one (not "?").
+    if (!legacySync && replid !== '?') stats.syncPartialErr++;
+    stats.syncFull++;
     if (!legacySync) {
       session.out.raw(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
       this.server.flush(session);

@@ -12,6 +12,7 @@ import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from './pubsub.js';
 import { WatchRegistry } from './watch.js';
+import { InstantMetric } from './instant-metric.js';
 import { MemoryMeter } from '../store/memory.js';
 import { runActiveExpireCycle } from '../store/expiry.js';
 import { Propagator } from '../persistence/propagation.js';
@@ -43,6 +44,13 @@ export interface ServerStats {
   /** Error replies by error code (INFO errorstats). */
   errors: Map<string, number>;
   totalErrorReplies: number;
+  /** Full resyncs served, partial ones accepted, partial ones refused (INFO stats sync_*). */
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
+  instantOps: InstantMetric;
+  instantInput: InstantMetric;
+  instantOutput: InstantMetric;
 }
 
 /** Redis stops tracking new error codes past this many distinct ones. */
@@ -91,6 +99,12 @@ export class Server {
     commandStatsById: [],
     errors: new Map(),
     totalErrorReplies: 0,
+    syncFull: 0,
+    syncPartialOk: 0,
+    syncPartialErr: 0,
+    instantOps: new InstantMetric(),
+    instantInput: new InstantMetric(),
+    instantOutput: new InstantMetric(),
   };
   /** Count of changes to the dataset (for INFO, saves and replication). */
   dirty = 0;
@@ -373,6 +387,10 @@ export class Server {
 
   private serverCron(): void {
     const now = Date.now();
+    const st = this.stats;
+    st.instantOps.track(st.commandsProcessed, now);
+    st.instantInput.track(st.netInputBytes, now);
+    st.instantOutput.track(st.netOutputBytes, now);
     runActiveExpireCycle(this, now);
     if (this.cluster?.redirectBlocked !== undefined && this.blocking.blockedCount > 0) {
       const cluster = this.cluster;

@@ -65,6 +65,9 @@ describe('replication', () => {
     await until('link up again', () => linkUp(r));
     await until('write after outage', async () => (await r.get('during-outage')) === 'yes');
     expect(master.output()).toMatch(/partial resynchronization accepted/);
+    const stats = await m.info('stats');
+    expect(stats).toMatch(/\r\nsync_full:1\r\nsync_partial_ok:1\r\nsync_partial_err:0\r\n/);
+    expect(stats).toMatch(/\r\ninstantaneous_ops_per_sec:\d+\r\n/);
 
     // Promotion.
     expect(await r.replicaof('NO', 'ONE')).toBe('OK');
