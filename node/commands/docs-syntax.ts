@@ -26,6 +26,14 @@ export const SYNTAX: Readonly<Record<string, string>> = {
   getrange: 'key start end',
   substr: 'key start end',
   setrange: 'key offset value',
+  // bitmaps
+  setbit: 'key offset value',
+  getbit: 'key offset',
+  bitcount: 'key [start end [BYTE|BIT]]',
+  bitpos: 'key bit [start [end [BYTE|BIT]]]',
+  bitop: 'operation destkey key [key ...]',
+  bitfield: 'key [GET encoding offset] [SET encoding offset value] [INCRBY encoding offset increment] [OVERFLOW WRAP|SAT|FAIL]',
+  bitfield_ro: 'key [GET encoding offset [GET encoding offset ...]]',
   // generic
   del: 'key [key ...]',
   unlink: 'key [key ...]',

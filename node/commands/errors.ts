@@ -160,4 +160,12 @@ export const E = {
   functionRestorePolicy: 'ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.',
   functionEngineMissing: "ERR Engine 'LUA' not found",
   functionFlushMode: 'ERR FUNCTION FLUSH only supports SYNC|ASYNC option',
+  // bits: bitmaps, BITFIELD, SLOWLOG, MEMORY, LATENCY, SORT, LCS
+  bitOffset: 'ERR bit offset is not an integer or out of range',
+  bitValue: 'ERR bit is not an integer or out of range',
+  bitposBit: 'ERR The bit argument must be 1 or 0.',
+  bitopNot: 'ERR BITOP NOT must be called with a single source key.',
+  bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
+  bitfieldOverflow: 'ERR Invalid OVERFLOW type specified',
+  bitfieldRo: 'ERR BITFIELD_RO only supports the GET subcommand',
 } as const;

@@ -145,7 +145,11 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
 
 function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
   const out = ctx.out;
-  out.map(3);
+  out.map(ks.notes === undefined ? 3 : 4);
+  if (ks.notes !== undefined) {
+    out.bulk('notes');
+    out.bulk(ks.notes);
+  }
   out.bulk('flags');
   out.set(ks.flags.length);
   for (const f of ks.flags) out.simple(f);

@@ -16,6 +16,7 @@ import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
 import { listCommands } from './lists.js';
 import { functionCommands } from './functions.js';
+import { bitCommands } from './bits.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -33,6 +34,7 @@ const ALL: readonly CommandSpec[] = [
   ...transactionCommands,
   ...pubsubCommands,
   ...functionCommands,
+  ...bitCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();

@@ -52,6 +52,8 @@ export interface KeyRange {
 
 /** A key specification as Redis 7.0's COMMAND INFO reports it. */
 export interface KeySpec {
+  /** Free-text notes Redis attaches to some key specs (BITFIELD, SORT). */
+  readonly notes?: string;
   /** RW/RO/OW/RM and access/update/insert/delete, as in Redis's command JSON files. */
   readonly flags: readonly string[];
   readonly begin: { readonly index: number } | { readonly keyword: string; readonly startfrom: number };
