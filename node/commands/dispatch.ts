@@ -7,6 +7,7 @@ import { CommandError } from './args.js';
 import { lookupCommand, keyIndexes } from './table.js';
 import type { CommandSpec, Ctx } from './types.js';
 import { freeMemoryIfNeeded } from '../store/eviction.js';
+import { redactedArgs } from '../server/redact.js';
 import { anyFrozen, anyInFrozenSlot, frozenKeyCount, parkUntilThawed } from '../migration/key-freeze.js';
 
 const SUBSCRIBE_CONTEXT_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
@@ -194,7 +195,9 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
       out.error(`ERR internal error while running '${spec.name}': ${(e as Error).message}`);
     }
   }
-  stat.usec += Math.round((performance.now() - t0) * 1000);
+  const usec = Math.round((performance.now() - t0) * 1000);
+  stat.usec += usec;
+  if (usec >= server.monitors.floorUs) recordSlow(server, session, spec, argv, usec);
   if (modeBefore !== 'on' || session.replyMode !== 'on') dropReplies(session, replyMark, modeBefore);
   // EXEC's own call fails only when EXEC itself errs; its queued commands count for themselves.
   if (spec.name === 'exec' ? threw : out.errorCount !== errorsBefore) stat.failed++;
@@ -204,6 +207,10 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   }
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (spec.name !== 'asking' && session.multi === null) session.asking = false;
+}
+
+function recordSlow(server: Server, session: Session, spec: CommandSpec, argv: readonly string[], usec: number): void {
+  server.monitors.record(redactedArgs(argv), usec, spec.flags.includes('fast'), session.addr, session.name, spec.flags.includes('skip_slowlog'));
 }
 
 /** CLIENT REPLY OFF/SKIP: removes what this command appended (SKIP covers the next command). */

@@ -168,4 +168,6 @@ export const E = {
   bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
   bitfieldOverflow: 'ERR Invalid OVERFLOW type specified',
   bitfieldRo: 'ERR BITFIELD_RO only supports the GET subcommand',
+  slowlogCount: 'ERR count should be greater than or equal to -1',
+  latencyNoSamples: (event: string) => `ERR No samples available for event '${event}'`,
 } as const;

@@ -119,6 +119,13 @@ function derivedKeySpecs(spec: CommandSpec): KeySpec[] {
   return [{ flags, begin: { index: k.first }, find: { lastkey: k.last < 0 ? k.last : k.last - k.first, keystep: k.step, limit: 0 } }];
 }
 
+/** A command, or a subcommand named "container|sub" (COMMAND INFO accepts both in Redis 7.0). */
+function lookupCommandOrSub(name: string): CommandSpec | undefined {
+  const bar = name.indexOf('|');
+  if (bar < 0) return lookupCommand(name);
+  return lookupCommand(name.slice(0, bar))?.subcommands?.find((s) => s.name === name);
+}
+
 function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   const out = ctx.out;
   if (!spec) return out.nullArray();
@@ -134,7 +141,9 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   const acl = spec.acl ?? [spec.group, ...(spec.flags.includes('write') ? ['write'] : spec.flags.includes('readonly') ? ['read'] : [])];
   out.set(acl.length);
   for (const a of acl) out.simple(`@${a}`);
-  out.set(0);
+  const tips = spec.tips ?? [];
+  out.set(tips.length);
+  for (const t of tips) out.bulk(t);
   const specs = spec.keySpecs ?? derivedKeySpecs(spec);
   out.set(specs.length);
   for (const ks of specs) keySpecInfo(ctx, ks);
@@ -279,7 +288,7 @@ function command(ctx: Ctx, argv: string[]): void {
     case 'info': {
       const names = argv.length === 2 ? allCommands().map((c) => c.name) : argv.slice(2);
       ctx.out.array(names.length);
-      for (const n of names) commandInfo(ctx, lookupCommand(n.toLowerCase()));
+      for (const n of names) commandInfo(ctx, lookupCommandOrSub(n.toLowerCase()));
       return;
     }
     case 'docs': {

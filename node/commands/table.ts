@@ -17,6 +17,7 @@ import { migrateCommands } from './migrate.js';
 import { listCommands } from './lists.js';
 import { functionCommands } from './functions.js';
 import { bitCommands } from './bits.js';
+import { introspectionCommands } from './introspection.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -35,6 +36,7 @@ const ALL: readonly CommandSpec[] = [
   ...pubsubCommands,
   ...functionCommands,
   ...bitCommands,
+  ...introspectionCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();

@@ -75,6 +75,8 @@ export interface CommandSpec {
   readonly keysOf?: (argv: readonly string[]) => number[];
   /** Key specifications for COMMAND INFO (commands without them report none). */
   readonly keySpecs?: readonly KeySpec[];
+  /** Command tips for COMMAND INFO (request_policy:..., nondeterministic_output, ...). */
+  readonly tips?: readonly string[];
   readonly group: string;
   readonly summary?: string;
   readonly since?: string;
