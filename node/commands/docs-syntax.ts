@@ -26,6 +26,9 @@ export const SYNTAX: Readonly<Record<string, string>> = {
   getrange: 'key start end',
   substr: 'key start end',
   setrange: 'key offset value',
+  sort: 'key [BY pattern] [LIMIT offset count] [GET pattern] [ASC|DESC] [ALPHA] [STORE destination]',
+  sort_ro: 'key [BY pattern] [LIMIT offset count] [GET pattern] [ASC|DESC] [ALPHA]',
+  lcs: 'key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]',
   // bitmaps
   setbit: 'key offset value',
   getbit: 'key offset',

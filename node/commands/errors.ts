@@ -170,4 +170,10 @@ export const E = {
   bitfieldRo: 'ERR BITFIELD_RO only supports the GET subcommand',
   slowlogCount: 'ERR count should be greater than or equal to -1',
   latencyNoSamples: (event: string) => `ERR No samples available for event '${event}'`,
+  sortByCluster: 'ERR BY option of SORT denied in Cluster mode.',
+  sortGetCluster: 'ERR GET option of SORT denied in Cluster mode.',
+  sortScores: "ERR One or more scores can't be converted into double",
+  lcsNotStrings: 'ERR The specified keys must contain string values',
+  lcsIdxAndLen: 'ERR If you want both the length and indexes, please just use IDX.',
+  lcsNoMemory: 'ERR Insufficient memory, failed allocating transient memory for LCS',
 } as const;

@@ -165,7 +165,11 @@ function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
   out.bulk('begin_search');
   out.map(2);
   out.bulk('type');
-  if ('index' in ks.begin) {
+  if ('unknown' in ks.begin) {
+    out.bulk('unknown');
+    out.bulk('spec');
+    out.map(0);
+  } else if ('index' in ks.begin) {
     out.bulk('index');
     out.bulk('spec');
     out.map(1);
@@ -183,7 +187,11 @@ function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
   out.bulk('find_keys');
   out.map(2);
   out.bulk('type');
-  if ('lastkey' in ks.find) {
+  if ('unknown' in ks.find) {
+    out.bulk('unknown');
+    out.bulk('spec');
+    out.map(0);
+  } else if ('lastkey' in ks.find) {
     out.bulk('range');
     out.bulk('spec');
     out.map(3);

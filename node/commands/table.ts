@@ -18,6 +18,8 @@ import { listCommands } from './lists.js';
 import { functionCommands } from './functions.js';
 import { bitCommands } from './bits.js';
 import { introspectionCommands } from './introspection.js';
+import { sortCommands } from './sort.js';
+import { lcsCommands } from './lcs.js';
 
 const ALL: readonly CommandSpec[] = [
   ...stringCommands,
@@ -37,6 +39,8 @@ const ALL: readonly CommandSpec[] = [
   ...functionCommands,
   ...bitCommands,
   ...introspectionCommands,
+  ...sortCommands,
+  ...lcsCommands,
 ];
 
 const byName = new Map<string, CommandSpec>();

@@ -56,8 +56,9 @@ export interface KeySpec {
   readonly notes?: string;
   /** RW/RO/OW/RM and access/update/insert/delete, as in Redis's command JSON files. */
   readonly flags: readonly string[];
-  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startfrom: number };
+  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startfrom: number } | { readonly unknown: true };
   readonly find:
+    | { readonly unknown: true }
     | { readonly lastkey: number; readonly keystep: number; readonly limit: number }
     | { readonly keynumidx: number; readonly firstkey: number; readonly keystep: number };
 }
