@@ -8,6 +8,7 @@ import { Command, findCommand, keyIndexes, lookupCommand } from './table.js';
 import type { CommandSpec, Ctx } from './types.js';
 import type { CommandStat } from '../server/server.js';
 import { freeMemoryIfNeeded } from '../store/eviction.js';
+import { redactedArgs } from '../server/redact.js';
 import { anyFrozen, anyInFrozenSlot, frozenKeyCount, parkUntilThawed } from '../migration/key-freeze.js';
 
 export function execute(server: Server, session: Session, argv: string[]): void {
@@ -196,7 +197,9 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
       out.error(`ERR internal error while running '${cmd.name}': ${(e as Error).message}`);
     }
   }
-  stat.usec += Math.round((performance.now() - t0) * 1000);
+  const usec = Math.round((performance.now() - t0) * 1000);
+  stat.usec += usec;
+  if (usec >= server.monitors.floorUs) recordSlow(server, session, spec, argv, usec);
   if (modeBefore !== 'on' || session.replyMode !== 'on') dropReplies(session, replyMark, modeBefore);
   // EXEC's own call fails only when EXEC itself errs; its queued commands count for themselves.
   if (cmd.isExec ? threw : out.errorCount !== errorsBefore) stat.failed++;
@@ -206,6 +209,10 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   }
   // ASKING covers exactly the next command (or the whole transaction it precedes).
   if (!cmd.isAsking && session.multi === null) session.asking = false;
+}
+
+function recordSlow(server: Server, session: Session, spec: CommandSpec, argv: readonly string[], usec: number): void {
+  server.monitors.record(redactedArgs(argv), usec, spec.flags.includes('fast'), session.addr, session.name, spec.flags.includes('skip_slowlog'));
 }
 
 /** CLIENT REPLY OFF/SKIP: removes what this command appended (SKIP covers the next command). */

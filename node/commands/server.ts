@@ -120,6 +120,13 @@ function derivedKeySpecs(spec: CommandSpec): KeySpec[] {
   return [{ flags, begin: { index: k.first }, find: { lastkey: k.last < 0 ? k.last : k.last - k.first, keystep: k.step, limit: 0 } }];
 }
 
+/** A command, or a subcommand named "container|sub" (COMMAND INFO accepts both in Redis 7.0). */
+function lookupCommandOrSub(name: string): CommandSpec | undefined {
+  const bar = name.indexOf('|');
+  if (bar < 0) return lookupCommand(name);
+  return lookupCommand(name.slice(0, bar))?.subcommands?.find((s) => s.name === name);
+}
+
 function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   const out = ctx.out;
   if (!spec) return out.nullArray();
@@ -135,7 +142,9 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
   const acl = spec.acl ?? [spec.group, ...(spec.flags.includes('write') ? ['write'] : spec.flags.includes('readonly') ? ['read'] : [])];
   out.set(acl.length);
   for (const a of acl) out.simple(`@${a}`);
-  out.set(0);
+  const tips = spec.tips ?? [];
+  out.set(tips.length);
+  for (const t of tips) out.bulk(t);
   const specs = spec.keySpecs ?? derivedKeySpecs(spec);
   out.set(specs.length);
   for (const ks of specs) keySpecInfo(ctx, ks);
@@ -146,14 +155,22 @@ function commandInfo(ctx: Ctx, spec: CommandSpec | undefined): void {
 
 function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
   const out = ctx.out;
-  out.map(3);
+  out.map(ks.notes === undefined ? 3 : 4);
+  if (ks.notes !== undefined) {
+    out.bulk('notes');
+    out.bulk(ks.notes);
+  }
   out.bulk('flags');
   out.set(ks.flags.length);
   for (const f of ks.flags) out.simple(f);
   out.bulk('begin_search');
   out.map(2);
   out.bulk('type');
-  if ('index' in ks.begin) {
+  if ('unknown' in ks.begin) {
+    out.bulk('unknown');
+    out.bulk('spec');
+    out.map(0);
+  } else if ('index' in ks.begin) {
     out.bulk('index');
     out.bulk('spec');
     out.map(1);
@@ -171,7 +188,11 @@ function keySpecInfo(ctx: Ctx, ks: KeySpec): void {
   out.bulk('find_keys');
   out.map(2);
   out.bulk('type');
-  if ('lastkey' in ks.find) {
+  if ('unknown' in ks.find) {
+    out.bulk('unknown');
+    out.bulk('spec');
+    out.map(0);
+  } else if ('lastkey' in ks.find) {
     out.bulk('range');
     out.bulk('spec');
     out.map(3);
@@ -276,7 +297,7 @@ function command(ctx: Ctx, argv: string[]): void {
     case 'info': {
       const names = argv.length === 2 ? allCommands().map((c) => c.name) : argv.slice(2);
       ctx.out.array(names.length);
-      for (const n of names) commandInfo(ctx, lookupCommand(n.toLowerCase()));
+      for (const n of names) commandInfo(ctx, lookupCommandOrSub(n.toLowerCase()));
       return;
     }
     case 'docs': {

@@ -16,6 +16,10 @@ import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
 import { listCommands } from './lists.js';
 import { functionCommands } from './functions.js';
+import { bitCommands } from './bits.js';
+import { introspectionCommands } from './introspection.js';
+import { sortCommands } from './sort.js';
+import { lcsCommands } from './lcs.js';
 
 const SPECS: readonly CommandSpec[] = [
   ...stringCommands,
@@ -33,6 +37,10 @@ const SPECS: readonly CommandSpec[] = [
   ...transactionCommands,
   ...pubsubCommands,
   ...functionCommands,
+  ...bitCommands,
+  ...introspectionCommands,
+  ...sortCommands,
+  ...lcsCommands,
 ];
 
 /** Commands Redis keeps statistics for per subcommand (cmdstat_config|get, ...). */

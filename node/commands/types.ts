@@ -52,10 +52,13 @@ export interface KeyRange {
 
 /** A key specification as Redis 7.0's COMMAND INFO reports it. */
 export interface KeySpec {
+  /** Free-text notes Redis attaches to some key specs (BITFIELD, SORT). */
+  readonly notes?: string;
   /** RW/RO/OW/RM and access/update/insert/delete, as in Redis's command JSON files. */
   readonly flags: readonly string[];
-  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startfrom: number };
+  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startfrom: number } | { readonly unknown: true };
   readonly find:
+    | { readonly unknown: true }
     | { readonly lastkey: number; readonly keystep: number; readonly limit: number }
     | { readonly keynumidx: number; readonly firstkey: number; readonly keystep: number };
 }
@@ -73,6 +76,8 @@ export interface CommandSpec {
   readonly keysOf?: (argv: readonly string[]) => number[];
   /** Key specifications for COMMAND INFO (commands without them report none). */
   readonly keySpecs?: readonly KeySpec[];
+  /** Command tips for COMMAND INFO (request_policy:..., nondeterministic_output, ...). */
+  readonly tips?: readonly string[];
   readonly group: string;
   readonly summary?: string;
   readonly since?: string;

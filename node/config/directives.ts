@@ -86,7 +86,7 @@ export const DIRECTIVES: readonly Directive[] = [
   { name: 'io-threads', type: 'int', default: '1', immutable: true },
   { name: 'io-threads-do-reads', type: 'bool', default: 'no', immutable: true },
   { name: 'jemalloc-bg-thread', type: 'bool', default: 'yes' },
-  { name: 'latency-monitor-threshold', type: 'int', default: '0' },
+  { name: 'latency-monitor-threshold', type: 'int', default: '0', applies: true },
   { name: 'latency-tracking', type: 'bool', default: 'yes', applies: true },
   { name: 'latency-tracking-info-percentiles', type: 'string', default: '50 99 99.9' },
   { name: 'lazyfree-lazy-eviction', type: 'bool', default: 'no' },

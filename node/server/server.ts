@@ -1,5 +1,6 @@
 // The node process's server: owns databases, sessions, config and the listener. Reads requests,
 // dispatches them through the command table and writes replies once per tick per connection.
+import { Monitors } from './monitors.js';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -77,6 +78,8 @@ export class Server {
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
   readonly memory = new MemoryMeter();
+  /** SLOWLOG and LATENCY state (monitors.ts). */
+  readonly monitors: Monitors;
   readonly propagator = new Propagator();
   readonly replication: ReplicationPrimary = new ReplicationPrimary(this);
   /** Set while this node replicates another (REPLICAOF / CLUSTER REPLICATE). */
@@ -139,6 +142,7 @@ export class Server {
         if (this.propagator.active) this.propagator.propagate(db.index, ['DEL', key]);
       },
     };
+    this.monitors = new Monitors(config);
     const count = config.bool('cluster-enabled') ? 1 : config.int('databases');
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, events));
     this.outputLimits = parseOutputBufferLimits(config.get('client-output-buffer-limit'));
