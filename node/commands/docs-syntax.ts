@@ -37,6 +37,11 @@ export const SYNTAX: Readonly<Record<string, string>> = {
   bitop: 'operation destkey key [key ...]',
   bitfield: 'key [GET encoding offset] [SET encoding offset value] [INCRBY encoding offset increment] [OVERFLOW WRAP|SAT|FAIL]',
   bitfield_ro: 'key [GET encoding offset [GET encoding offset ...]]',
+  // hll
+  pfadd: 'key [element [element ...]]',
+  pfcount: 'key [key ...]',
+  pfmerge: 'destkey sourcekey [sourcekey ...]',
+  pfdebug: 'subcommand key',
   // generic
   del: 'key [key ...]',
   unlink: 'key [key ...]',

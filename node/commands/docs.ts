@@ -13,7 +13,7 @@ export interface ArgDoc {
   args?: ArgDoc[];
 }
 
-const KEY_NAMES = new Set(['key', 'newkey', 'source', 'destination']);
+const KEY_NAMES = new Set(['key', 'newkey', 'source', 'destination', 'destkey', 'sourcekey']);
 const INTEGER_NAMES = new Set([
   'seconds', 'milliseconds', 'count', 'cursor', 'db', 'destination-db', 'index', 'index1', 'index2', 'start', 'end', 'offset',
   'increment', 'decrement', 'numkeys', 'limit', 'port', 'timeout', 'numreplicas', 'protover', 'ttl', 'frequency',

@@ -176,4 +176,12 @@ export const E = {
   lcsNotStrings: 'ERR The specified keys must contain string values',
   lcsIdxAndLen: 'ERR If you want both the length and indexes, please just use IDX.',
   lcsNoMemory: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+  // hll: HyperLogLog (PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST)
+  hllWrongType: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
+  hllInvalid: 'INVALIDOBJ Corrupted HLL object detected',
+  hllNoKey: 'ERR The specified key does not exist',
+  hllNotSparse: 'ERR HLL encoding is not sparse',
+  hllDebugUnknown: (sub: string) => `ERR Unknown PFDEBUG subcommand '${sub}'`,
+  hllDebugArity: (sub: string) => `ERR Wrong number of arguments for the '${sub}' subcommand`,
+  hllTestFailed: (what: string) => `TESTFAILED ${what}`,
 } as const;
