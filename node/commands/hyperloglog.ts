@@ -15,6 +15,7 @@ import {
   cachedCard,
   createHll,
   decodeSparse,
+  encodingOf,
   denseGet,
   denseSetRaw,
   hllAdd,
@@ -32,8 +33,8 @@ import {
 const toBytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const toStr = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 
-/** The HLL bytes at key (undefined when missing), WRONGTYPE for other types or invalid strings. */
-function hllAt(ctx: Ctx, key: string, countHit: boolean): Uint8Array | undefined {
+/** The HLL string at key (undefined when missing), WRONGTYPE for other types or invalid strings. */
+function hllAt(ctx: Ctx, key: string, countHit: boolean): string | undefined {
   const v = ctx.db.get(key, ctx.now);
   if (countHit) {
     if (v === undefined) ctx.server.stats.keyspaceMisses++;
@@ -41,9 +42,8 @@ function hllAt(ctx: Ctx, key: string, countHit: boolean): Uint8Array | undefined
   }
   if (v === undefined) return undefined;
   if (typeof v !== 'string') fail(E.wrongType);
-  const b = toBytes(v);
-  if (!isHll(b)) fail(E.hllWrongType);
-  return b;
+  if (!isHll(v)) fail(E.hllWrongType);
+  return v;
 }
 
 function put(ctx: Ctx, key: string, existed: boolean, b: Uint8Array): void {
@@ -56,7 +56,7 @@ const maxBytes = (ctx: Ctx) => ctx.server.config.int('hll-sparse-max-bytes');
 function pfadd(ctx: Ctx, argv: string[]): void {
   const key = argv[1]!;
   const cur = hllAt(ctx, key, false);
-  const h: Hll = { b: cur ?? createHll() };
+  const h: Hll = { b: cur === undefined ? createHll() : toBytes(cur) };
   let updated = cur === undefined ? 1 : 0;
   const limit = maxBytes(ctx);
   for (let j = 2; j < argv.length; j++) {
@@ -80,16 +80,17 @@ function pfcount(ctx: Ctx, argv: string[]): void {
   if (argv.length > 2) {
     const max = new Uint8Array(HLL_REGISTERS);
     for (let j = 1; j < argv.length; j++) {
-      const b = hllAt(ctx, argv[j]!, true);
-      if (b !== undefined && !mergeInto(max, b)) fail(E.hllInvalid);
+      const v = hllAt(ctx, argv[j]!, true);
+      if (v !== undefined && !mergeInto(max, v)) fail(E.hllInvalid);
     }
     return ctx.out.int(rawCount(max));
   }
   const key = argv[1]!;
-  const b = hllAt(ctx, key, true);
-  if (b === undefined) return ctx.out.int(0);
-  const cached = cachedCard(b);
+  const v = hllAt(ctx, key, true);
+  if (v === undefined) return ctx.out.int(0);
+  const cached = cachedCard(v);
   if (cached !== null) return ctx.out.int(cached);
+  const b = toBytes(v);
   const card = hllCount(b);
   if (card === null) fail(E.hllInvalid);
   setCachedCard(b, card);
@@ -105,10 +106,10 @@ function pfmerge(ctx: Ctx, argv: string[]): void {
   const max = new Uint8Array(HLL_REGISTERS);
   let dense = false;
   for (let j = 1; j < argv.length; j++) {
-    const b = hllAt(ctx, argv[j]!, true);
-    if (b === undefined) continue;
-    if (b[4] === ENC_DENSE) dense = true;
-    if (!mergeInto(max, b)) fail(E.hllInvalid);
+    const v = hllAt(ctx, argv[j]!, true);
+    if (v === undefined) continue;
+    if (encodingOf(v) === ENC_DENSE) dense = true;
+    if (!mergeInto(max, v)) fail(E.hllInvalid);
   }
   const dest = argv[1]!;
   const cur = ctx.db.get(dest, ctx.now) as string | undefined;
@@ -132,8 +133,9 @@ function pfmerge(ctx: Ctx, argv: string[]): void {
 function pfdebug(ctx: Ctx, argv: string[]): void {
   const sub = argv[1]!;
   const key = argv[2]!;
-  const b = hllAt(ctx, key, false);
-  if (b === undefined) fail(E.hllNoKey);
+  const v = hllAt(ctx, key, false);
+  if (v === undefined) fail(E.hllNoKey);
+  const b = toBytes(v);
   const op = sub.toLowerCase();
   const known = op === 'getreg' || op === 'decode' || op === 'encoding' || op === 'todense';
   if (!known) fail(E.hllDebugUnknown(sub));

@@ -104,20 +104,27 @@ export function patLen(ele: string): number {
 
 // ---- header
 
-/** Whether a string value can be used as an HLL (Redis answers WRONGTYPE otherwise). */
-export function isHll(b: Uint8Array): boolean {
+/** Byte access shared by raw bytes and latin1 strings, so headers are read without copying. */
+type ByteSource = Uint8Array | string;
+const byteAt = (b: ByteSource, i: number): number => (typeof b === 'string' ? b.charCodeAt(i) & 0xff : b[i]!);
+
+/** Whether a value can be used as an HLL (Redis answers WRONGTYPE otherwise). */
+export function isHll(b: ByteSource): boolean {
   if (b.length < HDR_SIZE) return false;
-  if (b[0] !== 0x48 || b[1] !== 0x59 || b[2] !== 0x4c || b[3] !== 0x4c) return false;
-  const enc = b[4]!;
+  if (byteAt(b, 0) !== 0x48 || byteAt(b, 1) !== 0x59 || byteAt(b, 2) !== 0x4c || byteAt(b, 3) !== 0x4c) return false;
+  const enc = byteAt(b, 4);
   if (enc > ENC_SPARSE) return false;
   return enc !== ENC_DENSE || b.length === DENSE_SIZE;
 }
 
+/** The encoding byte (ENC_DENSE or ENC_SPARSE for values isHll accepts). */
+export const encodingOf = (b: ByteSource): number => byteAt(b, 4);
+
 /** The cached cardinality, or null when marked stale. */
-export function cachedCard(b: Uint8Array): bigint | null {
-  if ((b[15]! & 0x80) !== 0) return null;
+export function cachedCard(b: ByteSource): bigint | null {
+  if ((byteAt(b, 15) & 0x80) !== 0) return null;
   let n = 0n;
-  for (let i = 15; i >= 8; i--) n = (n << 8n) | BigInt(b[i]!);
+  for (let i = 15; i >= 8; i--) n = (n << 8n) | BigInt(byteAt(b, i));
   return n;
 }
 
@@ -343,17 +350,29 @@ export function hllAdd(h: Hll, ele: string, maxBytes: number): number {
   return hllSet(h, pl & (HLL_REGISTERS - 1), pl >>> HLL_P, maxBytes);
 }
 
+/** Calls fn(i, value) for every dense register, reading 3 bytes for 4 registers at a time. */
+function eachDense(b: ByteSource, fn: (i: number, v: number) => void): void {
+  for (let g = 0, p = HDR_SIZE; g < HLL_REGISTERS; g += 4, p += 3) {
+    const b0 = byteAt(b, p);
+    const b1 = byteAt(b, p + 1);
+    const b2 = byteAt(b, p + 2);
+    fn(g, b0 & 63);
+    fn(g + 1, ((b0 >>> 6) | (b1 << 2)) & 63);
+    fn(g + 2, ((b1 >>> 4) | (b2 << 4)) & 63);
+    fn(g + 3, b2 >>> 2);
+  }
+}
+
 /** Folds the registers of an HLL into `max` (one byte per register); false when corrupt. */
-export function mergeInto(max: Uint8Array, b: Uint8Array): boolean {
-  if (b[4] === ENC_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const v = denseGet(b, HDR_SIZE, i);
+export function mergeInto(max: Uint8Array, b: ByteSource): boolean {
+  if (byteAt(b, 4) === ENC_DENSE) {
+    eachDense(b, (i, v) => {
       if (v > max[i]!) max[i] = v;
-    }
+    });
     return true;
   }
   return eachRun(
-    b,
+    typeof b === 'string' ? Buffer.from(b, 'latin1') : b,
     (first, len, v) => {
       for (let i = first; i < first + len; i++) if (v > max[i]!) max[i] = v;
     },
@@ -406,7 +425,7 @@ function estimate(histo: Int32Array): number {
 export function hllCount(b: Uint8Array): number | null {
   const histo = new Int32Array(64);
   if (b[4] === ENC_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) histo[denseGet(b, HDR_SIZE, i)]!++;
+    eachDense(b, (_i, v) => histo[v]!++);
   } else if (!sparseHisto(b, histo)) return null;
   return estimate(histo);
 }
