@@ -46,9 +46,21 @@ function hllAt(ctx: Ctx, key: string, countHit: boolean): string | undefined {
   return v;
 }
 
+/** Longest string Redis would hold as embstr; HLL values are always raw there. */
+const EMBSTR_MAX = 44;
+
+/**
+ * Redis turns an HLL it writes (or even just reads with PFCOUNT/PFDEBUG) into a raw string;
+ * only short ones need the override for OBJECT ENCODING.
+ */
+function markRaw(ctx: Ctx, key: string, len: number): void {
+  if (len <= EMBSTR_MAX) ctx.db.setStringEncoding(key, 'raw');
+}
+
 function put(ctx: Ctx, key: string, existed: boolean, b: Uint8Array): void {
   if (existed) ctx.db.replace(key, toStr(b));
   else ctx.db.set(key, toStr(b));
+  markRaw(ctx, key, b.length);
 }
 
 const maxBytes = (ctx: Ctx) => ctx.server.config.int('hll-sparse-max-bytes');
@@ -56,6 +68,7 @@ const maxBytes = (ctx: Ctx) => ctx.server.config.int('hll-sparse-max-bytes');
 function pfadd(ctx: Ctx, argv: string[]): void {
   const key = argv[1]!;
   const cur = hllAt(ctx, key, false);
+  if (cur !== undefined) markRaw(ctx, key, cur.length);
   const h: Hll = { b: cur === undefined ? createHll() : toBytes(cur) };
   let updated = cur === undefined ? 1 : 0;
   const limit = maxBytes(ctx);
@@ -88,6 +101,7 @@ function pfcount(ctx: Ctx, argv: string[]): void {
   const key = argv[1]!;
   const v = hllAt(ctx, key, true);
   if (v === undefined) return ctx.out.int(0);
+  markRaw(ctx, key, v.length);
   const cached = cachedCard(v);
   if (cached !== null) return ctx.out.int(cached);
   const b = toBytes(v);
@@ -97,7 +111,7 @@ function pfcount(ctx: Ctx, argv: string[]): void {
   // PFCOUNT is a read-only command that still rewrites the cached cardinality: running
   // snapshots must see the key before that write as they do for flagged writes.
   for (const s of ctx.server.snapshots) s.beforeWrite(ctx.db, key);
-  ctx.db.replace(key, toStr(b));
+  put(ctx, key, true, b);
   modified(ctx, key);
   ctx.out.int(card);
 }
@@ -135,6 +149,7 @@ function pfdebug(ctx: Ctx, argv: string[]): void {
   const key = argv[2]!;
   const v = hllAt(ctx, key, false);
   if (v === undefined) fail(E.hllNoKey);
+  markRaw(ctx, key, v.length);
   const b = toBytes(v);
   const op = sub.toLowerCase();
   const known = op === 'getreg' || op === 'decode' || op === 'encoding' || op === 'todense';
