@@ -2,34 +2,12 @@
 // chain shares one replication ID and offset space (as Redis's PSYNC2); sub-replicas continue
 // partially through the middle node after a short disconnect and after its promotion. A Debian
 // redis-server sub-replica of our replica follows too.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { hasRedisServer, startNode, startRedis } from '../helpers/processes.js';
+import { until, useTracked } from '../helpers/tracked.js';
 
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
-});
-async function track(p: Promise<ServerProcess>): Promise<ServerProcess> {
-  const s = await p;
-  started.push(s);
-  return s;
-}
-function client(p: ServerProcess): Redis {
-  const c = new Redis({ port: p.port, host: p.host, maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
-async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const { track, client } = useTracked('all');
 async function info(c: Redis): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const l of (await c.info('replication')).split('\r\n')) {

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { until } from '../helpers/tracked.js';
 
 const started: ServerProcess[] = [];
 const clients: Redis[] = [];
@@ -12,14 +13,6 @@ afterAll(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
-async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function fields(info: string): [string, string][] {
   return info

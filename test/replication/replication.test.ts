@@ -1,31 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { startNode, startRedis } from '../helpers/processes.js';
+import { until, useTracked } from '../helpers/tracked.js';
 
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
-});
-async function track(p: Promise<ServerProcess>): Promise<ServerProcess> {
-  const s = await p;
-  started.push(s);
-  return s;
-}
-function client(p: ServerProcess): Redis {
-  const c = new Redis({ port: p.port, host: p.host, maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
-async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const { track, client } = useTracked('each');
 async function linkUp(c: Redis): Promise<boolean> {
   return /master_link_status:up/.test(await c.info('replication'));
 }

@@ -4,6 +4,7 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { until } from '../helpers/tracked.js';
 
 const started: ServerProcess[] = [];
 afterAll(async () => {
@@ -33,14 +34,6 @@ class Conn {
   }
 }
 
-async function until(what: string, f: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const BLOCKERS: string[][] = [
   ['BLPOP', 'l1', '0'],
