@@ -125,11 +125,16 @@ export class SortedBlocks {
     const blk = this.blocks[b]!;
     const n = blk.entries.length;
     const i = lowerBound(blk, score, member);
+    // Plain loops: the shifts are short, and splice/copyWithin calls cost more than they move.
     const scores = blk.scores;
-    scores.copyWithin(i + 1, i, n);
+    const entries = blk.entries;
+    entries.push(e);
+    for (let k = n; k > i; k--) {
+      scores[k] = scores[k - 1]!;
+      entries[k] = entries[k - 1]!;
+    }
     scores[i] = score;
-    if (i === n) blk.entries.push(e);
-    else blk.entries.splice(i, 0, e);
+    entries[i] = e;
     this.length++;
     if (i === n) this.last[b] = score;
     if (n + 1 === CAP) this.split(b);
@@ -151,9 +156,13 @@ export class SortedBlocks {
   private removeAt(b: number, i: number): void {
     const blk = this.blocks[b]!;
     const n = blk.entries.length;
-    blk.scores.copyWithin(i, i + 1, n);
-    if (i === n - 1) blk.entries.pop();
-    else blk.entries.splice(i, 1);
+    const scores = blk.scores;
+    const entries = blk.entries;
+    for (let k = i + 1; k < n; k++) {
+      scores[k - 1] = scores[k]!;
+      entries[k - 1] = entries[k]!;
+    }
+    entries.pop();
     this.length--;
     if (n - 1 === 0) {
       this.blocks.splice(b, 1);
