@@ -176,9 +176,46 @@ export class SortedBlocks {
 
   /** Moves an entry to a new score. */
   updateScore(e: ZEntry, score: number): void {
-    this.delete(e.score, e.member);
+    const member = e.member;
+    const b = this.blockFor(e.score, member);
+    const blk = this.blocks[b]!;
+    const i = lowerBound(blk, e.score, member);
+    const n = blk.entries.length;
+    // Small moves (ZINCRBY on a leaderboard) stay inside the block: when the new key lies
+    // strictly between the block's other first and last entries, the block's size does not change
+    // and its order against the neighbouring blocks holds.
+    if (n >= 3) {
+      const f = i === 0 ? 1 : 0;
+      const l = i === n - 1 ? n - 2 : n - 1;
+      if (keyBefore(blk.scores[f]!, blk.entries[f]!.member, score, member) && keyBefore(score, member, blk.scores[l]!, blk.entries[l]!.member)) {
+        this.moveWithin(blk, i, score, e);
+        this.last[b] = blk.scores[n - 1]!;
+        return;
+      }
+    }
+    this.removeAt(b, i);
     e.score = score;
     this.insert(e);
+  }
+
+  private moveWithin(blk: Block, i: number, score: number, e: ZEntry): void {
+    const scores = blk.scores;
+    const entries = blk.entries;
+    const n = entries.length;
+    for (let k = i + 1; k < n; k++) {
+      scores[k - 1] = scores[k]!;
+      entries[k - 1] = entries[k]!;
+    }
+    entries.length = n - 1;
+    const j = lowerBound(blk, score, e.member);
+    entries.push(e);
+    for (let k = n - 1; k > j; k--) {
+      scores[k] = scores[k - 1]!;
+      entries[k] = entries[k - 1]!;
+    }
+    scores[j] = score;
+    entries[j] = e;
+    e.score = score;
   }
 
   /** 1-based rank of (score, member), 0 when absent. */
@@ -388,6 +425,11 @@ export class SortedBlocks {
     }
     if (count !== this.length) throw new Error('bad length');
   }
+}
+
+/** (s1, m1) orders strictly before (s2, m2). */
+function keyBefore(s1: number, m1: string, s2: number, m2: string): boolean {
+  return s1 < s2 || (s1 === s2 && m1 < m2);
 }
 
 /** First index in blk whose (score, member) is at or after the given one. */
