@@ -1,7 +1,7 @@
 // Argument grammar of the sorted set commands: scores, score and lex intervals, block timeouts
 // and scan cursors, each accepted exactly as Redis 7.0 accepts it.
 import { cEnd, parseStrictDouble, strtod } from '../../common/strtod.js';
-import type { LexBound, LexRange, ScoreRange } from '../store/values/skiplist.js';
+import type { LexBound, LexRange, ScoreRange } from '../store/values/zset-range.js';
 
 /**
  * One end of a score interval as zslParseRange reads it: optional "(" for exclusive, then

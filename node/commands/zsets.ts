@@ -8,7 +8,8 @@ import { encodingThresholds } from './thresholds.js';
 import { blockClient } from './block.js';
 import { parseLexRange, parseScanCursor, parseScore, parseScoreRange, parseTimeoutMs } from './zset-args.js';
 import { AddResult, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX, ZSet, type ZsetLimits } from '../store/values/zset.js';
-import { gteMin, lteMax, lexGteMin, lexLteMax, type LexRange, type ScoreRange, type SkipNode } from '../store/values/skiplist.js';
+import { gteMin, lteMax, lexGteMin, lexLteMax, type LexRange, type ScoreRange } from '../store/values/zset-range.js';
+import type { ZCursor, ZEntry } from '../store/values/sorted-blocks.js';
 import { SetValue } from '../store/values/set.js';
 import { globMatch } from '../../common/glob.js';
 import { formatDouble } from '../../common/resp/encode.js';
@@ -28,7 +29,7 @@ function readZset(ctx: Ctx, key: string): ZSet | undefined {
 }
 
 /** Writes members (with scores when asked) as ZRANGE does: flat in RESP2, pairs in RESP3. */
-function replyNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
+function replyNodes(out: Reply, nodes: readonly ZEntry[], withScores: boolean): void {
   out.array(withScores && out.resp === 2 ? nodes.length * 2 : nodes.length);
   writeNodes(out, nodes, withScores);
 }
@@ -37,7 +38,7 @@ function replyNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean)
 const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 /** The elements of a replyNodes() reply, without the array header. */
-function writeNodes(out: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
+function writeNodes(out: Reply, nodes: readonly ZEntry[], withScores: boolean): void {
   if (!withScores) {
     for (const n of nodes) out.bulk(n.member);
     return;
@@ -171,7 +172,7 @@ function zremrange(kind: RangeKind) {
     }
     const z = zsetForWrite(ctx, key);
     if (z === undefined) return ctx.out.int(0);
-    const victims: SkipNode[] = [];
+    const victims: ZEntry[] = [];
     if (kind === 'rank') {
       const len = z.size();
       if (start < 0) start = len + start;
@@ -179,12 +180,14 @@ function zremrange(kind: RangeKind) {
       if (start < 0) start = 0;
       if (start > end || start >= len) return ctx.out.int(0);
       if (end >= len) end = len - 1;
-      let n = z.list.byRank(start + 1);
-      for (let k = start; k <= end && n !== null; k++, n = n.forward) victims.push(n);
+      const c = z.list.at(start);
+      for (let k = start, n = c.entry; k <= end && n !== null; k++, c.next(), n = c.entry) victims.push(n);
     } else if (sr !== null) {
-      for (let n = z.list.firstInRange(sr); n !== null && lteMax(n.score, sr); n = n.forward) victims.push(n);
+      const c = z.list.firstInRange(sr);
+      for (let n = c?.entry ?? null; n !== null && lteMax(n.score, sr); c!.next(), n = c!.entry) victims.push(n);
     } else if (lr !== null) {
-      for (let n = z.firstInLex(lr); n !== null && lexLteMax(n.member, lr); n = n.forward) victims.push(n);
+      const c = z.firstInLex(lr);
+      for (let n = c?.entry ?? null; n !== null && lexLteMax(n.member, lr); c!.next(), n = c!.entry) victims.push(n);
     }
     for (const n of victims) z.removeNode(n);
     if (z.size() === 0) ctx.db.delete(key);
@@ -232,7 +235,7 @@ function zcount(ctx: Ctx, argv: string[]): void {
   const first = z.list.firstInRange(r);
   if (first === null) return ctx.out.int(0);
   const last = z.list.lastInRange(r)!;
-  ctx.out.int(z.list.rank(last.score, last.member) - z.list.rank(first.score, first.member) + 1);
+  ctx.out.int(last.rank() - first.rank() + 1);
 }
 
 function zlexcount(ctx: Ctx, argv: string[]): void {
@@ -244,12 +247,12 @@ function zlexcount(ctx: Ctx, argv: string[]): void {
   if (first === null) return ctx.out.int(0);
   if (z.listpack) {
     let count = 0;
-    for (let n: SkipNode | null = first; n !== null && lexLteMax(n.member, r); n = n.forward) count++;
+    for (let n = first.entry; n !== null && lexLteMax(n.member, r); first.next(), n = first.entry) count++;
     return ctx.out.int(count);
   }
   const last = z.lastInLex(r);
-  const lastRank = last === null ? z.size() : z.list.rank(last.score, last.member);
-  ctx.out.int(lastRank - z.list.rank(first.score, first.member) + 1);
+  const lastRank = last === null ? z.size() : last.rank() + 1;
+  ctx.out.int(lastRank - first.rank());
 }
 
 // ---- ZRANGE family ----------------------------------------------------------------------------
@@ -314,8 +317,8 @@ function parseRange(argv: string[], at: number, store: boolean, fixedKind: Range
 }
 
 /** The nodes a range request selects, in reply order. */
-function selectRange(z: ZSet, q: RangeRequest): SkipNode[] {
-  const out: SkipNode[] = [];
+function selectRange(z: ZSet, q: RangeRequest): ZEntry[] {
+  const out: ZEntry[] = [];
   if (q.kind === 'rank') {
     const len = z.size();
     let start = q.start;
@@ -325,10 +328,11 @@ function selectRange(z: ZSet, q: RangeRequest): SkipNode[] {
     if (start < 0) start = 0;
     if (start > end || start >= len) return out;
     if (end >= len) end = len - 1;
-    let n = q.reverse ? z.list.byRank(len - start) : z.list.byRank(start + 1);
-    for (let k = start; k <= end && n !== null; k++) {
+    const c = z.list.at(q.reverse ? len - 1 - start : start);
+    for (let k = start, n = c.entry; k <= end && n !== null; k++, n = c.entry) {
       out.push(n);
-      n = q.reverse ? n.prev : n.forward;
+      if (q.reverse) c.prev();
+      else c.next();
     }
     return out;
   }
@@ -336,23 +340,27 @@ function selectRange(z: ZSet, q: RangeRequest): SkipNode[] {
   // a negative limit means no limit.
   if (q.offset > 0 && q.offset >= z.size()) return out;
   if (q.offset < 0) return out;
-  let n: SkipNode | null;
+  let c: ZCursor | null;
   if (q.kind === 'score') {
     const r = q.score!;
-    n = q.reverse ? z.list.lastInRange(r) : z.list.firstInRange(r);
+    c = q.reverse ? z.list.lastInRange(r) : z.list.firstInRange(r);
   } else {
     const r = q.lex!;
-    n = q.reverse ? z.lastInLex(r) : z.firstInLex(r);
+    c = q.reverse ? z.lastInLex(r) : z.firstInLex(r);
   }
-  for (let k = q.offset; k > 0 && n !== null; k--) n = q.reverse ? n.prev : n.forward;
+  if (c === null) return out;
+  const step = q.reverse ? (): void => c.prev() : (): void => c.next();
+  for (let k = q.offset; k > 0 && c.entry !== null; k--) step();
   let left = q.limit;
+  let n = c.entry;
   while (n !== null && left !== 0) {
     if (q.kind === 'score') {
       if (q.reverse ? !gteMin(n.score, q.score!) : !lteMax(n.score, q.score!)) break;
     } else if (q.reverse ? !lexGteMin(n.member, q.lex!) : !lexLteMax(n.member, q.lex!)) break;
     out.push(n);
     if (left > 0) left--;
-    n = q.reverse ? n.prev : n.forward;
+    step();
+    n = c.entry;
   }
   return out;
 }
@@ -408,7 +416,7 @@ function* sourceEntries(s: Source): Generator<[string, number]> {
   const o = s.obj;
   if (o === null) return;
   if (o instanceof ZSet) {
-    for (let n = o.list.first; n !== null; n = n.forward) yield [n.member, n.score];
+    yield* o.entries();
   } else {
     for (const m of o.values()) yield [m, 1];
   }
@@ -705,7 +713,7 @@ function zrandmember(ctx: Ctx, argv: string[]): void {
     // would, instead of exhausting memory.
     const count = l < 0n ? -l : l;
     out.array(Number(withScores && out.resp === 2 ? count * 2n : count));
-    const batch: SkipNode[] = [];
+    const batch: ZEntry[] = [];
     for (let left = count; left > 0n; ) {
       const n = left > 1024n ? 1024 : Number(left);
       left -= BigInt(n);
@@ -726,7 +734,7 @@ function zrandmember(ctx: Ctx, argv: string[]): void {
   if (count >= size) return replyNodes(out, [...z.members()].reverse(), withScores);
   // Distinct picks: a partial Fisher-Yates shuffle over the ranks.
   const ranks = new Map<number, number>();
-  const picks: SkipNode[] = [];
+  const picks: ZEntry[] = [];
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(Math.random() * (size - i));
     const rj = ranks.get(j) ?? j;
@@ -760,7 +768,7 @@ function zscan(ctx: Ctx, argv: string[]): void {
       i++;
     } else fail(E.syntax);
   }
-  let nodes: SkipNode[];
+  let nodes: ZEntry[];
   let next = 0;
   if (z.listpack) nodes = [...z.members()];
   else {

@@ -1,9 +1,10 @@
-// Sorted set value: member -> node map plus the skip list ordering (score, member). The encoding
+// Sorted set value: member -> entry map plus the sorted-blocks index ordering (score, member). The encoding
 // Redis would have chosen (listpack or skiplist) is tracked as a flag because it is visible to
 // clients (OBJECT ENCODING, ZSCAN paging) and, as in Redis, only grows: a set converted to
 // skiplist stays so until it is rebuilt by a STORE command.
 import type { EncodingThresholds, RObject } from './object.js';
-import { SkipList, emptyLexRange, lexGteMin, lexLteMax, type LexRange, type SkipNode } from './skiplist.js';
+import { SortedBlocks, ZEntry, type ZCursor } from './sorted-blocks.js';
+import { emptyLexRange, lexGteMin, lexLteMax, type LexRange } from './zset-range.js';
 
 /** The thresholds a sorted set's encoding depends on. */
 export type ZsetLimits = Pick<EncodingThresholds, 'zsetMaxListpackEntries' | 'zsetMaxListpackValue'>;
@@ -28,14 +29,14 @@ export type AddResult = (typeof AddResult)[keyof typeof AddResult];
 
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
-  readonly list = new SkipList();
-  private readonly dict = new Map<string, SkipNode>();
+  readonly list = new SortedBlocks();
+  private readonly dict = new Map<string, ZEntry>();
   /** True while Redis would keep this set as a listpack. */
   listpack: boolean;
   /** Score after the last add() that did not return Nop. */
   lastScore = 0;
-  // ZSCAN order: nodes by insertion sequence; removed nodes stay until compaction.
-  private scanOrder: SkipNode[] = [];
+  // ZSCAN order: entries by insertion sequence; removed entries stay until compaction.
+  private scanOrder: ZEntry[] = [];
   private scanStale = 0;
   private nextSeq = 1;
 
@@ -58,7 +59,7 @@ export class ZSet implements RObject {
 
   clone(): ZSet {
     const z = new ZSet(this.listpack);
-    for (let n = this.list.first; n !== null; n = n.forward) z.insertNew(n.member, n.score);
+    this.list.each((e) => z.insertNew(e.member, e.score));
     return z;
   }
 
@@ -71,9 +72,9 @@ export class ZSet implements RObject {
   }
 
   /** Adds a member known to be absent; the caller handles encoding conversion. */
-  insertNew(member: string, score: number): SkipNode {
-    const node = this.list.insert(score, member);
-    node.seq = this.nextSeq++;
+  insertNew(member: string, score: number): ZEntry {
+    const node = new ZEntry(member, score, this.nextSeq++);
+    this.list.insert(node);
     this.dict.set(member, node);
     this.scanOrder.push(node);
     return node;
@@ -117,7 +118,7 @@ export class ZSet implements RObject {
     return true;
   }
 
-  removeNode(node: SkipNode): void {
+  removeNode(node: ZEntry): void {
     this.list.delete(node.score, node.member);
     this.dict.delete(node.member);
     this.scanStale++;
@@ -138,9 +139,13 @@ export class ZSet implements RObject {
   /** Converts back to listpack when a freshly built result is small enough (STORE commands). */
   shrinkEncodingIfFits(lim: ZsetLimits): void {
     if (this.listpack || this.list.length > lim.zsetMaxListpackEntries) return;
-    for (let n = this.list.first; n !== null; n = n.forward) if (n.member.length > lim.zsetMaxListpackValue) return;
+    let fits = true;
+    this.list.each((e) => {
+      if (e.member.length > lim.zsetMaxListpackValue) fits = false;
+    });
+    if (!fits) return;
     this.listpack = true;
-    for (let n = this.list.first; n !== null; n = n.forward) if (n.score === 0) n.score = 0;
+    this.list.normalizeZeros();
   }
 
   /**
@@ -148,7 +153,7 @@ export class ZSet implements RObject {
    * at least `cursor`, and the cursor to continue from (0 when done). A member present for the
    * whole scan keeps its sequence number, so it is returned exactly once.
    */
-  scanPage(cursor: number, count: number): { nodes: SkipNode[]; next: number } {
+  scanPage(cursor: number, count: number): { nodes: ZEntry[]; next: number } {
     const order = this.scanOrder;
     let lo = 0;
     let hi = order.length;
@@ -157,7 +162,7 @@ export class ZSet implements RObject {
       if (order[mid]!.seq < cursor) lo = mid + 1;
       else hi = mid;
     }
-    const nodes: SkipNode[] = [];
+    const nodes: ZEntry[] = [];
     let i = lo;
     for (; i < order.length && nodes.length < count; i++) {
       const n = order[i]!;
@@ -171,35 +176,35 @@ export class ZSet implements RObject {
    * First member in a lex range. A listpack is searched linearly, as Redis does, which matters
    * only when scores differ (lex ranges assume they do not).
    */
-  firstInLex(r: LexRange): SkipNode | null {
+  firstInLex(r: LexRange): ZCursor | null {
     if (!this.listpack) return this.list.firstInLex(r);
     const head = this.list.first;
     const tail = this.list.tail;
     if (emptyLexRange(r) || head === null || tail === null || !lexGteMin(tail.member, r) || !lexLteMax(head.member, r)) return null;
-    for (let n: SkipNode | null = head; n !== null; n = n.forward) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
+    for (const c = this.list.head(); c.entry !== null; c.next()) if (lexGteMin(c.entry.member, r)) return lexLteMax(c.entry.member, r) ? c : null;
     return null;
   }
 
-  lastInLex(r: LexRange): SkipNode | null {
+  lastInLex(r: LexRange): ZCursor | null {
     if (!this.listpack) return this.list.lastInLex(r);
     const head = this.list.first;
     const tail = this.list.tail;
     if (emptyLexRange(r) || head === null || tail === null || !lexGteMin(tail.member, r) || !lexLteMax(head.member, r)) return null;
-    for (let n: SkipNode | null = tail; n !== null; n = n.prev) if (lexLteMax(n.member, r)) return lexGteMin(n.member, r) ? n : null;
+    for (const c = this.list.end(); c.entry !== null; c.prev()) if (lexLteMax(c.entry.member, r)) return lexGteMin(c.entry.member, r) ? c : null;
     return null;
   }
 
   /** A uniformly random node. */
-  randomNode(): SkipNode {
+  randomNode(): ZEntry {
     return this.list.byRank(1 + Math.floor(Math.random() * this.list.length))!;
   }
 
   /** [member, score] pairs in order (DUMP, RDB). */
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.list.first; n !== null; n = n.forward) yield [n.member, n.score];
+    for (const e of this.members()) yield [e.member, e.score];
   }
 
-  *members(): IterableIterator<SkipNode> {
-    for (let n = this.list.first; n !== null; n = n.forward) yield n;
+  *members(): IterableIterator<ZEntry> {
+    for (const c = this.list.head(); c.entry !== null; c.next()) yield c.entry;
   }
 }
