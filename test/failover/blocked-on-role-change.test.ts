@@ -2,8 +2,8 @@
 // cron, as Redis's clientsCron) and stays connected; when a manual failover turns the master into
 // a replica, clients blocked on its keys and clients in WAIT get -UNBLOCKED and are closed.
 // The same scenario runs on a redis-server 7.0 cluster and must give the same replies.
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RecordingConn as Conn } from '../helpers/recording-conn.js';
 import { hasRedisServer, type ServerProcess } from '../helpers/processes.js';
 import { cli, nodesView, waitUntil } from '../cluster/cluster-helpers.js';
 import { ownsSlot, startSixNodeCluster } from './failover-harness.js';
@@ -13,27 +13,6 @@ afterAll(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
-class Conn {
-  data = '';
-  closed = false;
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d) => (this.data += d.toString('latin1')));
-    sock.on('close', () => (this.closed = true));
-    sock.on('error', () => {});
-  }
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-  send(...args: string[]): void {
-    this.sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
 
 /** Two hash tags in different slots, both served by `master`. */
 function twoTags(master: ServerProcess): { tag: string; slot: number }[] {

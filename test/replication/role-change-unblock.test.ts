@@ -1,8 +1,8 @@
 // A master turning replica releases its blocked clients as Redis 7.0 does: every client blocked
 // in BLPOP/BRPOP/BLMOVE/BZPOP* and every client parked in WAIT gets -UNBLOCKED and is closed once
 // the error is written; other clients stay. Compared with Debian's redis-server 7.0.
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RecordingConn as Conn } from '../helpers/recording-conn.js';
 import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { until } from '../helpers/tracked.js';
 
@@ -11,28 +11,6 @@ afterAll(async () => {
   await Promise.all(started.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
-/** A connection that records everything it receives and whether the server closed it. */
-class Conn {
-  data = '';
-  closed = false;
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d) => (this.data += d.toString('latin1')));
-    sock.on('close', () => (this.closed = true));
-    sock.on('error', () => {});
-  }
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-  send(...args: string[]): void {
-    this.sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
 
 
 const BLOCKERS: string[][] = [
