@@ -35,12 +35,21 @@ import { ChunkWriter, writeDel, writeRestore } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
 
 /**
- * Bytes written per event-loop turn (also bounded by STREAM_BUDGET_MS) before yielding. Kept
- * small: clients of the source's other keys wait for each turn (1 MB / 4 ms turns gave them a
- * p99 of 40 ms while 1,000,000 keys moved).
+ * Work per event-loop turn (bytes, and STREAM_BUDGET_MS of CPU) before the stream yields. Small:
+ * the source's clients wait for each turn, and on a busy machine (4 nodes and the clients on 2
+ * cores) 2 ms turns gave them a p99 of 25-40 ms while 1,000,000 keys moved.
  */
-const CHUNK_BYTES = 256 << 10;
-const STREAM_BUDGET_MS = 2;
+const CHUNK_BYTES = 64 << 10;
+const STREAM_BUDGET_MS = 1;
+/**
+ * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
+ * the source and the target each take most of a core and clients starve; at this pace a
+ * 250,000-key move still takes about 4 s, over twice the speed of redis-cli rebalance on
+ * redis-server 7.0 on the same machine.
+ */
+export const DEFAULT_EXPORT_RATE = 60_000;
+/** Keys the pace lets through at once after an idle moment (bounds a turn's work too). */
+const RATE_BURST_S = 0.01;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */
 const PAUSE_BELOW_PENDING = 1000;
 /** A paused export whose target has not committed after this asks the target for the outcome. */
@@ -74,6 +83,8 @@ export class SlotExport implements PropagationSink {
     readonly start: number,
     readonly end: number,
     private readonly target: ClusterNode,
+    /** Keys per second, 0 = unpaced. */
+    private readonly rate = DEFAULT_EXPORT_RATE,
   ) {}
 
   feed(db: number, argv: readonly string[]): void {
@@ -118,16 +129,29 @@ export class SlotExport implements PropagationSink {
       const m = db.slotMap(s);
       if (m !== undefined) for (const k of m.keys()) this.pending.add(k);
       if (performance.now() - t0 >= STREAM_BUDGET_MS) {
-        await new Promise<void>((r) => setImmediate(r));
+        await new Promise<void>((r) => setTimeout(r, 1));
         if (this.ended) return;
         t0 = performance.now();
       }
     }
     const th = encodingThresholds(this.server.config);
     const sock = this.session.socket;
+    // Token bucket over keys: refilled by elapsed time, spent by keys sent.
+    const burst = this.rate > 0 ? Math.max(16, this.rate * RATE_BURST_S) : Infinity;
+    let allowance = burst;
+    let refilled = performance.now();
     for (;;) {
       while (this.pending.size !== 0 && !this.ended) {
-        const chunk = new ChunkWriter(64 << 10);
+        if (this.rate > 0) {
+          const t = performance.now();
+          allowance = Math.min(burst, allowance + ((t - refilled) * this.rate) / 1000);
+          refilled = t;
+          if (allowance < 1) {
+            await new Promise<void>((r) => setTimeout(r, Math.max(1, Math.ceil(((1 - allowance) * 1000) / this.rate))));
+            continue;
+          }
+        }
+        const chunk = new ChunkWriter(16 << 10);
         const now = Date.now();
         const t0 = performance.now();
         let n = 0;
@@ -141,20 +165,21 @@ export class SlotExport implements PropagationSink {
             // Big values are encoded over several turns; a write meanwhile re-queues the key,
             // so a payload mixing old and new elements is always followed by a fresh one.
             const big = src.type !== 'string' && src.size > ENCODE_SLICE;
-            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th)) : encodeDumpPayload(src, th);
+            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th), STREAM_BUDGET_MS) : encodeDumpPayload(src, th);
             writeRestore(chunk, k, at, payload);
             if (big) {
               this.sent++;
+              allowance--;
               break;
             }
           }
           this.sent++;
-          if (chunk.len >= CHUNK_BYTES || ((++n & 31) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
+          if (--allowance < 1 || chunk.len >= CHUNK_BYTES || ((++n & 15) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
         }
         if (sock.destroyed) return this.abort('target connection closed');
         if (!sock.write(chunk.take())) await new Promise<void>((r) => sock.once('drain', r));
-        // A timer rather than setImmediate: the stream takes at most about two thirds of the
-        // loop, and the idle millisecond leaves the CPU to clients on a busy machine.
+        // A timer rather than setImmediate: the idle millisecond leaves the CPU to clients (and
+        // to the target, often on the same machine) even when the pace allows more.
         else await new Promise<void>((r) => setTimeout(r, 1));
       }
       if (this.ended) return;
@@ -193,7 +218,7 @@ export class SlotExport implements PropagationSink {
     }
     this.m.commit({ broadcast: true });
     this.finish();
-    void runSliced(this.dropKeys());
+    void runSliced(this.dropKeys(), STREAM_BUDGET_MS);
   }
 
   /** Whether the cluster state already shows the target owning every slot (its claim arrived by gossip). */
