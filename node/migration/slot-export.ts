@@ -33,6 +33,7 @@ import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced } from './slices.js';
 import { ChunkWriter, writeDel, writeRestore } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
+import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 /**
  * Work per event-loop turn (bytes, and STREAM_BUDGET_MS of CPU) before the stream yields. Small:
@@ -43,11 +44,12 @@ const CHUNK_BYTES = 64 << 10;
 const STREAM_BUDGET_MS = 1;
 /**
  * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
- * the source and the target each take most of a core and clients starve; at this pace a
- * 250,000-key move still takes about 4 s, over twice the speed of redis-cli rebalance on
- * redis-server 7.0 on the same machine.
+ * the source and the target each took most of a core and clients starved (p99 25-40 ms on a
+ * 2-core machine running 4 nodes and the clients); paced, a 250,000-key rebalance still runs at
+ * over twice the keys/s of redis-cli rebalance on redis-server 7.0 there (bench/rebalance.ts).
+ * On a busy machine the 1 ms turns are the tighter bound.
  */
-export const DEFAULT_EXPORT_RATE = 60_000;
+export const DEFAULT_EXPORT_RATE = 80_000;
 /** Keys the pace lets through at once after an idle moment (bounds a turn's work too). */
 const RATE_BURST_S = 0.01;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */
@@ -73,6 +75,7 @@ export class SlotExport implements PropagationSink {
   private resolving = false;
   private ended = false;
   private pauseTimer: NodeJS.Timeout | null = null;
+  private heapLifted = false;
   failure: string | null = null;
   sent = 0;
 
@@ -119,6 +122,10 @@ export class SlotExport implements PropagationSink {
   /** Streams snapshot + changes until the pause; resolves when EXPORT-PAUSED went out. */
   async run(): Promise<void> {
     exports.set(this.session, this);
+    // Every key streamed leaves garbage (payload, chunk): V8's size mode answered with a scavenge
+    // dozens of times a second, each a pause for this node's clients. Lifted while streaming.
+    bulkLoadBegin();
+    this.heapLifted = true;
     const db = this.server.dbs[0]!;
     this.server.propagator.add(this);
     this.session.socket.once('close', () => this.abort('target connection closed'));
@@ -286,6 +293,8 @@ export class SlotExport implements PropagationSink {
 
   private finish(): void {
     this.ended = true;
+    if (this.heapLifted) bulkLoadEnd();
+    this.heapLifted = false;
     if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     this.server.propagator.remove(this);
     exports.delete(this.session);

@@ -17,6 +17,7 @@ import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
 import { runSliced } from './slices.js';
 import { storedValueSink } from './value-convert.js';
 import { runningImports, type RunningImport } from './outcome.js';
+import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 export interface ImportStats {
   keys: number;
@@ -46,6 +47,9 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
   let pausedSeenMs = 0;
   let claimedMs = 0;
   let claimed = false;
+  // The heap only grows while the slots come in: no memory-reducing collections meanwhile (they
+  // rescan the whole heap, and their pauses were the longest the target's clients saw).
+  bulkLoadBegin();
   return new Promise<ImportResult>((resolve) => {
     const sock = net.connect({ host, port });
     sock.setNoDelay(true);
@@ -54,6 +58,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     const done = (r: ImportResult) => {
       if (settled) return;
       settled = true;
+      bulkLoadEnd();
       runningImports.delete(running);
       sock.destroy();
       if ('error' in r && !claimed) dropImported();
