@@ -31,7 +31,7 @@ import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced } from './slices.js';
-import { ChunkWriter, writeDel, writeRestore } from './export-chunk.js';
+import { ChunkWriter, SHORT_STRING, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
 import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
@@ -165,9 +165,11 @@ export class SlotExport implements PropagationSink {
         for (const k of this.pending) {
           this.pending.delete(k);
           const v = db.peek(k, now);
-          const src = v === undefined ? null : sourceOfStored(v);
-          if (src === null) writeDel(chunk, k);
+          // Most keys: the payload built in place, no garbage.
+          if (typeof v === 'string' && v.length <= SHORT_STRING) writeRestoreString(chunk, k, db.getExpire(k) ?? 0, v);
+          else if (v === undefined || sourceOfStored(v) === null) writeDel(chunk, k);
           else {
+            const src = sourceOfStored(v)!;
             const at = db.getExpire(k) ?? 0;
             // Big values are encoded over several turns; a write meanwhile re-queues the key,
             // so a payload mixing old and new elements is always followed by a fresh one.
