@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ChunkWriter, SHORT_STRING, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
+import { ChunkWriter, SHORT_STRING, readShortString, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
 import { ExportStreamReader } from './export-stream-reader.js';
 import { decodeDumpPayload } from './dump-payload.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
@@ -39,6 +39,11 @@ describe('export chunk writer', () => {
           expect(f).toMatchObject({ kind: 'restore', key, at });
           if (f?.kind !== 'restore') return;
           expect(decodeDumpPayload(f.payload)).toEqual({ ok: true, value: { type: 'string', value: Buffer.from(value).toString('latin1') } });
+          expect(readShortString(f.payload)).toBe(Buffer.from(value).toString('latin1'));
+          // A damaged payload is left to the general decoder (which reports it).
+          const bad = Buffer.from(f.payload);
+          bad[bad.length - 1] ^= 1;
+          expect(readShortString(bad)).toBe(null);
         }
         expect(r.next()).toBe(undefined);
         expect(r.fatal).toBe(null);
@@ -52,6 +57,15 @@ describe('export chunk writer', () => {
         const w = new ChunkWriter(1);
         w.decimal(v);
         expect(w.take().toString('latin1')).toBe(String(v));
+      }),
+    );
+  });
+
+  it('leaves payloads of any other shape to the general decoder', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+        const v = readShortString(Buffer.from(b));
+        if (v !== null) expect(decodeDumpPayload(Buffer.from(b))).toEqual({ ok: true, value: { type: 'string', value: v } });
       }),
     );
   });

@@ -10,6 +10,7 @@ import type { StoredValue } from '../store/values/object.js';
 import type { ClusterManager } from '../cluster/manager.js';
 import { addSlot, bumpEpochWithoutConsensus, delSlot } from '../cluster/state.js';
 import { ExportStreamReader, type ExportFrame } from './export-stream-reader.js';
+import { readShortString } from './export-chunk.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 import { encodingThresholds } from '../commands/thresholds.js';
 import { installRestored, RESTORE_SLICED_BYTES } from '../commands/migrate.js';
@@ -39,7 +40,7 @@ const IDLE_TIMEOUT_MS = 15_000;
 /** `rate`: keys per second the source streams at (0 = unpaced, undefined = the source's default). */
 export function importSlots(server: Server, m: ClusterManager, start: number, end: number, host: string, port: number, rate?: number): Promise<ImportResult> {
   const t0 = performance.now();
-  const th = encodingThresholds(server.config);
+  const sink = storedValueSink(encodingThresholds(server.config));
   const db = server.dbs[0]!;
   const reader = new ExportStreamReader();
   let applied = 0;
@@ -109,11 +110,13 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
             installRestored(server, 0, { key, replace: true, absttl: true, ttl: at }, r.value, Date.now(), argv, true);
             applied++;
           };
-          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, storedValueSink(th)));
+          const short = readShortString(payload);
+          if (short !== null) return install({ ok: true, value: short });
+          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, sink));
           // A big value is decoded over several turns; the rest of the stream waits for it.
           busy = true;
           sock.pause();
-          void runSliced(decodeDumpPayloadSteps(payload, storedValueSink(th)), APPLY_BUDGET_MS).then((r) => {
+          void runSliced(decodeDumpPayloadSteps(payload, sink), APPLY_BUDGET_MS).then((r) => {
             busy = false;
             if (settled) return;
             install(r);
