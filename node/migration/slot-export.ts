@@ -49,7 +49,7 @@ const STREAM_BUDGET_MS = 1;
  * over twice the keys/s of redis-cli rebalance on redis-server 7.0 there (bench/rebalance.ts).
  * On a busy machine the 1 ms turns are the tighter bound.
  */
-export const DEFAULT_EXPORT_RATE = 80_000;
+export const DEFAULT_EXPORT_RATE = 65_000;
 /** Keys the pace lets through at once after an idle moment (bounds a turn's work too). */
 const RATE_BURST_S = 0.01;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */

@@ -174,12 +174,14 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
         if ((++n & 15) === 0 && !busy && performance.now() - t0 >= APPLY_BUDGET_MS) {
           yielding = true;
           sock.pause();
-          setImmediate(() => {
+          // An idle millisecond, as on the source: a process that never sleeps is scheduled
+          // behind the others on a busy machine, and its clients wait with it.
+          setTimeout(() => {
             yielding = false;
             if (settled) return;
             sock.resume();
             pump();
-          });
+          }, 1);
           return;
         }
       }
