@@ -227,7 +227,7 @@ export class SlotExport implements PropagationSink {
     }
     this.m.commit({ broadcast: true });
     this.finish();
-    void runSliced(this.dropKeys(), STREAM_BUDGET_MS);
+    void runSliced(this.dropKeys(), STREAM_BUDGET_MS, true);
   }
 
   /** Whether the cluster state already shows the target owning every slot (its claim arrived by gossip). */
