@@ -241,8 +241,14 @@ export class SlotExport implements PropagationSink {
       st.migrating.delete(s);
     }
     this.m.commit({ broadcast: true });
+    // V8's size mode comes back once the keys are dropped: restored earlier, it answered the
+    // drop with a memory-reducing full collection of tens of ms.
+    const lifted = this.heapLifted;
+    this.heapLifted = false;
     this.finish();
-    void runSliced(this.dropKeys(), STREAM_BUDGET_MS, true);
+    void runSliced(this.dropKeys(), STREAM_BUDGET_MS, true).finally(() => {
+      if (lifted) bulkLoadEnd();
+    });
   }
 
   /** Whether the cluster state already shows the target owning every slot (its claim arrived by gossip). */
