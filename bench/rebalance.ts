@@ -17,6 +17,8 @@ const KEYS = Number(process.env.REBALANCE_KEYS ?? 1_000_000);
 const LOAD_KEYS = 10_000;
 const WORKERS = 8;
 const RUNS = (process.env.REBALANCE_RUNS ?? 'redis,redshard,atomic').split(',');
+/** `RATE` of IMPORT-SLOTS (keys/s, 0 = unpaced); the node's default when unset. */
+const RATE = process.env.REBALANCE_RATE;
 let nextPort = 21000 + Math.floor(Math.random() * 15000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -203,7 +205,9 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         left -= count;
         const first = own.indexOf(src.port);
         await new Promise<void>((resolve, reject) => {
-          const c = spawn('redis-cli', ['-p', String(nodes[3]!.port), 'cluster', 'import-slots', String(first), String(first + count - 1), 'from', '127.0.0.1', String(src.port)], {
+          const args = ['-p', String(nodes[3]!.port), 'cluster', 'import-slots', String(first), String(first + count - 1), 'from', '127.0.0.1', String(src.port)];
+          if (RATE !== undefined) args.push('rate', RATE);
+          const c = spawn('redis-cli', args, {
             stdio: ['ignore', 'pipe', 'inherit'],
           });
           let out = '';
@@ -221,7 +225,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     let lost = 0;
     for (const [k, v] of res.last) if ((await client.get(k)) !== v) lost++;
     for (let i = 0; i < KEYS; i += 997) if ((await client.get(keyName(i))) !== `v${i}`) lost++;
-    const name = how === 'atomic' ? 'redshard CLUSTER IMPORT-SLOTS' : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
+    const name = how === 'atomic' ? `redshard CLUSTER IMPORT-SLOTS${RATE !== undefined ? ` RATE ${RATE}` : ''}` : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
     return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, errors: res.errors.length, lost, load: loadavg };
   } finally {
     client?.disconnect();

@@ -28,7 +28,7 @@ import {
 import { MSG_TYPE_NAMES } from '../bus/messages.js';
 import { runParked } from './migrate.js';
 import { importSlots } from '../migration/slot-import.js';
-import { exportOf, SlotExport } from '../migration/slot-export.js';
+import { DEFAULT_EXPORT_RATE, exportOf, SlotExport } from '../migration/slot-export.js';
 import { abortImports } from '../migration/outcome.js';
 
 function manager(ctx: Ctx): ClusterManager {
@@ -49,8 +49,8 @@ const SUB_ARITY: Record<string, number> = {
   'export-ack': 3,
   'export-commit': 2,
   'export-outcome': 5,
-  'export-slots': 5,
-  'import-slots': 7,
+  'export-slots': -5,
+  'import-slots': -7,
   failover: -2,
   flushslots: 2,
   forget: 3,
@@ -435,29 +435,40 @@ function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): voi
     return ctx.out.simple('ABORTED');
   }
   if (sub === 'export-slots') {
+    const rate = rateOption(argv, 5);
     const target = lookup(m, argv[4]!);
     if (target === undefined) fail(E.clusterUnknownNode(argv[4]!));
     if (!isMaster(target) || target === st.myself) fail(E.clusterTargetNotMaster);
     for (let s = start; s <= end; s++) if (st.owners[s] !== st.myself) fail(E.slotMoveNotMine(s));
     if (exportOf(ctx.session) !== undefined) fail(E.slotMoveBusy);
     // No reply: the connection now carries the export stream (RESTORE/DEL, then EXPORT-PAUSED).
-    const exp = new SlotExport(ctx.server, m, ctx.session, start, end, target);
+    const exp = new SlotExport(ctx.server, m, ctx.session, start, end, target, rate);
     exp.run().catch((e: unknown) => exp.abort(`export failed: ${(e as Error).message}`));
     return;
   }
   if (argv[4]!.toLowerCase() !== 'from') fail(E.slotMoveSyntax);
+  const rate = argv.length > 7 ? rateOption(argv, 7) : undefined;
   const port = parseIntStrict(argv[6]!);
   if (port === null || port <= 0 || port > 65535) fail(E.slotMoveSyntax);
   for (let s = start; s <= end; s++) if (st.owners[s] === st.myself) fail(E.slotMoveAlreadyMine(s));
   const host = argv[5]!;
   const server = ctx.server;
   runParked(server, ctx.session, async () => {
-    const r = await importSlots(server, m, start, end, host, port);
+    const r = await importSlots(server, m, start, end, host, port, rate);
     if ('error' in r) return { error: r.error };
     const { keys, ms, ...pause } = r.ok;
     m.log.info({ start, end, keys, ms: Math.round(ms), keysPerSec: Math.round((keys * 1000) / ms), ...pause }, 'slots imported');
     return { status: 'OK' };
   });
+}
+
+/** Optional trailing `RATE <keys-per-second>` of IMPORT-SLOTS / EXPORT-SLOTS (0 = unpaced). */
+function rateOption(argv: string[], at: number): number {
+  if (argv.length === at) return DEFAULT_EXPORT_RATE;
+  if (argv.length !== at + 2 || argv[at]!.toLowerCase() !== 'rate') fail(E.slotMoveSyntax);
+  const n = parseIntStrict(argv[at + 1]!);
+  if (n === null || n < 0) fail(E.slotMoveSyntax);
+  return n;
 }
 
 function clusterInfo(m: ClusterManager): string {

@@ -147,7 +147,7 @@ export const E = {
   helloNoAuth:
     'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
   // atomic slot migration (CLUSTER IMPORT-SLOTS / EXPORT-SLOTS)
-  slotMoveSyntax: 'ERR syntax error: CLUSTER IMPORT-SLOTS <start> <end> FROM <host> <port>',
+  slotMoveSyntax: 'ERR syntax error: CLUSTER IMPORT-SLOTS <start> <end> FROM <host> <port> [RATE <keys-per-second>]',
   slotMoveNotMine: (slot: number) => `ERR I'm not the owner of hash slot ${slot}`,
   slotMoveAlreadyMine: (slot: number) => `ERR I'm already the owner of hash slot ${slot}`,
   slotMoveBusy: 'ERR a slot export or import is already running on this connection',

@@ -107,7 +107,8 @@ export function installRestored(
   req: RestoreRequest,
   value: StoredValue,
   now: number,
-  argv: readonly string[],
+  /** A function when building the command costs (the slot import's payloads are Buffers). */
+  argv: readonly string[] | (() => readonly string[]),
   async: boolean,
 ): { propagate: string[][] } | { error: string } {
   const db = server.dbs[dbIndex]!;
@@ -129,7 +130,9 @@ export function installRestored(
     server.touchWatched(dbIndex, req.key);
     server.dirty++;
     server.blocking.signalReady(dbIndex, req.key);
-    const cmd = [...argv];
+    // An async install without replicas or AOF has nobody to tell: no command built.
+    if (async && !server.propagator.active) return { propagate: [] };
+    const cmd = [...(typeof argv === 'function' ? argv() : argv)];
     if (at !== 0 && !req.absttl) {
       cmd[2] = String(at);
       cmd.push('ABSTTL');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ChunkWriter, writeDel, writeRestore } from './export-chunk.js';
+import { ChunkWriter, SHORT_STRING, readShortString, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
+import { ExportStreamReader } from './export-stream-reader.js';
+import { decodeDumpPayload } from './dump-payload.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 
 const latin1 = fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1'));
@@ -21,6 +23,49 @@ describe('export chunk writer', () => {
           }
         }
         expect(w.take().equals(Buffer.from(expected, 'latin1'))).toBe(true);
+      }),
+    );
+  });
+
+  it('writes short string values as RESTOREs whose payload is a valid DUMP of the value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(latin1, fc.nat({ max: SHORT_STRING }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })), fc.oneof(fc.constant(0), fc.nat(), fc.constant(1_764_000_000_000))), { maxLength: 20 }), (cmds) => {
+        const w = new ChunkWriter(4);
+        for (const [key, value, at] of cmds) writeRestoreString(w, key, at, Buffer.from(value).toString('latin1'));
+        const r = new ExportStreamReader();
+        r.feed(Buffer.from(w.take()));
+        for (const [key, value, at] of cmds) {
+          const f = r.next();
+          expect(f).toMatchObject({ kind: 'restore', key, at });
+          if (f?.kind !== 'restore') return;
+          expect(decodeDumpPayload(f.payload)).toEqual({ ok: true, value: { type: 'string', value: Buffer.from(value).toString('latin1') } });
+          expect(readShortString(f.payload)).toBe(Buffer.from(value).toString('latin1'));
+          // A damaged payload is left to the general decoder (which reports it).
+          const bad = Buffer.from(f.payload);
+          bad[bad.length - 1] ^= 1;
+          expect(readShortString(bad)).toBe(null);
+        }
+        expect(r.next()).toBe(undefined);
+        expect(r.fatal).toBe(null);
+      }),
+    );
+  });
+
+  it('writes decimals as String() does', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.nat(), fc.maxSafeNat()), (v) => {
+        const w = new ChunkWriter(1);
+        w.decimal(v);
+        expect(w.take().toString('latin1')).toBe(String(v));
+      }),
+    );
+  });
+
+  it('leaves payloads of any other shape to the general decoder', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+        const v = readShortString(Buffer.from(b));
+        if (v !== null) expect(decodeDumpPayload(Buffer.from(b))).toEqual({ ok: true, value: { type: 'string', value: v } });
       }),
     );
   });

@@ -2,6 +2,10 @@
 // RESTORE headers as latin1 text, payload bytes copied in. Building it as a JS string (payload
 // to latin1 string, command string, concatenation) tripled the garbage per key, and the GC pauses
 // that followed on a source holding a million keys were what clients waited for.
+import { Crc64 } from './crc64.js';
+import { RDB_VERSION } from './dump-payload.js';
+
+const crc = new Crc64();
 
 export class ChunkWriter {
   private buf: Buffer;
@@ -22,8 +26,42 @@ export class ChunkWriter {
 
   /** Text whose chars are bytes (keys and numbers are latin1 strings here). */
   latin1(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    const n = s.length;
+    this.ensure(n);
+    // Buffer.write costs more than a loop for the short strings most keys are.
+    if (n < 48) {
+      const b = this.buf;
+      let p = this.len;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.len = p;
+    } else this.len += this.buf.write(s, this.len, 'latin1');
+  }
+
+  byte(v: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = v;
+  }
+
+  /** A non-negative integer in decimal, without a string. */
+  decimal(v: number): void {
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    this.ensure(digits);
+    for (let i = this.len + digits - 1; i >= this.len; i--) {
+      this.buf[i] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+    this.len += digits;
+  }
+
+  /** CRC64 (as in DUMP payloads) of the bytes from `start`, appended little-endian. */
+  crc64From(start: number): void {
+    crc.lo = 0;
+    crc.hi = 0;
+    crc.update(this.buf, start, this.len);
+    this.ensure(8);
+    crc.writeLE(this.buf, this.len);
+    this.len += 8;
   }
 
   bytes(b: Uint8Array): void {
@@ -38,12 +76,64 @@ export class ChunkWriter {
   }
 }
 
+function restoreHead(w: ChunkWriter, key: string, at: number, payloadLen: number): void {
+  const ttl = at === 0 ? '0' : String(at);
+  w.latin1('*6\r\n$7\r\nRESTORE\r\n$');
+  w.decimal(key.length);
+  w.latin1('\r\n');
+  w.latin1(key);
+  w.latin1('\r\n$');
+  w.decimal(ttl.length);
+  w.latin1('\r\n');
+  w.latin1(ttl);
+  w.latin1('\r\n$');
+  w.decimal(payloadLen);
+  w.latin1('\r\n');
+}
+
+const RESTORE_TAIL = '\r\n$6\r\nABSTTL\r\n$7\r\nREPLACE\r\n';
+
 /** `RESTORE key at payload ABSTTL REPLACE` as a RESP array. */
 export function writeRestore(w: ChunkWriter, key: string, at: number, payload: Uint8Array): void {
-  const ttl = String(at);
-  w.latin1(`*6\r\n$7\r\nRESTORE\r\n$${key.length}\r\n${key}\r\n$${ttl.length}\r\n${ttl}\r\n$${payload.length}\r\n`);
+  restoreHead(w, key, at, payload.length);
   w.bytes(payload);
-  w.latin1('\r\n$6\r\nABSTTL\r\n$7\r\nREPLACE\r\n');
+  w.latin1(RESTORE_TAIL);
+}
+
+/** String values up to this length are written by writeRestoreString. */
+export const SHORT_STRING = 20;
+
+/**
+ * The same for a short string value, its DUMP payload built in place (type, length, bytes, RDB
+ * version, CRC64): most keys are such strings, and building a payload buffer apart per key was
+ * most of the source's garbage. Stored raw, which every RDB reader accepts (Redis would try an
+ * integer encoding first; nothing longer than SHORT_STRING, so no LZF either).
+ */
+export function writeRestoreString(w: ChunkWriter, key: string, at: number, value: string): void {
+  const n = value.length;
+  restoreHead(w, key, at, n + 12);
+  const p0 = w.len;
+  w.byte(0); // RDB_TYPE_STRING
+  w.byte(n); // 6-bit length
+  w.latin1(value);
+  w.byte(RDB_VERSION & 0xff);
+  w.byte(RDB_VERSION >> 8);
+  w.crc64From(p0);
+  w.latin1(RESTORE_TAIL);
+}
+
+/**
+ * The value of a payload laid out as writeRestoreString writes it (checksum verified), or null:
+ * the target's short cut past the general decoder for most keys.
+ */
+export function readShortString(p: Buffer): string | null {
+  const n = p.length - 12;
+  if (n < 0 || n > SHORT_STRING || p[0] !== 0 || p[1] !== n) return null;
+  if (p[n + 2] !== (RDB_VERSION & 0xff) || p[n + 3] !== RDB_VERSION >> 8) return null;
+  crc.lo = 0;
+  crc.hi = 0;
+  crc.update(p, 0, n + 4);
+  return crc.equalsLE(p, n + 4) ? p.toString('latin1', 2, 2 + n) : null;
 }
 
 /** `DEL key` as a RESP array. */

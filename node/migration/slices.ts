@@ -4,7 +4,12 @@
 /** Work done per event-loop turn by sliced migration work (payload building, RESTORE decoding). */
 export const SLICE_BUDGET_MS = 4;
 
-export async function runSliced<T>(steps: Generator<void, T>, budgetMs = SLICE_BUDGET_MS): Promise<T> {
+/**
+ * `idle`: wait a millisecond between turns rather than only letting pending I/O run, for
+ * background work that is not waited for (a process that never sleeps is scheduled behind the
+ * others on a busy machine, and its clients wait with it).
+ */
+export async function runSliced<T>(steps: Generator<void, T>, budgetMs = SLICE_BUDGET_MS, idle = false): Promise<T> {
   for (;;) {
     const t0 = performance.now();
     for (;;) {
@@ -12,7 +17,7 @@ export async function runSliced<T>(steps: Generator<void, T>, budgetMs = SLICE_B
       if (r.done) return r.value;
       if (performance.now() - t0 >= budgetMs) break;
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => (idle ? setTimeout(resolve, 1) : setImmediate(resolve)));
   }
 }
 

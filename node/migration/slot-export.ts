@@ -1,7 +1,7 @@
 // Source side of the atomic whole-slot migration (CLUSTER EXPORT-SLOTS, sent by the target's
 // CLUSTER IMPORT-SLOTS). Instead of replaying every write command on the target (which would
-// need a routing bypass for every command group), the source ships *values*: a key is "pending"
-// from the start (snapshot) and again after every write to it (fed by the propagation layer,
+// need a routing bypass for every command group), the source ships *values*: every key once, by a walk
+// over the slots' keys (the snapshot), and again after every write to it, when it is "pending" (fed by the propagation layer,
 // filtered by key slot); the sender drains the pending set as `RESTORE key at payload ABSTTL
 // REPLACE`, or `DEL key` when the key is gone. Hot keys coalesce, and once the set is empty the
 // target holds exactly the source's data. When the set is empty, an `EXPORT-SYNC n` round trip
@@ -31,16 +31,27 @@ import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced } from './slices.js';
-import { ChunkWriter, writeDel, writeRestore } from './export-chunk.js';
+import { ChunkWriter, SHORT_STRING, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
+import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 /**
- * Bytes written per event-loop turn (also bounded by STREAM_BUDGET_MS) before yielding. Kept
- * small: clients of the source's other keys wait for each turn (1 MB / 4 ms turns gave them a
- * p99 of 40 ms while 1,000,000 keys moved).
+ * Work per event-loop turn (bytes, and STREAM_BUDGET_MS of CPU) before the stream yields. Small:
+ * the source's clients wait for each turn, and on a busy machine (4 nodes and the clients on 2
+ * cores) 2 ms turns gave them a p99 of 25-40 ms while 1,000,000 keys moved.
  */
-const CHUNK_BYTES = 256 << 10;
-const STREAM_BUDGET_MS = 2;
+const CHUNK_BYTES = 64 << 10;
+const STREAM_BUDGET_MS = 1;
+/**
+ * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
+ * the source and the target each took most of a core and clients starved (p99 25-40 ms on a
+ * 2-core machine running 4 nodes and the clients); paced, a 250,000-key rebalance still runs at
+ * over twice the keys/s of redis-cli rebalance on redis-server 7.0 there (bench/rebalance.ts).
+ * On a busy machine the 1 ms turns are the tighter bound.
+ */
+export const DEFAULT_EXPORT_RATE = 65_000;
+/** Keys the pace lets through at once after an idle moment (bounds a turn's work too). */
+const RATE_BURST_S = 0.01;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */
 const PAUSE_BELOW_PENDING = 1000;
 /** A paused export whose target has not committed after this asks the target for the outcome. */
@@ -64,6 +75,10 @@ export class SlotExport implements PropagationSink {
   private resolving = false;
   private ended = false;
   private pauseTimer: NodeJS.Timeout | null = null;
+  private heapLifted = false;
+  /** The snapshot walk: the slot being listed and its keys. */
+  private scanSlot: number;
+  private scan: Iterator<string> | null = null;
   failure: string | null = null;
   sent = 0;
 
@@ -74,7 +89,11 @@ export class SlotExport implements PropagationSink {
     readonly start: number,
     readonly end: number,
     private readonly target: ClusterNode,
-  ) {}
+    /** Keys per second, 0 = unpaced. */
+    private readonly rate = DEFAULT_EXPORT_RATE,
+  ) {
+    this.scanSlot = start;
+  }
 
   feed(db: number, argv: readonly string[]): void {
     if (db !== 0 || this.ended) return;
@@ -108,53 +127,60 @@ export class SlotExport implements PropagationSink {
   /** Streams snapshot + changes until the pause; resolves when EXPORT-PAUSED went out. */
   async run(): Promise<void> {
     exports.set(this.session, this);
+    // Every key streamed leaves garbage (payload, chunk): V8's size mode answered with a scavenge
+    // dozens of times a second, each a pause for this node's clients. Lifted while streaming.
+    bulkLoadBegin();
+    this.heapLifted = true;
     const db = this.server.dbs[0]!;
     this.server.propagator.add(this);
     this.session.socket.once('close', () => this.abort('target connection closed'));
-    // Listing a big range (83,000 keys per source when a 1,000,000-key cluster is rebalanced)
-    // takes tens of ms: done a few slots per turn. Keys written meanwhile are fed in anyway.
-    let t0 = performance.now();
-    for (let s = this.start; s <= this.end; s++) {
-      const m = db.slotMap(s);
-      if (m !== undefined) for (const k of m.keys()) this.pending.add(k);
-      if (performance.now() - t0 >= STREAM_BUDGET_MS) {
-        await new Promise<void>((r) => setImmediate(r));
-        if (this.ended) return;
-        t0 = performance.now();
-      }
-    }
     const th = encodingThresholds(this.server.config);
     const sock = this.session.socket;
+    // Token bucket over keys: refilled by elapsed time, spent by keys sent.
+    const burst = this.rate > 0 ? Math.max(16, this.rate * RATE_BURST_S) : Infinity;
+    let allowance = burst;
+    let refilled = performance.now();
     for (;;) {
-      while (this.pending.size !== 0 && !this.ended) {
-        const chunk = new ChunkWriter(64 << 10);
+      while (!this.ended && (this.scanSlot <= this.end || this.pending.size !== 0)) {
+        if (this.rate > 0) {
+          const t = performance.now();
+          allowance = Math.min(burst, allowance + ((t - refilled) * this.rate) / 1000);
+          refilled = t;
+          if (allowance < 1) {
+            await new Promise<void>((r) => setTimeout(r, Math.max(1, Math.ceil(((1 - allowance) * 1000) / this.rate))));
+            continue;
+          }
+        }
+        const chunk = new ChunkWriter(16 << 10);
         const now = Date.now();
         const t0 = performance.now();
         let n = 0;
-        for (const k of this.pending) {
-          this.pending.delete(k);
+        for (let k = this.nextKey(); k !== undefined; k = this.nextKey()) {
           const v = db.peek(k, now);
-          const src = v === undefined ? null : sourceOfStored(v);
-          if (src === null) writeDel(chunk, k);
+          // Most keys: the payload built in place, no garbage.
+          if (typeof v === 'string' && v.length <= SHORT_STRING) writeRestoreString(chunk, k, db.getExpire(k) ?? 0, v);
+          else if (v === undefined || sourceOfStored(v) === null) writeDel(chunk, k);
           else {
+            const src = sourceOfStored(v)!;
             const at = db.getExpire(k) ?? 0;
             // Big values are encoded over several turns; a write meanwhile re-queues the key,
             // so a payload mixing old and new elements is always followed by a fresh one.
             const big = src.type !== 'string' && src.size > ENCODE_SLICE;
-            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th)) : encodeDumpPayload(src, th);
+            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th), STREAM_BUDGET_MS) : encodeDumpPayload(src, th);
             writeRestore(chunk, k, at, payload);
             if (big) {
               this.sent++;
+              allowance--;
               break;
             }
           }
           this.sent++;
-          if (chunk.len >= CHUNK_BYTES || ((++n & 31) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
+          if (--allowance < 1 || chunk.len >= CHUNK_BYTES || ((++n & 15) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
         }
         if (sock.destroyed) return this.abort('target connection closed');
         if (!sock.write(chunk.take())) await new Promise<void>((r) => sock.once('drain', r));
-        // A timer rather than setImmediate: the stream takes at most about two thirds of the
-        // loop, and the idle millisecond leaves the CPU to clients on a busy machine.
+        // A timer rather than setImmediate: the idle millisecond leaves the CPU to clients (and
+        // to the target, often on the same machine) even when the pace allows more.
         else await new Promise<void>((r) => setTimeout(r, 1));
       }
       if (this.ended) return;
@@ -175,9 +201,32 @@ export class SlotExport implements PropagationSink {
     sock.write(encodeCommand(['EXPORT-PAUSED', String(Date.now())]), 'latin1');
   }
 
+  /**
+   * The next key to send: the next of the walk over the slots' keys (the snapshot), then the keys
+   * changed since. The walk runs on the live maps, so keys written meanwhile may come twice
+   * (each send reads the current value). Listing the range up front instead (83,000 keys per
+   * source when 1,000,000 keys are rebalanced) grew a big set that cost major collections.
+   */
+  private nextKey(): string | undefined {
+    while (this.scanSlot <= this.end) {
+      this.scan ??= this.server.dbs[0]!.slotMap(this.scanSlot)?.keys() ?? null;
+      if (this.scan !== null) {
+        const r = this.scan.next();
+        if (r.done !== true) return r.value;
+      }
+      this.scan = null;
+      this.scanSlot++;
+    }
+    for (const k of this.pending) {
+      this.pending.delete(k);
+      return k;
+    }
+    return undefined;
+  }
+
   /** The target owns the slots now: give them up, release writers, drop the keys in the background. */
   commit(): boolean {
-    if (!this.pausedSent || this.ended || this.pending.size !== 0) return false;
+    if (!this.pausedSent || this.ended || this.pending.size !== 0 || this.scanSlot <= this.end) return false;
     this.handOver();
     return true;
   }
@@ -192,8 +241,14 @@ export class SlotExport implements PropagationSink {
       st.migrating.delete(s);
     }
     this.m.commit({ broadcast: true });
+    // V8's size mode comes back once the keys are dropped: restored earlier, it answered the
+    // drop with a memory-reducing full collection of tens of ms.
+    const lifted = this.heapLifted;
+    this.heapLifted = false;
     this.finish();
-    void runSliced(this.dropKeys());
+    void runSliced(this.dropKeys(), STREAM_BUDGET_MS, true).finally(() => {
+      if (lifted) bulkLoadEnd();
+    });
   }
 
   /** Whether the cluster state already shows the target owning every slot (its claim arrived by gossip). */
@@ -261,6 +316,8 @@ export class SlotExport implements PropagationSink {
 
   private finish(): void {
     this.ended = true;
+    if (this.heapLifted) bulkLoadEnd();
+    this.heapLifted = false;
     if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     this.server.propagator.remove(this);
     exports.delete(this.session);

@@ -9,7 +9,8 @@ import type { Server } from '../server/server.js';
 import type { StoredValue } from '../store/values/object.js';
 import type { ClusterManager } from '../cluster/manager.js';
 import { addSlot, bumpEpochWithoutConsensus, delSlot } from '../cluster/state.js';
-import { ReplyReader, isErrorReply, type RespValue } from '../../common/resp/reply-reader.js';
+import { ExportStreamReader, type ExportFrame } from './export-stream-reader.js';
+import { readShortString } from './export-chunk.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 import { encodingThresholds } from '../commands/thresholds.js';
 import { installRestored, RESTORE_SLICED_BYTES } from '../commands/migrate.js';
@@ -17,6 +18,7 @@ import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
 import { runSliced } from './slices.js';
 import { storedValueSink } from './value-convert.js';
 import { runningImports, type RunningImport } from './outcome.js';
+import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 export interface ImportStats {
   keys: number;
@@ -29,22 +31,26 @@ export interface ImportStats {
 
 export type ImportResult = { ok: ImportStats } | { error: string };
 
-/** Stream applied per event-loop turn before yielding to I/O. */
-const APPLY_BUDGET_MS = 2;
+/** Stream applied per event-loop turn before yielding to I/O (clients of this node wait for a turn). */
+const APPLY_BUDGET_MS = 1;
 
 /** Without any data from the source for this long the import fails (the source aborts too). */
 const IDLE_TIMEOUT_MS = 15_000;
 
-export function importSlots(server: Server, m: ClusterManager, start: number, end: number, host: string, port: number): Promise<ImportResult> {
+/** `rate`: keys per second the source streams at (0 = unpaced, undefined = the source's default). */
+export function importSlots(server: Server, m: ClusterManager, start: number, end: number, host: string, port: number, rate?: number): Promise<ImportResult> {
   const t0 = performance.now();
-  const th = encodingThresholds(server.config);
+  const sink = storedValueSink(encodingThresholds(server.config));
   const db = server.dbs[0]!;
-  const reader = new ReplyReader();
+  const reader = new ExportStreamReader();
   let applied = 0;
   let pausedAt = 0;
   let pausedSeenMs = 0;
   let claimedMs = 0;
   let claimed = false;
+  // The heap only grows while the slots come in: no memory-reducing collections meanwhile (they
+  // rescan the whole heap, and their pauses were the longest the target's clients saw).
+  bulkLoadBegin();
   return new Promise<ImportResult>((resolve) => {
     const sock = net.connect({ host, port });
     sock.setNoDelay(true);
@@ -53,6 +59,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     const done = (r: ImportResult) => {
       if (settled) return;
       settled = true;
+      bulkLoadEnd();
       runningImports.delete(running);
       sock.destroy();
       if ('error' in r && !claimed) dropImported();
@@ -81,10 +88,10 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     const dropImported = () => {
       for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) db.flushSlot(s);
     };
-    const apply = (v: RespValue): void => {
-      if (isErrorReply(v)) return done({ error: `ERR source refused the export: ${v.error}` });
+    const apply = (f: ExportFrame): void => {
+      if (f.kind === 'error') return done({ error: `ERR source refused the export: ${f.message}` });
       if (claimed) {
-        if (v === 'OK') {
+        if (f.kind === 'simple' && f.text === 'OK') {
           // Announced only now: a source learning the claim from gossip first would drop the
           // slots' keys synchronously inside the pause (the source gives them up in the background).
           m.commit({ broadcast: true });
@@ -93,21 +100,23 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
         }
         return done({ error: 'ERR unexpected reply from the source to EXPORT-COMMIT' });
       }
-      if (!Array.isArray(v) || v.length === 0) return done({ error: 'ERR protocol error in the slot export stream' });
-      const argv = v as string[];
-      switch (argv[0]) {
-        case 'RESTORE': {
-          const payload = Buffer.from(argv[3]!, 'latin1');
+      switch (f.kind) {
+        case 'restore': {
+          const { key, at, payload } = f;
           const install = (r: ReturnType<typeof decodeDumpPayload<StoredValue | null>>): void => {
-            if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${argv[1]!}' in the slot export stream` });
-            installRestored(server, 0, { key: argv[1]!, replace: true, absttl: true, ttl: Number(argv[2]) }, r.value, Date.now(), argv, true);
+            if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${key}' in the slot export stream` });
+            // The command is built only for replicas / the AOF.
+            const argv = () => ['RESTORE', key, String(at), payload.toString('latin1'), 'ABSTTL', 'REPLACE'];
+            installRestored(server, 0, { key, replace: true, absttl: true, ttl: at }, r.value, Date.now(), argv, true);
             applied++;
           };
-          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, storedValueSink(th)));
+          const short = readShortString(payload);
+          if (short !== null) return install({ ok: true, value: short });
+          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, sink));
           // A big value is decoded over several turns; the rest of the stream waits for it.
           busy = true;
           sock.pause();
-          void runSliced(decodeDumpPayloadSteps(payload, storedValueSink(th))).then((r) => {
+          void runSliced(decodeDumpPayloadSteps(payload, sink), APPLY_BUDGET_MS).then((r) => {
             busy = false;
             if (settled) return;
             install(r);
@@ -116,19 +125,19 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
           });
           return;
         }
-        case 'DEL':
-          if (db.delete(argv[1]!)) {
-            server.touchWatched(0, argv[1]!);
+        case 'del':
+          if (db.delete(f.key)) {
+            server.touchWatched(0, f.key);
             server.dirty++;
-            if (server.propagator.active) server.propagator.propagate(0, argv);
+            if (server.propagator.active) server.propagator.propagate(0, ['DEL', f.key]);
           }
           return;
-        case 'EXPORT-SYNC':
+        case 'sync':
           // Everything before it is applied (the stream is applied in order, synchronously).
-          sock.write(encodeCommand(['CLUSTER', 'EXPORT-ACK', argv[1]!]), 'latin1');
+          sock.write(encodeCommand(['CLUSTER', 'EXPORT-ACK', f.seq]), 'latin1');
           return;
-        case 'EXPORT-PAUSED': {
-          pausedAt = Number(argv[1]);
+        case 'paused': {
+          pausedAt = f.at;
           pausedSeenMs = Date.now() - pausedAt;
           const st = m.state;
           for (let s = start; s <= end; s++) {
@@ -150,7 +159,9 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
       }
     };
     sock.on('connect', () => {
-      sock.write(encodeCommand(['CLUSTER', 'EXPORT-SLOTS', String(start), String(end), m.state.myself.id]), 'latin1');
+      const args = ['CLUSTER', 'EXPORT-SLOTS', String(start), String(end), m.state.myself.id];
+      if (rate !== undefined) args.push('RATE', String(rate));
+      sock.write(encodeCommand(args), 'latin1');
     });
     let busy = false;
     let yielding = false;
@@ -158,20 +169,23 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     const pump = (): void => {
       const t0 = performance.now();
       let n = 0;
-      for (let v = !busy ? reader.shift() : undefined; v !== undefined && !settled; v = !busy ? reader.shift() : undefined) {
+      for (let v = !busy ? reader.next() : undefined; v !== undefined && !settled; v = !busy ? reader.next() : undefined) {
         apply(v);
-        if ((++n & 31) === 0 && !busy && performance.now() - t0 >= APPLY_BUDGET_MS) {
+        if ((++n & 15) === 0 && !busy && performance.now() - t0 >= APPLY_BUDGET_MS) {
           yielding = true;
           sock.pause();
-          setImmediate(() => {
+          // An idle millisecond, as on the source: a process that never sleeps is scheduled
+          // behind the others on a busy machine, and its clients wait with it.
+          setTimeout(() => {
             yielding = false;
             if (settled) return;
             sock.resume();
             pump();
-          });
+          }, 1);
           return;
         }
       }
+      if (reader.fatal !== null) done({ error: 'ERR protocol error in the slot export stream' });
     };
     sock.on('data', (d: Buffer) => {
       reader.feed(d);

@@ -134,6 +134,13 @@ describe('CLUSTER IMPORT-SLOTS', () => {
     expect(await err(r.call('cluster', 'import-slots', '0', '10', 'from', '127.0.0.1', String(b.port)))).toContain("I'm already the owner of hash slot 0");
     expect(await err(r.call('cluster', 'import-slots', '20', '30', 'from', '127.0.0.1', '1'))).toContain('slot export connection failed');
     expect(await err(r.call('cluster', 'import-slots', '20', '30', 'to', '127.0.0.1', '1'))).toContain('syntax error');
+    // The optional pace: RATE 0 streams unpaced, RATE n at n keys/s.
+    expect(await err(r.call('cluster', 'import-slots', '11', '12', 'from', '127.0.0.1', String(b.port), 'rate', '0'))).toBe('OK');
+    expect(await err(r.call('cluster', 'import-slots', '13', '14', 'from', '127.0.0.1', String(b.port), 'RATE', '1000'))).toBe('OK');
+    for (const bad of [['rate'], ['rate', '-1'], ['rate', 'x'], ['pace', '10'], ['rate', '10', 'x']])
+      expect(await err(r.call('cluster', 'import-slots', '15', '16', 'from', '127.0.0.1', String(b.port), ...bad))).toBe(
+        'ReplyError: ERR syntax error: CLUSTER IMPORT-SLOTS <start> <end> FROM <host> <port> [RATE <keys-per-second>]',
+      );
     r.disconnect();
   });
 });

@@ -1,0 +1,126 @@
+// Reads the slot export stream on the target (slot-import.ts) straight from the socket's
+// buffers. The generic reply reader made a Buffer and a latin1 string per argument, an array per
+// command and then a Buffer again from the payload string: at 60,000 keys/s that garbage kept the
+// target's scavenger busy, and its pauses were what the target's clients waited for. Here a
+// frame costs one small object, the key string, and a view of the payload bytes.
+
+export type ExportFrame =
+  | { kind: 'restore'; key: string; at: number; payload: Buffer }
+  | { kind: 'del'; key: string }
+  | { kind: 'sync'; seq: string }
+  | { kind: 'paused'; at: number }
+  | { kind: 'simple'; text: string }
+  | { kind: 'error'; message: string };
+
+/** No command of the stream has more arguments; more is a protocol error. */
+const MAX_ARGS = 6;
+const CR = 13;
+
+export class ExportStreamReader {
+  /** Never written to once fed: payload views handed out stay valid. */
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private readonly starts = new Int32Array(MAX_ARGS);
+  private readonly ends = new Int32Array(MAX_ARGS);
+  fatal: string | null = null;
+
+  feed(d: Buffer): void {
+    if (this.pos >= this.buf.length) this.buf = d;
+    else this.buf = Buffer.concat([this.buf.subarray(this.pos), d]);
+    this.pos = 0;
+  }
+
+  /** The next complete frame, or undefined (more bytes needed, or `fatal` is set). */
+  next(): ExportFrame | undefined {
+    if (this.fatal !== null) return undefined;
+    const b = this.buf;
+    let p = this.pos;
+    if (p >= b.length) return undefined;
+    const type = b[p]!;
+    if (type === 0x2b || type === 0x2d) {
+      const eol = b.indexOf(CR, p + 1);
+      if (eol < 0 || eol + 1 >= b.length) return undefined;
+      const text = b.toString('latin1', p + 1, eol);
+      this.pos = eol + 2;
+      return type === 0x2b ? { kind: 'simple', text } : { kind: 'error', message: text };
+    }
+    if (type !== 0x2a) return this.fail();
+    const n = this.int(p + 1);
+    if (n === undefined) return undefined;
+    if (n.value < 1 || n.value > MAX_ARGS) return this.fail();
+    p = n.next;
+    for (let i = 0; i < n.value; i++) {
+      if (p >= b.length) return undefined;
+      if (b[p] !== 0x24) return this.fail();
+      const len = this.int(p + 1);
+      if (len === undefined) return undefined;
+      if (len.value < 0) return this.fail();
+      const s = len.next;
+      const e = s + len.value;
+      if (e + 2 > b.length) return undefined;
+      if (b[e] !== CR || b[e + 1] !== 10) return this.fail();
+      this.starts[i] = s;
+      this.ends[i] = e;
+      p = e + 2;
+    }
+    const frame = this.frame(n.value);
+    if (frame === undefined) return this.fail();
+    this.pos = p;
+    return frame;
+  }
+
+  private arg(i: number): string {
+    return this.buf.toString('latin1', this.starts[i], this.ends[i]);
+  }
+
+  private is(i: number, word: string): boolean {
+    const s = this.starts[i]!;
+    if (this.ends[i]! - s !== word.length) return false;
+    for (let j = 0; j < word.length; j++) if (this.buf[s + j] !== word.charCodeAt(j)) return false;
+    return true;
+  }
+
+  private frame(n: number): ExportFrame | undefined {
+    if (n === 6 && this.is(0, 'RESTORE') && this.is(4, 'ABSTTL') && this.is(5, 'REPLACE')) {
+      const at = Number(this.arg(2));
+      if (!Number.isSafeInteger(at) || at < 0) return undefined;
+      return { kind: 'restore', key: this.arg(1), at, payload: this.buf.subarray(this.starts[3], this.ends[3]) };
+    }
+    if (n !== 2) return undefined;
+    if (this.is(0, 'DEL')) return { kind: 'del', key: this.arg(1) };
+    if (this.is(0, 'EXPORT-SYNC')) return { kind: 'sync', seq: this.arg(1) };
+    if (this.is(0, 'EXPORT-PAUSED')) {
+      const at = Number(this.arg(1));
+      return Number.isFinite(at) ? { kind: 'paused', at } : undefined;
+    }
+    return undefined;
+  }
+
+  /** A decimal length after a type byte at `p`, up to CRLF. */
+  private int(p: number): { value: number; next: number } | undefined {
+    const b = this.buf;
+    let v = 0;
+    let neg = false;
+    if (b[p] === 0x2d) {
+      neg = true;
+      p++;
+    }
+    const first = p;
+    for (; p < b.length; p++) {
+      const c = b[p]!;
+      if (c === CR) {
+        if (p + 1 >= b.length) return undefined;
+        if (b[p + 1] !== 10 || p === first || p - first > 15) return { value: -2, next: p + 2 };
+        return { value: neg ? -v : v, next: p + 2 };
+      }
+      if (c < 0x30 || c > 0x39) return { value: -2, next: p };
+      v = v * 10 + (c - 0x30);
+    }
+    return undefined;
+  }
+
+  private fail(): undefined {
+    this.fatal ??= 'protocol error in the slot export stream';
+    return undefined;
+  }
+}
