@@ -8,7 +8,7 @@ export class ByteWriter {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
-  private ensure(n: number): void {
+  protected ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.len + n) cap *= 2;

@@ -4,42 +4,14 @@
 // that followed on a source holding a million keys were what clients waited for.
 import { Crc64 } from './crc64.js';
 import { RDB_VERSION } from './dump-payload.js';
+import { ByteWriter } from './byte-writer.js';
 
 const crc = new Crc64();
 
-export class ChunkWriter {
-  private buf: Buffer;
-  len = 0;
-
+/** A ByteWriter with the few extra writes the export stream needs. */
+export class ChunkWriter extends ByteWriter {
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(capacity);
-  }
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const b = Buffer.allocUnsafe(cap);
-    this.buf.copy(b, 0, 0, this.len);
-    this.buf = b;
-  }
-
-  /** Text whose chars are bytes (keys and numbers are latin1 strings here). */
-  latin1(s: string): void {
-    const n = s.length;
-    this.ensure(n);
-    // Buffer.write costs more than a loop for the short strings most keys are.
-    if (n < 48) {
-      const b = this.buf;
-      let p = this.len;
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-      this.len = p;
-    } else this.len += this.buf.write(s, this.len, 'latin1');
-  }
-
-  byte(v: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = v;
+    super(Math.max(1, capacity));
   }
 
   /** A non-negative integer in decimal, without a string. */
@@ -62,12 +34,6 @@ export class ChunkWriter {
     this.ensure(8);
     crc.writeLE(this.buf, this.len);
     this.len += 8;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
   }
 
   /** The bytes written so far; the writer must not be used afterwards. */
