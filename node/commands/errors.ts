@@ -176,4 +176,18 @@ export const E = {
   lcsNotStrings: 'ERR The specified keys must contain string values',
   lcsIdxAndLen: 'ERR If you want both the length and indexes, please just use IDX.',
   lcsNoMemory: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+  // geo
+  geoPair: (lon: string, lat: string) => `ERR invalid longitude,latitude pair ${lon},${lat}`,
+  geoUnit: 'ERR unsupported unit provided. please use M, KM, FT, MI',
+  geoRadius: 'ERR need numeric radius',
+  geoRadiusNegative: 'ERR radius cannot be negative',
+  geoWidth: 'ERR need numeric width',
+  geoHeight: 'ERR need numeric height',
+  geoBoxNegative: 'ERR height or width cannot be negative',
+  geoMember: 'ERR could not decode requested zset member',
+  geoCount: 'ERR COUNT must be > 0',
+  geoAnyCount: 'ERR the ANY argument requires COUNT argument',
+  geoStoreWith: (what: string) => `ERR ${what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`,
+  geoFrom: (cmd: string) => `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${cmd}`,
+  geoBy: (cmd: string) => `ERR exactly one of BYRADIUS and BYBOX can be specified for ${cmd}`,
 } as const;

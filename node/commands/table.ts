@@ -20,6 +20,7 @@ import { bitCommands } from './bits.js';
 import { introspectionCommands } from './introspection.js';
 import { sortCommands } from './sort.js';
 import { lcsCommands } from './lcs.js';
+import { geoCommands } from './geo.js';
 
 const SPECS: readonly CommandSpec[] = [
   ...stringCommands,
@@ -41,6 +42,7 @@ const SPECS: readonly CommandSpec[] = [
   ...introspectionCommands,
   ...sortCommands,
   ...lcsCommands,
+  ...geoCommands,
 ];
 
 /** Commands Redis keeps statistics for per subcommand (cmdstat_config|get, ...). */
