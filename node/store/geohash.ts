@@ -3,6 +3,7 @@
 // range), searched through a centre box and its eight neighbours at a step chosen from the
 // radius. Replies must match redis-server bit for bit, so the arithmetic below follows Redis's
 // order of floating point operations and its integer wrap-arounds (BigInt with 64-bit masks).
+import { asinCR, cosCR, sinCR } from './exact-trig.js';
 
 export const LON_MIN = -180;
 export const LON_MAX = 180;
@@ -152,9 +153,9 @@ export function distance(lon1: number, lat1: number, lon2: number, lat2: number)
   const lon1r = lon1 * D_R;
   const lat2r = lat2 * D_R;
   const lon2r = lon2 * D_R;
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const v = Math.sin((lon2r - lon1r) / 2);
-  return 2.0 * EARTH_RADIUS_M * Math.asin(Math.sqrt(u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v));
+  const u = sinCR((lat2r - lat1r) / 2);
+  const v = sinCR((lon2r - lon1r) / 2);
+  return 2.0 * EARTH_RADIUS_M * asinCR(Math.sqrt(u * u + cosCR(lat1r) * cosCR(lat2r) * v * v));
 }
 
 /** The 11-character standard geohash of a decoded position (the 11th character is always '0'). */
