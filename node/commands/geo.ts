@@ -196,39 +196,39 @@ const enum Sort {
   Desc,
 }
 
+/** A skip list node (the index on main) or a block cursor (the sorted-blocks index replacing it). */
+type NodeLike = { member: string; score: number; forward: NodeLike | null };
+type CursorLike = { entry: { member: string; score: number } | null; next(): void };
+
+/**
+ * Calls `fn` for each member with min <= score < max, in order, until it returns false. This is
+ * the one place geo reads the sorted set's ordered index: that index is being replaced (skip
+ * list nodes -> block cursors) while this is written, so both shapes are accepted here, which
+ * keeps the build green whichever change lands first. Reduce to the surviving shape afterwards.
+ */
+function eachInRange(z: ZSet, min: number, max: number, fn: (member: string, score: number) => boolean): void {
+  const first: unknown = z.list.firstInRange({ min, max, minex: false, maxex: true });
+  if (first === null || first === undefined) return;
+  if (typeof (first as CursorLike).next === 'function') {
+    const c = first as CursorLike;
+    for (let e = c.entry; e !== null && e.score < max; c.next(), e = c.entry) if (!fn(e.member, e.score)) return;
+    return;
+  }
+  for (let n: NodeLike | null = first as NodeLike; n !== null && n.score < max; n = n.forward) if (!fn(n.member, n.score)) return;
+}
+
 /** The members inside the shape, box by box in Redis's order, stopping at `limit` (0 = all). */
 function membersInShape(z: ZSet, shape: Shape, limit: number): Found[] {
-  const ranges = searchRanges(shape);
-  if (ranges.length === 0) return [];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of ranges) {
-    if (r.min < lo) lo = r.min;
-    if (r.max > hi) hi = r.max;
-  }
-  const buckets: Found[][] = ranges.map(() => []);
-  // One ordered pass over the set serves all boxes; a point lands in every box whose range holds it.
-  for (const [member, score] of z.entries()) {
-    if (score < lo) continue;
-    if (score >= hi) break;
-    let found: Found | null | undefined;
-    for (let b = 0; b < ranges.length; b++) {
-      const r = ranges[b]!;
-      if (score < r.min || score >= r.max) continue;
-      if (found === undefined) {
-        const [lon, lat] = decodeScore(score);
-        const dist = distanceIfWithin(shape, lon, lat);
-        found = dist < 0 ? null : { member, score, lon, lat, dist };
-      }
-      if (found !== null) buckets[b]!.push(found);
-    }
-  }
   const out: Found[] = [];
-  for (const bucket of buckets) {
-    for (const f of bucket) {
-      out.push(f);
-      if (limit > 0 && out.length >= limit) return out;
-    }
+  const visit = (member: string, score: number): boolean => {
+    const [lon, lat] = decodeScore(score);
+    const dist = distanceIfWithin(shape, lon, lat);
+    if (dist >= 0) out.push({ member, score, lon, lat, dist });
+    return !(limit > 0 && out.length >= limit);
+  };
+  for (const r of searchRanges(shape)) {
+    if (limit > 0 && out.length >= limit) break;
+    eachInRange(z, r.min, r.max, visit);
   }
   return out;
 }

@@ -277,15 +277,34 @@ export function searchRanges(s: Shape): Range[] {
   return out;
 }
 
+/** distance() with the platform's sin/cos/asin: within a few units in the last place of it. */
+function roughDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const lat1r = lat1 * D_R;
+  const lat2r = lat2 * D_R;
+  const u = Math.sin((lat2r - lat1r) / 2);
+  const v = Math.sin((lon2 * D_R - lon1 * D_R) / 2);
+  return 2.0 * EARTH_RADIUS_M * Math.asin(Math.sqrt(u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v));
+}
+
+/** True when a rough distance is surely beyond `limit` (so the exact one need not be computed). */
+function surelyBeyond(rough: number, limit: number): boolean {
+  return rough > limit * (1 + 1e-12) + 1e-9;
+}
+
 /** The distance in meters from the shape's centre when the point is inside the shape, else -1. */
 export function distanceIfWithin(s: Shape, lon: number, lat: number): number {
   if (s.kind === 'radius') {
+    const limit = s.radius * s.conversion;
+    if (surelyBeyond(roughDistance(s.lon, s.lat, lon, lat), limit)) return -1;
     const d = distance(s.lon, s.lat, lon, lat);
-    return d > s.radius * s.conversion ? -1 : d;
+    return d > limit ? -1 : d;
   }
+  const halfWidth = (s.width * s.conversion) / 2;
+  const halfHeight = (s.height * s.conversion) / 2;
+  if (surelyBeyond(roughDistance(lon, lat, s.lon, lat), halfWidth) || surelyBeyond(roughDistance(lon, lat, lon, s.lat), halfHeight)) return -1;
   const lonDistance = distance(lon, lat, s.lon, lat);
   const latDistance = distance(lon, lat, lon, s.lat);
-  if (lonDistance > (s.width * s.conversion) / 2 || latDistance > (s.height * s.conversion) / 2) return -1;
+  if (lonDistance > halfWidth || latDistance > halfHeight) return -1;
   return distance(s.lon, s.lat, lon, lat);
 }
 
