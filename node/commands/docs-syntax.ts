@@ -173,4 +173,15 @@ export const SYNTAX: Readonly<Record<string, string>> = {
   publish: 'channel message',
   spublish: 'shardchannel message',
   pubsub: 'subcommand [arg [arg ...]]',
+  // geo
+  geoadd: 'key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]',
+  geopos: 'key [member [member ...]]',
+  geodist: 'key member1 member2 [M|KM|FT|MI]',
+  geohash: 'key [member [member ...]]',
+  geosearch: 'key [FROMMEMBER member] [FROMLONLAT longitude latitude] [BYRADIUS radius unit] [BYBOX width height unit] [ASC|DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]',
+  geosearchstore: 'destination source [FROMMEMBER member] [FROMLONLAT longitude latitude] [BYRADIUS radius unit] [BYBOX width height unit] [ASC|DESC] [COUNT count [ANY]] [STOREDIST]',
+  georadius: 'key longitude latitude radius unit [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key] [STOREDIST key]',
+  georadius_ro: 'key longitude latitude radius unit [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]',
+  georadiusbymember: 'key member radius unit [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key] [STOREDIST key]',
+  georadiusbymember_ro: 'key member radius unit [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC]',
 };

@@ -184,4 +184,18 @@ export const E = {
   hllDebugUnknown: (sub: string) => `ERR Unknown PFDEBUG subcommand '${sub}'`,
   hllDebugArity: (sub: string) => `ERR Wrong number of arguments for the '${sub}' subcommand`,
   hllTestFailed: (what: string) => `TESTFAILED ${what}`,
+  // geo
+  geoPair: (lon: string, lat: string) => `ERR invalid longitude,latitude pair ${lon},${lat}`,
+  geoUnit: 'ERR unsupported unit provided. please use M, KM, FT, MI',
+  geoRadius: 'ERR need numeric radius',
+  geoRadiusNegative: 'ERR radius cannot be negative',
+  geoWidth: 'ERR need numeric width',
+  geoHeight: 'ERR need numeric height',
+  geoBoxNegative: 'ERR height or width cannot be negative',
+  geoMember: 'ERR could not decode requested zset member',
+  geoCount: 'ERR COUNT must be > 0',
+  geoAnyCount: 'ERR the ANY argument requires COUNT argument',
+  geoStoreWith: (what: string) => `ERR ${what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`,
+  geoFrom: (cmd: string) => `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${cmd}`,
+  geoBy: (cmd: string) => `ERR exactly one of BYRADIUS and BYBOX can be specified for ${cmd}`,
 } as const;

@@ -21,6 +21,7 @@ import { introspectionCommands } from './introspection.js';
 import { sortCommands } from './sort.js';
 import { lcsCommands } from './lcs.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
 
 const SPECS: readonly CommandSpec[] = [
   ...stringCommands,
@@ -43,6 +44,7 @@ const SPECS: readonly CommandSpec[] = [
   ...sortCommands,
   ...lcsCommands,
   ...hyperloglogCommands,
+  ...geoCommands,
 ];
 
 /** Commands Redis keeps statistics for per subcommand (cmdstat_config|get, ...). */
