@@ -38,6 +38,7 @@ describe('per-member external Service', () => {
     expect(fixedNodePort(s, 'demo-0-0', 0)).toBe(31000);
     expect(fixedNodePort(s, 'demo-1-1', 3)).toBe(31003);
     expect(fixedNodePort(s, 'demo-0-1', 1)).toBe(32100);
+    expect(fixedNodePort(s, 'demo-9-0', null)).toBeUndefined();
     expect(buildExternalService(owner, s, 'demo-1-1', 3).spec?.ports?.[0]?.nodePort).toBe(31003);
     expect(buildExternalService(owner, spec({ type: 'NodePort' }), 'demo-1-1', 3).spec?.ports?.[0]).not.toHaveProperty('nodePort');
   });

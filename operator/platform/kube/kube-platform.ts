@@ -296,16 +296,25 @@ export class KubePlatform implements Platform {
     if (spec.externalAccess) {
       for (const m of members) {
         if (m.phase === 'Terminating') continue;
+        // A member outside the desired set (being removed) has no place for nodePortBase.
         const index = order.indexOf(m.name);
-        const svc = buildExternalService(o, spec, m.name, index < 0 ? order.length + m.ordinal : index);
-        wanted.add(svc.metadata!.name!);
-        if (!externalServiceDrifted(svc, have.get(svc.metadata!.name!))) continue;
-        // Kubernetes refuses to change some fields in place (e.g. a NodePort Service's allocated port
-        // to another one already taken); a Service of the wrong type is replaced instead.
-        const current = have.get(svc.metadata!.name!);
-        if (current && current.spec?.type !== svc.spec?.type) await this.deleteService(o.namespace, svc.metadata!.name!);
-        await this.apply(svc);
+        const svc = buildExternalService(o, spec, m.name, index < 0 ? null : index);
+        const name = svc.metadata!.name!;
+        wanted.add(name);
+        const current = have.get(name);
+        if (!externalServiceDrifted(svc, current)) continue;
         changed = true;
+        try {
+          // A Service of another type is replaced rather than converted in place.
+          if (current && current.spec?.type !== svc.spec?.type) await this.deleteService(o.namespace, name);
+          await this.apply(svc);
+        } catch (err) {
+          // One Service Kubernetes refuses (e.g. a fixed node port already taken) must not stop the
+          // reconcile of the cluster: it is reported and retried on the next pass.
+          const message = `Service ${name}: ${errorText(err)}`;
+          this.opts.log?.warn({ cluster: o.name, err: message }, 'external Service not applied');
+          await this.event(cluster, { type: 'Warning', reason: 'ExternalServiceFailed', message });
+        }
       }
     }
     for (const name of have.keys()) {
@@ -327,22 +336,6 @@ export class KubePlatform implements Platform {
     }
   }
 
-  /** Per-member external Services for the members given, or none at all without externalAccess. */
-  private async ensureExternalServices(o: Owner, spec: Spec, members: readonly MemberRef[]): Promise<void> {
-    if (!spec.externalAccess) {
-      const list = await this.core.listNamespacedService({ namespace: o.namespace, labelSelector: `${LABEL_CLUSTER}=${o.name},${LABEL_COMPONENT}=${COMPONENT_EXTERNAL}` });
-      for (const s of list.items) await this.deleteService(o.namespace, s.metadata!.name!);
-      return;
-    }
-    // The index behind nodePortBase is the member's place among every desired member, so it does
-    // not depend on which members this call happens to be given.
-    const order = desiredMembers(o.name, spec).map((m) => m.name);
-    for (const m of members) {
-      const index = order.indexOf(m.name);
-      await this.apply(buildExternalService(o, spec, m.name, index < 0 ? order.length : index));
-    }
-  }
-
   private async deleteService(namespace: string, name: string): Promise<void> {
     try {
       await this.core.deleteNamespacedService({ namespace, name });
@@ -359,7 +352,6 @@ export class KubePlatform implements Platform {
     const o = ownerOf(cluster);
     await this.apply(buildHeadlessService(o));
     await this.apply(buildClientService(o));
-    await this.ensureExternalServices(o, spec, members);
     const byShard = new Map<number, number[]>();
     for (const m of members) byShard.set(m.shard, [...(byShard.get(m.shard) ?? []), m.ordinal]);
     for (const [shard, ordinals] of byShard) {

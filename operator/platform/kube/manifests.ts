@@ -285,12 +285,12 @@ export function externalServiceName(member: string): string {
 }
 
 /** Fixed client node port of a member: its own entry first, then nodePortBase + its index. */
-export function fixedNodePort(spec: Spec, member: string, index: number): number | undefined {
+export function fixedNodePort(spec: Spec, member: string, index: number | null): number | undefined {
   const ea = spec.externalAccess;
   if (ea?.type !== 'NodePort') return undefined;
   const own = ea.members?.find((m) => m.name === member)?.nodePort;
   if (own !== undefined) return own;
-  return ea.nodePortBase !== undefined ? ea.nodePortBase + index : undefined;
+  return ea.nodePortBase !== undefined && index !== null ? ea.nodePortBase + index : undefined;
 }
 
 /**
@@ -299,7 +299,7 @@ export function fixedNodePort(spec: Spec, member: string, index: number): number
  * what a user would route another cluster's nodes through), although the nodes themselves talk
  * over pod addresses. Not-ready pods stay published: a node must be reachable while it joins.
  */
-export function buildExternalService(o: Owner, spec: Spec, member: string, index: number): V1Service {
+export function buildExternalService(o: Owner, spec: Spec, member: string, index: number | null): V1Service {
   const ea = spec.externalAccess;
   if (!ea) throw new Error('buildExternalService without spec.externalAccess');
   const node = fixedNodePort(spec, member, index);
