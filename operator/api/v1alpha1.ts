@@ -104,6 +104,55 @@ export const MigrationSchema = z
   })
   .strict();
 
+export const EXTERNAL_ACCESS_TYPES = ['NodePort', 'LoadBalancer'] as const;
+/** Kubernetes' default service-node-port-range. */
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+
+const nodePort = z.number().int().min(NODE_PORT_MIN).max(NODE_PORT_MAX);
+// A DNS name or an IPv4/IPv6 literal: it ends up in MOVED replies and CLUSTER SLOTS as is.
+const externalHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/, 'must be a DNS name or an IP address');
+
+export const ExternalMemberSchema = z
+  .object({
+    name: z.string().min(1).max(63).describe('Member (pod) name, <cluster>-<shard>-<ordinal>.'),
+    host: externalHost.optional().describe('Address announced for this member instead of the one read from its Service or Kubernetes node (e.g. a DNS name pointing at its load balancer).'),
+    nodePort: nodePort.optional().describe('NodePort only: fixed node port for this member\'s client port.'),
+  })
+  .strict();
+
+export const ExternalAccessSchema = z
+  .object({
+    type: z.enum(EXTERNAL_ACCESS_TYPES).describe('Kind of the per-member Service that exposes each node outside the cluster.'),
+    nodePortBase: nodePort
+      .optional()
+      .describe('NodePort only: member i (shard-major order) gets client node port nodePortBase + i; unset lets Kubernetes allocate.'),
+    members: z.array(ExternalMemberSchema).max(MAX_MEMBERS).optional().describe('Per-member fixed addresses or node ports.'),
+    annotations: z.record(z.string().max(253), z.string().max(4096)).optional().describe('Annotations on every per-member Service (cloud load-balancer settings).'),
+  })
+  .strict()
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: `self.type == 'NodePort' || !has(self.nodePortBase)`, message: 'nodePortBase needs type NodePort' },
+      { rule: `self.type == 'NodePort' || !has(self.members) || self.members.all(m, !has(m.nodePort))`, message: 'members[].nodePort needs type NodePort' },
+    ],
+  })
+  .superRefine((e, ctx) => {
+    if (e.type !== 'NodePort' && e.nodePortBase !== undefined) ctx.addIssue({ code: 'custom', path: ['nodePortBase'], message: 'nodePortBase needs type NodePort' });
+    const seen = new Set<string>();
+    for (const [i, m] of (e.members ?? []).entries()) {
+      if (e.type !== 'NodePort' && m.nodePort !== undefined) ctx.addIssue({ code: 'custom', path: ['members', i, 'nodePort'], message: 'members[].nodePort needs type NodePort' });
+      if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['members', i, 'name'], message: `member ${m.name} is listed twice` });
+      seen.add(m.name);
+    }
+  })
+  .describe('Exposes every member outside the Kubernetes cluster and makes the nodes announce those addresses to clients (MOVED/ASK, CLUSTER SLOTS/SHARDS).');
+export type ExternalAccess = z.infer<typeof ExternalAccessSchema>;
+
 export const SpecSchema = z
   .object({
     shards: z.number().int().min(1).max(MAX_MEMBERS).default(3).describe('Number of masters (shards).'),
@@ -116,6 +165,7 @@ export const SpecSchema = z
     auth: AuthSchema.optional(),
     pod: PodTemplateSchema.optional(),
     migration: MigrationSchema.default({ batchKeys: 100, timeoutMs: 10000, slotsPerPass: 128 }),
+    externalAccess: ExternalAccessSchema.optional(),
     paused: z.boolean().default(false).describe('When true the operator observes and reports but changes nothing.'),
   })
   .strict()
@@ -137,7 +187,7 @@ export type Spec = z.infer<typeof SpecSchema>;
 export type SpecInput = z.input<typeof SpecSchema>;
 
 export const ConditionSchema = z.object({
-  type: z.enum(['Ready', 'Progressing', 'Degraded']),
+  type: z.enum(['Ready', 'Progressing', 'Degraded', 'ExternalAccess']),
   status: z.enum(['True', 'False', 'Unknown']),
   reason: z.string().regex(/^[A-Z][A-Za-z0-9]*$/),
   message: z.string().max(32768),

@@ -7,6 +7,7 @@ import { ClusterAdmin } from '../admin/cluster-admin.js';
 import type { Platform } from '../platform/platform.js';
 import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus, sameStatus } from '../reconcile/status.js';
+import { externalAccessCondition, planAnnounce } from '../reconcile/announce-plan.js';
 import { applyActions } from './executor.js';
 import { observeCluster } from './observe.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -94,11 +95,18 @@ export class Controller {
     let password: string | null = null;
     if (spec?.auth) password = await this.platform.password(cluster, spec);
     const admin = this.adminFor(key, password, Math.max(10_000, (spec?.migration.timeoutMs ?? 0) + 5000));
-    const members = await this.platform.listMembers(cluster);
+    let members = await this.platform.listMembers(cluster);
+    const active = spec !== null && !spec.paused && !cluster.metadata.deletionTimestamp;
+    if (active && this.platform.syncExternalAccess && (await this.platform.syncExternalAccess(cluster, spec, members))) {
+      members = await this.platform.listMembers(cluster);
+    }
     const observed = await observeCluster(cluster, members, admin, this.now());
     const plan = planReconcile(observed);
     const status = buildStatus(observed, plan);
     const d = plan.decision;
+    const external = externalAccessCondition(observed, cluster.status?.conditions, new Date(observed.now).toISOString(), cluster.metadata.generation);
+    if (external) status.conditions = [...(status.conditions ?? []), external];
+    const announce = active && d.phase !== 'Deleting' ? planAnnounce(observed) : [];
     log.debug({ phase: d.phase, reason: d.reason, actions: d.actions.map((a) => a.kind) }, d.message);
     if (d.phase !== 'Deleting' && !sameStatus(cluster.status, status)) {
       await this.platform.writeStatus(key, status);
@@ -111,7 +119,7 @@ export class Controller {
     this.opts.metrics?.observeStatus(key, status);
     this.opts.metrics?.observeActions(key, d.actions.map((a) => a.kind));
     try {
-      await applyActions({ platform: this.platform, admin, cluster, spec: plan.spec, observed, log, key }, d.actions);
+      await applyActions({ platform: this.platform, admin, cluster, spec: plan.spec, observed, log, key }, [...announce, ...d.actions]);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (d.phase !== 'Deleting') {
@@ -122,6 +130,9 @@ export class Controller {
       }
       throw err;
     }
+    // An address still to come (a load balancer) or still to announce is looked at again soon;
+    // the Service watch usually brings the pass earlier.
+    if (external && external.status !== 'True') return { requeueAfterMs: Math.min(d.requeueMs ?? 2000, 2000) };
     return { requeueAfterMs: d.requeueMs };
   }
 }

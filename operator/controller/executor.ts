@@ -92,6 +92,15 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
       await platform.event(cluster, { type: 'Normal', reason: 'RollingFailover', message: `${a.on} took over from ${a.master} (${how === 'manual' ? 'CLUSTER FAILOVER' : 'writes paused, CLUSTER FAILOVER FORCE'}) so that ${a.master} can be restarted` });
       return;
     }
+    case 'Announce': {
+      const { client } = clientOf(ctx, a.on);
+      log.info({ member: a.on, hostname: a.hostname, endpoint: a.endpoint }, 'announcing hostname');
+      // Hostname first: with the endpoint type switched before it, clients would briefly see the
+      // old (in-cluster) name as their endpoint.
+      await client.call('CONFIG', 'SET', 'cluster-announce-hostname', a.hostname);
+      await client.call('CONFIG', 'SET', 'cluster-preferred-endpoint-type', a.endpoint);
+      return;
+    }
     case 'MigrateSlots': {
       const spec = ctx.spec;
       if (!spec) throw new Error('MigrateSlots without a valid spec');

@@ -33,7 +33,15 @@ export interface Member extends MemberRef {
   /** memberRevision() of the spec the member was started with; absent when the platform does not
    * track it (then the operator never restarts the member for an update). */
   revision?: string;
+  /** What the node should announce to clients (cluster-announce-hostname and
+   * cluster-preferred-endpoint-type), or why that is not known yet (a load balancer without an
+   * address). Absent when the platform leaves announcing to the node's start arguments. */
+  announce?: Announce;
 }
+
+export type Announce =
+  | { hostname: string; port: number; endpoint: 'hostname' | 'ip'; external: boolean }
+  | { pending: string };
 
 export interface ClusterEvent {
   type: 'Normal' | 'Warning';
@@ -66,6 +74,10 @@ export interface Platform {
    * storage, so it keeps its node ID), for a rolling update. Platforms without it roll updates
    * their own way. Returns without waiting for readiness. */
   restartMember?(cluster: RedisShardCluster, spec: Spec, name: string): Promise<void>;
+  /** Brings the objects that expose members outside the platform (kube: one Service per member)
+   * in line with spec.externalAccess for the members that exist, removing them when it is off.
+   * Cheap when nothing changed; resolves to whether anything was written. */
+  syncExternalAccess?(cluster: RedisShardCluster, spec: Spec, members: readonly Member[]): Promise<boolean>;
   /** Stops and removes one member (and its storage). Called only after the member was drained
    * and forgotten by the cluster. */
   deleteMember(cluster: RedisShardCluster, name: string): Promise<void>;

@@ -29,7 +29,8 @@ export type Action =
   /** Rolling update: restart a member from the current spec (same identity and storage). */
   | { kind: 'RestartMember'; name: string; role: 'replica' | 'master'; revision: string }
   /** Rolling update: manual CLUSTER FAILOVER on a caught-up replica, waiting until it is master. */
-  | { kind: 'PromoteReplica'; on: string; master: string };
+  | { kind: 'PromoteReplica'; on: string; master: string }
+  | { kind: 'Announce'; on: string; hostname: string; endpoint: 'hostname' | 'ip' };
 
 export type Phase = 'Pending' | 'Creating' | 'Ready' | 'Scaling' | 'Healing' | 'Updating' | 'Degraded' | 'Paused' | 'Invalid' | 'Deleting';
 

@@ -14,7 +14,7 @@ function memberStatus(m: MemberObservation): { name: string; id?: string; addres
   };
 }
 
-function condition(prev: Condition[] | undefined, type: Condition['type'], status: Condition['status'], reason: string, message: string, now: string, generation: number | undefined): Condition {
+export function condition(prev: Condition[] | undefined, type: Condition['type'], status: Condition['status'], reason: string, message: string, now: string, generation: number | undefined): Condition {
   const old = prev?.find((c) => c.type === type);
   const same = old && old.status === status;
   return {

@@ -12,6 +12,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   type V1Pod,
+  type V1Service,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -22,12 +23,13 @@ import {
   KIND,
   MetadataSchema,
   PLURAL,
+  SpecSchema,
   VERSION,
   type RedisShardCluster,
   type Spec,
   type Status,
 } from '../../api/v1alpha1.js';
-import { configFromNodeArgs, memberRevision, type ClusterEvent, type Member, type MemberPhase, type MemberRef, type Platform } from '../platform.js';
+import { configFromNodeArgs, desiredMembers, memberRevision, type ClusterEvent, type Member, type MemberPhase, type MemberRef, type Platform } from '../platform.js';
 import { ListWatch, errorText } from './list-watch.js';
 import {
   CLIENT_PORT,
@@ -37,7 +39,15 @@ import {
   LABEL_MANAGED_BY,
   LABEL_SHARD,
   MANAGED_BY,
+  COMPONENT_EXTERNAL,
+  LABEL_COMPONENT,
   buildClientService,
+  buildExternalService,
+  externalAnnounce,
+  externalServiceDrifted,
+  externalServiceName,
+  internalHostname,
+  type NodeAddresses,
   buildHeadlessService,
   buildPodDisruptionBudget,
   buildStatefulSet,
@@ -162,6 +172,12 @@ export class KubePlatform implements Platform {
         list: () => (ns ? this.core.listNamespacedPod({ namespace: ns, labelSelector: managed }) : this.core.listPodForAllNamespaces({ labelSelector: managed })),
         onEvent: (_t, o) => owned(o),
       }),
+      // External Services: a cloud controller writing a load balancer's address must start a pass.
+      new ListWatch({
+        kc: this.opts.kc, log, path: `/api/v1${nsPath}/services`, query: { labelSelector: managed },
+        list: () => (ns ? this.core.listNamespacedService({ namespace: ns, labelSelector: managed }) : this.core.listServiceForAllNamespaces({ labelSelector: managed })),
+        onEvent: (_t, o) => owned(o),
+      }),
       new ListWatch({
         kc: this.opts.kc, log, path: `/apis/apps/v1${nsPath}/statefulsets`, query: { labelSelector: managed },
         list: () => (ns ? this.apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: managed }) : this.apps.listStatefulSetForAllNamespaces({ labelSelector: managed })),
@@ -233,11 +249,99 @@ export class KubePlatform implements Platform {
   async listMembers(cluster: RedisShardCluster): Promise<Member[]> {
     const pods = await this.core.listNamespacedPod({ namespace: cluster.metadata.namespace, labelSelector: `${LABEL_CLUSTER}=${cluster.metadata.name}` });
     const out: Member[] = [];
+    const podOf = new Map<string, V1Pod>();
     for (const pod of pods.items) {
       const m = memberOfPod(cluster.metadata.name, pod);
-      if (m) out.push(m);
+      if (m) {
+        out.push(m);
+        podOf.set(m.name, pod);
+      }
     }
+    await this.addAnnounce(cluster, out, podOf);
     return out.sort((a, b) => a.shard - b.shard || a.ordinal - b.ordinal);
+  }
+
+  /** Fills Member.announce: the external address with spec.externalAccess, else the in-cluster
+   * hostname the pod starts with (so turning external access off announces that again). */
+  private async addAnnounce(cluster: RedisShardCluster, members: Member[], pods: Map<string, V1Pod>): Promise<void> {
+    const parsed = SpecSchema.safeParse(cluster.spec);
+    if (!parsed.success) return;
+    const spec = parsed.data;
+    const { namespace, name } = cluster.metadata;
+    if (!spec.externalAccess) {
+      for (const m of members) m.announce = { hostname: internalHostname({ name, namespace }, m.name), port: m.port, endpoint: 'ip', external: false };
+      return;
+    }
+    const services = await this.core.listNamespacedService({ namespace, labelSelector: `${LABEL_CLUSTER}=${name},${LABEL_COMPONENT}=${COMPONENT_EXTERNAL}` });
+    const byName = new Map<string, V1Service>(services.items.map((s) => [s.metadata?.name ?? '', s]));
+    const nodes = new Map<string, NodeAddresses | undefined>();
+    for (const m of members) {
+      const pod = pods.get(m.name);
+      const nodeName = pod?.spec?.nodeName;
+      // Node addresses are read only for NodePort without a fixed host, once per Kubernetes node.
+      if (spec.externalAccess.type === 'NodePort' && nodeName && !nodes.has(nodeName) && !spec.externalAccess.members?.some((x) => x.name === m.name && x.host)) {
+        nodes.set(nodeName, await this.readNodeAddresses(nodeName));
+      }
+      m.announce = externalAnnounce(spec, m.name, byName.get(externalServiceName(m.name)), pod?.status?.hostIP, nodeName ? nodes.get(nodeName) : undefined);
+    }
+  }
+
+  async syncExternalAccess(cluster: RedisShardCluster, spec: Spec, members: readonly Member[]): Promise<boolean> {
+    const o = ownerOf(cluster);
+    const list = await this.core.listNamespacedService({ namespace: o.namespace, labelSelector: `${LABEL_CLUSTER}=${o.name},${LABEL_COMPONENT}=${COMPONENT_EXTERNAL}` });
+    const have = new Map<string, V1Service>(list.items.map((s) => [s.metadata?.name ?? '', s]));
+    const order = desiredMembers(o.name, spec).map((m) => m.name);
+    let changed = false;
+    const wanted = new Set<string>();
+    if (spec.externalAccess) {
+      for (const m of members) {
+        if (m.phase === 'Terminating') continue;
+        // A member outside the desired set (being removed) has no place for nodePortBase.
+        const index = order.indexOf(m.name);
+        const svc = buildExternalService(o, spec, m.name, index < 0 ? null : index);
+        const name = svc.metadata!.name!;
+        wanted.add(name);
+        const current = have.get(name);
+        if (!externalServiceDrifted(svc, current)) continue;
+        changed = true;
+        try {
+          // A Service of another type is replaced rather than converted in place.
+          if (current && current.spec?.type !== svc.spec?.type) await this.deleteService(o.namespace, name);
+          await this.apply(svc);
+        } catch (err) {
+          // One Service Kubernetes refuses (e.g. a fixed node port already taken) must not stop the
+          // reconcile of the cluster: it is reported and retried on the next pass.
+          const message = `Service ${name}: ${errorText(err)}`;
+          this.opts.log?.warn({ cluster: o.name, err: message }, 'external Service not applied');
+          await this.event(cluster, { type: 'Warning', reason: 'ExternalServiceFailed', message });
+        }
+      }
+    }
+    for (const name of have.keys()) {
+      if (wanted.has(name)) continue;
+      await this.deleteService(o.namespace, name);
+      changed = true;
+    }
+    return changed;
+  }
+
+  private async readNodeAddresses(name: string): Promise<NodeAddresses | undefined> {
+    try {
+      const node = await this.core.readNode({ name });
+      return { addresses: (node.status?.addresses ?? []).map((a) => ({ type: a.type, address: a.address })) };
+    } catch (err) {
+      // Without permission or with the node gone, the pod's hostIP is the fallback.
+      this.opts.log?.debug({ err: errorText(err), node: name }, 'reading a node\'s addresses failed');
+      return undefined;
+    }
+  }
+
+  private async deleteService(namespace: string, name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedService({ namespace, name });
+    } catch (err) {
+      if (codeOf(err) !== 404) throw err;
+    }
   }
 
   private async apply<T extends KubernetesObject>(obj: T): Promise<void> {
@@ -353,6 +457,7 @@ export class KubePlatform implements Platform {
       );
     }
     await this.deletePvc(namespace, `data-${name}`);
+    await this.deleteService(namespace, externalServiceName(name));
   }
 
   async deleteAll(cluster: RedisShardCluster): Promise<void> {

@@ -19,7 +19,7 @@ import type {
   V1Volume,
 } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type Spec } from '../../api/v1alpha1.js';
-import { nodeArgs } from '../platform.js';
+import { nodeArgs, type Announce } from '../platform.js';
 
 export const FIELD_MANAGER = 'redshard-operator';
 export const CLIENT_PORT = 6379;
@@ -274,4 +274,121 @@ export function shrinkRange(current: OrdinalRange, ordinal: number): OrdinalRang
   if (ordinal === end) return { start: current.start, replicas: current.replicas - 1 };
   if (ordinal === current.start) return { start: current.start + 1, replicas: current.replicas - 1 };
   return 'middle';
+}
+
+/** The label the StatefulSet controller puts on each pod with its own name. */
+export const LABEL_POD_NAME = 'statefulset.kubernetes.io/pod-name';
+export const COMPONENT_EXTERNAL = 'external';
+
+export function externalServiceName(member: string): string {
+  return `${member}-ext`;
+}
+
+/** Fixed client node port of a member: its own entry first, then nodePortBase + its index. */
+export function fixedNodePort(spec: Spec, member: string, index: number | null): number | undefined {
+  const ea = spec.externalAccess;
+  if (ea?.type !== 'NodePort') return undefined;
+  const own = ea.members?.find((m) => m.name === member)?.nodePort;
+  if (own !== undefined) return own;
+  return ea.nodePortBase !== undefined && index !== null ? ea.nodePortBase + index : undefined;
+}
+
+/**
+ * One Service per member for clients outside the cluster, selecting exactly that pod. It carries
+ * the bus port as well, so the member is complete behind it (a load balancer in front of both is
+ * what a user would route another cluster's nodes through), although the nodes themselves talk
+ * over pod addresses. Not-ready pods stay published: a node must be reachable while it joins.
+ */
+export function buildExternalService(o: Owner, spec: Spec, member: string, index: number | null): V1Service {
+  const ea = spec.externalAccess;
+  if (!ea) throw new Error('buildExternalService without spec.externalAccess');
+  const node = fixedNodePort(spec, member, index);
+  const shard = parseMemberName(o.name, member)?.shard;
+  const labels = {
+    ...clusterLabels(o.name),
+    [LABEL_COMPONENT]: COMPONENT_EXTERNAL,
+    ...(shard !== undefined ? { [LABEL_SHARD]: String(shard) } : {}),
+    [LABEL_POD_NAME]: member,
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { ...meta(o, externalServiceName(member), labels), ...(ea.annotations ? { annotations: { ...ea.annotations } } : {}) },
+    spec: {
+      type: ea.type,
+      publishNotReadyAddresses: true,
+      selector: { [LABEL_CLUSTER]: o.name, [LABEL_POD_NAME]: member },
+      ports: [
+        { name: 'client', port: CLIENT_PORT, targetPort: 'client', protocol: 'TCP', ...(node !== undefined ? { nodePort: node } : {}) },
+        { name: 'bus', port: BUS_PORT, targetPort: 'bus', protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/** The hostname a member announces when external access is off (what its start arguments say). */
+export function internalHostname(o: { name: string; namespace: string }, member: string): string {
+  return `${member}.${headlessServiceName(o.name)}.${o.namespace}.svc`;
+}
+
+/** The parts of a Kubernetes Node's status external access reads. */
+export interface NodeAddresses {
+  addresses?: { type: string; address: string }[];
+}
+
+/**
+ * What a member announces (pure). LoadBalancer: the member's fixed host, else the first ingress
+ * hostname or IP, on the Service port; pending until the cloud controller sets the ingress.
+ * NodePort: the fixed host, else the pod's Kubernetes node's ExternalIP, ExternalDNS, InternalIP
+ * (in that order), else the pod's hostIP, with the allocated node port. The announced IP stays the
+ * pod IP either way (the bus and replication use it), so clients get the address as hostname with
+ * cluster-preferred-endpoint-type hostname.
+ */
+export function externalAnnounce(
+  spec: Spec,
+  member: string,
+  service: V1Service | undefined,
+  hostIP: string | undefined,
+  node: NodeAddresses | undefined,
+): Announce {
+  const ea = spec.externalAccess;
+  if (!ea) throw new Error('externalAnnounce without spec.externalAccess');
+  const fixed = ea.members?.find((m) => m.name === member)?.host;
+  if (!service) return { pending: `Service ${externalServiceName(member)} does not exist yet` };
+  const client = service.spec?.ports?.find((p) => p.name === 'client');
+  if (ea.type === 'LoadBalancer') {
+    if (service.spec?.type !== 'LoadBalancer') return { pending: `Service ${externalServiceName(member)} is not of type LoadBalancer yet` };
+    const port = client?.port ?? CLIENT_PORT;
+    if (fixed) return { hostname: fixed, port, endpoint: 'hostname', external: true };
+    const ingress = service.status?.loadBalancer?.ingress ?? [];
+    const host = ingress.map((i) => i.hostname || i.ip).find((h): h is string => !!h);
+    if (!host) return { pending: `waiting for the load balancer of Service ${externalServiceName(member)} to get an address` };
+    return { hostname: host, port, endpoint: 'hostname', external: true };
+  }
+  if (service.spec?.type !== 'NodePort') return { pending: `Service ${externalServiceName(member)} is not of type NodePort yet` };
+  const port = client?.nodePort;
+  if (!port) return { pending: `Service ${externalServiceName(member)} has no node port allocated yet` };
+  if (fixed) return { hostname: fixed, port, endpoint: 'hostname', external: true };
+  const addrs = node?.addresses ?? [];
+  const host =
+    addrs.find((a) => a.type === 'ExternalIP')?.address ??
+    addrs.find((a) => a.type === 'ExternalDNS')?.address ??
+    addrs.find((a) => a.type === 'InternalIP')?.address ??
+    hostIP;
+  if (!host) return { pending: `${member} is not on a Kubernetes node yet` };
+  return { hostname: host, port, endpoint: 'hostname', external: true };
+}
+
+/** Whether an existing external Service differs from the one wanted in a way that matters (pure). */
+export function externalServiceDrifted(want: V1Service, have: V1Service | undefined): boolean {
+  if (!have) return true;
+  if (have.spec?.type !== want.spec?.type) return true;
+  if (JSON.stringify(have.spec?.selector ?? {}) !== JSON.stringify(want.spec?.selector ?? {})) return true;
+  for (const p of want.spec?.ports ?? []) {
+    const q = have.spec?.ports?.find((x) => x.name === p.name);
+    if (!q || q.port !== p.port) return true;
+    if (p.nodePort !== undefined && q.nodePort !== p.nodePort) return true;
+  }
+  for (const [k, v] of Object.entries(want.metadata?.annotations ?? {})) if (have.metadata?.annotations?.[k] !== v) return true;
+  return false;
 }

@@ -10,7 +10,9 @@ export const OPERATOR_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['get', 'patch', 'update'] },
   { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+  // NodePort external access announces the address of the Kubernetes node a member runs on.
+  { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] },
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'delete'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
