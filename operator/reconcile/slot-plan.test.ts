@@ -52,9 +52,9 @@ describe('slot plan', () => {
           expect(Math.abs(n - SLOT_COUNT / targets.length)).toBeLessThanOrEqual(1);
         }
         // minimality: a target never both gives and receives, and moves never exceed what is needed
+        // (plain checks: an expect() per move made 60 runs of up to 16384 moves take seconds)
         const givers = new Set(moves.map((m) => m.from));
-        for (const m of moves) expect(givers.has(m.to)).toBe(false);
-        for (const m of moves) expect(m.from).not.toBe(m.to);
+        expect(moves.filter((m) => givers.has(m.to) || m.from === m.to)).toEqual([]);
       }),
       { numRuns: 60 },
     );
