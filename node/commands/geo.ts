@@ -10,7 +10,7 @@ import { encodingThresholds } from './thresholds.js';
 import { rangeSpec } from './list-ops.js';
 import { formatLongDoubleHuman } from './long-double.js';
 import { AddResult, ZADD_NX, ZADD_XX, ZSet } from '../store/values/zset.js';
-import { decodeScore, distance, distanceIfWithin, doubleParts, encode, formatFixed, geohashString, searchRanges, STEP_MAX, validLonLat, type Shape } from '../store/geohash.js';
+import { decodeScore, distance, doubleParts, roughDistanceIfWithin, roughlyEqual, encode, formatFixed, geohashString, searchRanges, STEP_MAX, validLonLat, type Shape } from '../store/geohash.js';
 import type { Reply } from '../server/reply.js';
 
 /** A double as Redis's string2d accepts it (strtod, whole string, no overflow or underflow to 0). */
@@ -187,7 +187,11 @@ interface Found {
   score: number;
   lon: number;
   lat: number;
+  /** Meters from the centre: rough until `exact` (see roughDistanceIfWithin). */
   dist: number;
+  exact: boolean;
+  /** Position in scan order (Redis's sort keeps it among equal distances). */
+  seq: number;
 }
 
 const enum Sort {
@@ -222,8 +226,8 @@ function membersInShape(z: ZSet, shape: Shape, limit: number): Found[] {
   const out: Found[] = [];
   const visit = (member: string, score: number): boolean => {
     const [lon, lat] = decodeScore(score);
-    const dist = distanceIfWithin(shape, lon, lat);
-    if (dist >= 0) out.push({ member, score, lon, lat, dist });
+    const dist = roughDistanceIfWithin(shape, lon, lat);
+    if (dist >= 0) out.push({ member, score, lon, lat, dist, exact: false, seq: out.length });
     return !(limit > 0 && out.length >= limit);
   };
   for (const r of searchRanges(shape)) {
@@ -324,23 +328,56 @@ function geosearchGeneric(cmd: SearchCommand) {
     const shape: Shape = radius !== null ? { kind: 'radius', lon, lat, ...radius } : { kind: 'box', lon, lat, ...box! };
     const limit = any ? (count > 1000000000n ? 1e9 : Number(count)) : 0;
     const found = membersInShape(z, shape, limit);
-    if (sort === Sort.Asc) found.sort((a, b) => (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1));
-    else if (sort === Sort.Desc) found.sort((a, b) => (a.dist > b.dist ? -1 : a.dist === b.dist ? 0 : 1));
+    if (sort !== Sort.None) sortByDistance(found, shape, sort === Sort.Desc);
     const returned = count === 0n || BigInt(found.length) < count ? found.length : Number(count);
-    const conversion = shape.conversion;
-    if (storeKey === null) return replyFound(ctx.out, found, returned, conversion, withDist, withHash, withCoord);
-    storeFound(ctx, storeKey, found, returned, conversion, storeDist);
+    if (storeKey === null) return replyFound(ctx.out, found, returned, shape, withDist, withHash, withCoord);
+    storeFound(ctx, storeKey, found, returned, shape, storeDist);
   };
 }
 
-function replyFound(out: Reply, found: Found[], returned: number, conversion: number, withDist: boolean, withHash: boolean, withCoord: boolean): void {
+function exactDistance(f: Found, shape: Shape): number {
+  if (!f.exact) {
+    f.dist = distance(shape.lon, shape.lat, f.lon, f.lat);
+    f.exact = true;
+  }
+  return f.dist;
+}
+
+function byDistance(desc: boolean) {
+  return (a: Found, b: Found): number => {
+    const c = a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1;
+    return (desc ? -c : c) || a.seq - b.seq;
+  };
+}
+
+/**
+ * Sorts by rough distance, then re-sorts each run of nearly equal distances by their exact
+ * values, so the order is the one exact distances give (equal ones keep scan order).
+ */
+function sortByDistance(found: Found[], shape: Shape, desc: boolean): void {
+  const cmp = byDistance(desc);
+  found.sort(cmp);
+  for (let i = 0; i + 1 < found.length; ) {
+    let j = i + 1;
+    while (j < found.length && roughlyEqual(found[j - 1]!.dist, found[j]!.dist)) j++;
+    if (j - i > 1) {
+      const run = found.slice(i, j);
+      for (const f of run) exactDistance(f, shape);
+      run.sort(cmp);
+      for (let k = 0; k < run.length; k++) found[i + k] = run[k]!;
+    }
+    i = j;
+  }
+}
+
+function replyFound(out: Reply, found: Found[], returned: number, shape: Shape, withDist: boolean, withHash: boolean, withCoord: boolean): void {
   const options = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoord ? 1 : 0);
   out.array(returned);
   for (let i = 0; i < returned; i++) {
     const f = found[i]!;
     if (options > 0) out.array(options + 1);
     out.bulk(f.member);
-    if (withDist) out.bulk(formatFixed(f.dist / conversion, 4));
+    if (withDist) out.bulk(formatFixed(exactDistance(f, shape) / shape.conversion, 4));
     if (withHash) out.int(BigInt(Math.trunc(f.score)));
     if (withCoord) {
       out.array(2);
@@ -350,13 +387,13 @@ function replyFound(out: Reply, found: Found[], returned: number, conversion: nu
   }
 }
 
-function storeFound(ctx: Ctx, key: string, found: Found[], returned: number, conversion: number, storeDist: boolean): void {
+function storeFound(ctx: Ctx, key: string, found: Found[], returned: number, shape: Shape, storeDist: boolean): void {
   if (returned > 0) {
     const lim = encodingThresholds(ctx.server.config);
     const z = new ZSet(false);
     for (let i = 0; i < returned; i++) {
       const f = found[i]!;
-      z.add(storeDist ? f.dist / conversion : f.score, f.member, 0, lim);
+      z.add(storeDist ? exactDistance(f, shape) / shape.conversion : f.score, f.member, 0, lim);
     }
     z.shrinkEncodingIfFits(lim);
     ctx.db.set(key, z);

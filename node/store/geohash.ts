@@ -291,6 +291,42 @@ function surelyBeyond(rough: number, limit: number): boolean {
   return rough > limit * (1 + 1e-12) + 1e-9;
 }
 
+/** True when a rough distance is surely within `limit`. */
+function surelyWithin(rough: number, limit: number): boolean {
+  return rough < limit * (1 - 1e-12) - 1e-9;
+}
+
+/**
+ * -1 when the point is outside the shape, else its distance from the centre: exact (as
+ * distance()) only when the point is near the shape's edge, otherwise within a few units in the
+ * last place of it. Searches use this to decide membership and order, and compute exact
+ * distances only where they show (see geo.ts).
+ */
+export function roughDistanceIfWithin(s: Shape, lon: number, lat: number): number {
+  if (s.kind === 'radius') {
+    const limit = s.radius * s.conversion;
+    const rough = roughDistance(s.lon, s.lat, lon, lat);
+    if (surelyBeyond(rough, limit)) return -1;
+    if (surelyWithin(rough, limit)) return rough;
+    const d = distance(s.lon, s.lat, lon, lat);
+    return d > limit ? -1 : d;
+  }
+  const halfWidth = (s.width * s.conversion) / 2;
+  const halfHeight = (s.height * s.conversion) / 2;
+  const lonRough = roughDistance(lon, lat, s.lon, lat);
+  const latRough = roughDistance(lon, lat, lon, s.lat);
+  if (surelyBeyond(lonRough, halfWidth) || surelyBeyond(latRough, halfHeight)) return -1;
+  if (!surelyWithin(lonRough, halfWidth) || !surelyWithin(latRough, halfHeight)) {
+    if (distance(lon, lat, s.lon, lat) > halfWidth || distance(lon, lat, lon, s.lat) > halfHeight) return -1;
+  }
+  return roughDistance(s.lon, s.lat, lon, lat);
+}
+
+/** True when two rough distances are close enough for their exact values to order differently. */
+export function roughlyEqual(a: number, b: number): boolean {
+  return Math.abs(a - b) <= Math.max(a, b) * 1e-12 + 1e-9;
+}
+
 /** The distance in meters from the shape's centre when the point is inside the shape, else -1. */
 export function distanceIfWithin(s: Shape, lon: number, lat: number): number {
   if (s.kind === 'radius') {
