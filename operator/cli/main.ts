@@ -286,8 +286,8 @@ async function cmdDown(raw: unknown): Promise<void> {
     process.stderr.write(`no local cluster in ${stateDir(dir)}: nothing to stop\n`);
     return;
   }
-  const log = loggerFor(dir, f.verbose);
   if (f.force) {
+    // No controller and no log file: opening one in .redshard/ would race with its removal below.
     await Promise.all(Object.values(state.members).map((m) => stopProcess(m.pid, m.port)));
     const { rmSync } = await import('node:fs');
     rmSync(stateDir(dir), { recursive: true, force: true });
@@ -295,6 +295,7 @@ async function cmdDown(raw: unknown): Promise<void> {
     if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, stopped: Object.keys(state.members).length })}\n`);
     return;
   }
+  const log = loggerFor(dir, f.verbose);
   const n = Object.keys(state.members).length;
   state.resource.metadata.deletionTimestamp = new Date().toISOString();
   if (!state.resource.metadata.finalizers?.length) state.resource.metadata.finalizers = ['redshard.io/finalizer'];

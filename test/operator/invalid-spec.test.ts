@@ -80,5 +80,10 @@ describe.skipIf(NODE_COMMAND === 'redis-server' && !hasRedisServer())('local mod
     expect(st.status.phase).toBe('Ready');
     expect(st.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
     expect(pids()).toEqual(before);
+    // --force stops the processes and removes .redshard/ without the controller (and cleanly).
+    const down = await cli(dir, ['down', '--force']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(pids()).toEqual([]);
+    expect(existsSync(join(dir, '.redshard'))).toBe(false);
   }, 120_000);
 });
