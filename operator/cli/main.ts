@@ -19,7 +19,8 @@ import { planReconcile } from '../reconcile/plan.js';
 import { buildStatus } from '../reconcile/status.js';
 import { renderStatus } from './slot-map.js';
 import { progressPrinter } from './progress.js';
-import { runUntil } from './run-until-ready.js';
+import { InvalidSpecError, invalidSpecMessage, runUntil } from './run-until-ready.js';
+import { checkSpec } from '../reconcile/checks.js';
 import { KubeStatusError, kubeStatus } from './kube-status.js';
 
 const int = (what: string, min: number, max: number) =>
@@ -187,7 +188,9 @@ async function cmdScale(raw: unknown): Promise<void> {
 async function liveStatus(dir: string, state: LocalState, log: Logger): Promise<Status> {
   const platform = new LocalPlatform(dir, log);
   const cluster = (await platform.get(clusterKey(state.resource)))!;
-  const admin = new ClusterAdmin(log, await platform.password(cluster, parseWith(SpecSchema, cluster.spec, 'cluster spec')).catch(() => null), 3000);
+  // An invalid spec is still observed and reported (Ready=False, reason InvalidSpec), not refused.
+  const sc = checkSpec(cluster.spec);
+  const admin = new ClusterAdmin(log, sc.ok ? await platform.password(cluster, sc.spec).catch(() => null) : null, 3000);
   try {
     const observed = await observeCluster(cluster, await platform.listMembers(cluster), admin, Date.now());
     return buildStatus(observed, planReconcile(observed));
@@ -210,6 +213,8 @@ async function cmdStatus(raw: unknown): Promise<void> {
   const log = loggerFor(dir, f.verbose);
   const status = await liveStatus(dir, state, log);
   emit(f.json, state.resource.metadata.name, state.resource.spec, status);
+  // Shown in full above; the exit code and this line tell a script or a person what to fix.
+  if (status.phase === 'Invalid') throw new InvalidSpecError(invalidSpecMessage(dir, status.lastError ?? 'invalid spec'));
 }
 
 /** Slots per master, in shard order: what a rebalance changes. */
@@ -281,8 +286,8 @@ async function cmdDown(raw: unknown): Promise<void> {
     process.stderr.write(`no local cluster in ${stateDir(dir)}: nothing to stop\n`);
     return;
   }
-  const log = loggerFor(dir, f.verbose);
   if (f.force) {
+    // No controller and no log file: opening one in .redshard/ would race with its removal below.
     await Promise.all(Object.values(state.members).map((m) => stopProcess(m.pid, m.port)));
     const { rmSync } = await import('node:fs');
     rmSync(stateDir(dir), { recursive: true, force: true });
@@ -290,6 +295,7 @@ async function cmdDown(raw: unknown): Promise<void> {
     if (f.json) process.stdout.write(`${JSON.stringify({ name: state.resource.metadata.name, stopped: Object.keys(state.members).length })}\n`);
     return;
   }
+  const log = loggerFor(dir, f.verbose);
   const n = Object.keys(state.members).length;
   state.resource.metadata.deletionTimestamp = new Date().toISOString();
   if (!state.resource.metadata.finalizers?.length) state.resource.metadata.finalizers = ['redshard.io/finalizer'];
@@ -376,7 +382,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (e instanceof InvalidInput || e instanceof CliError || e instanceof LockedError || e instanceof KubeStatusError) {
+    if (e instanceof InvalidInput || e instanceof CliError || e instanceof LockedError || e instanceof KubeStatusError || e instanceof InvalidSpecError) {
       process.stderr.write(`redshard: ${e.message}\n`);
       process.exitCode = 2;
       return;

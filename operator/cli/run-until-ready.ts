@@ -5,6 +5,14 @@ import type { Status } from '../api/v1alpha1.js';
 import { Controller } from '../controller/controller.js';
 import type { LocalPlatform } from '../platform/local/local-platform.js';
 import { acquireLock } from '../platform/local/lock.js';
+import { statePath } from '../platform/local/state.js';
+
+/** The resource's spec fails validation: the controller reported InvalidSpec and acted on nothing. */
+export class InvalidSpecError extends Error {}
+
+export function invalidSpecMessage(dir: string, detail: string): string {
+  return `the cluster spec in ${statePath(dir)} is invalid (Ready=False, reason InvalidSpec): ${detail}; nothing was started or stopped. Fix the file and run the command again`;
+}
 
 export type Goal = { kind: 'ready'; generation: number } | { kind: 'gone' };
 
@@ -30,7 +38,7 @@ async function runLocked(platform: LocalPlatform, log: Logger, goal: Goal, timeo
       last = status;
       onStatus(status);
       if (goal.kind === 'ready' && status.phase === 'Ready' && status.observedGeneration === goal.generation) settle!(status);
-      if (status.phase === 'Invalid') fail!(new Error(status.lastError ?? 'invalid spec'));
+      if (status.phase === 'Invalid') fail!(new InvalidSpecError(invalidSpecMessage(platform.dir, status.lastError ?? 'invalid spec')));
     },
     queue: { baseBackoffMs: 500, maxBackoffMs: 5000 },
   });

@@ -70,7 +70,8 @@ function bar(done: number, total: number, width: number): string {
 export function progressLine(status: Status, width = 30, label?: string): string {
   const op = status.operation;
   const ready = status.conditions?.find((c) => c.type === 'Ready');
-  if (status.lastError && status.phase !== 'Ready') return `retrying after: ${status.lastError}`;
+  // An invalid spec is not retried: the controller waits for the spec to change.
+  if (status.lastError && status.phase !== 'Ready' && status.phase !== 'Invalid') return `retrying after: ${status.lastError}`;
   if (op?.slotsTotal) {
     const moved = op.slotsMoved ?? 0;
     return `${label ?? op.type} ${bar(moved, op.slotsTotal, width)} slots moved ${moved} of ${op.slotsTotal}`;
