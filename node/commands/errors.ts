@@ -152,6 +152,7 @@ export const E = {
   slotMoveAlreadyMine: (slot: number) => `ERR I'm already the owner of hash slot ${slot}`,
   slotMoveBusy: 'ERR a slot export or import is already running on this connection',
   slotMoveNoExport: 'ERR no paused slot export to commit on this connection',
+  slotImportOverlap: (a: number, b: number) => `ERR slots ${a}-${b} are already being imported; retry when that import ends`,
   // replication
   noMasterLink: "NOMASTERLINK Can't SYNC while not connected with my master",
   // audit: FUNCTION without a script engine (redis-cli --cluster add-node)

@@ -18,6 +18,7 @@ import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
 import { runSliced } from './slices.js';
 import { storedValueSink } from './value-convert.js';
 import { runningImports, type RunningImport } from './outcome.js';
+import { E } from '../commands/errors.js';
 import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 export interface ImportStats {
@@ -39,6 +40,11 @@ const IDLE_TIMEOUT_MS = 15_000;
 
 /** `rate`: keys per second the source streams at (0 = unpaced, undefined = the source's default). */
 export function importSlots(server: Server, m: ClusterManager, start: number, end: number, host: string, port: number, rate?: number): Promise<ImportResult> {
+  // An import whose caller went away keeps running; a second one over the same slots would drop
+  // (on failure) keys the first already copied, so it is refused until the first ends.
+  for (const r of runningImports) {
+    if (r.start <= end && start <= r.end) return Promise.resolve({ error: E.slotImportOverlap(r.start, r.end) });
+  }
   const t0 = performance.now();
   const sink = storedValueSink(encodingThresholds(server.config));
   const db = server.dbs[0]!;

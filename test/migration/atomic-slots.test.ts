@@ -141,6 +141,19 @@ describe('CLUSTER IMPORT-SLOTS', () => {
       expect(await err(r.call('cluster', 'import-slots', '15', '16', 'from', '127.0.0.1', String(b.port), ...bad))).toBe(
         'ReplyError: ERR syntax error: CLUSTER IMPORT-SLOTS <start> <end> FROM <host> <port> [RATE <keys-per-second>]',
       );
+    // An import still running (its caller may be gone) is not joined by a second one.
+    const inSlot17: string[] = [];
+    for (let i = 0; inSlot17.length < 4; i++) if (keySlot(`k${i}`) === 17) inSlot17.push(`k${i}`);
+    const src = new Redis(b.port, '127.0.0.1');
+    for (const k of inSlot17) await src.set(k, 'v');
+    const slow = err(r.call('cluster', 'import-slots', '17', '17', 'from', '127.0.0.1', String(b.port), 'RATE', '1'));
+    const r2 = new Redis(a.port, '127.0.0.1');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(await err(r2.call('cluster', 'import-slots', '16', '18', 'from', '127.0.0.1', String(b.port)))).toContain('slots 17-17 are already being imported');
+    expect(await slow).toBe('OK');
+    expect(await r2.get(inSlot17[0]!).catch(String)).toBe('v');
+    r2.disconnect();
+    src.disconnect();
     r.disconnect();
   });
 });
