@@ -74,4 +74,14 @@ describe('replica election', () => {
     expect(handleReplicaFailover(st, env(10_000, { dataAgeMs: 60_000 })).length).toBeGreaterThan(0);
     expect(st.election.authTime).toBe(10_000);
   });
+
+  it('cluster-replica-no-failover: no automatic election, a manual failover still runs', () => {
+    const st = cluster();
+    st.nodes.get(ID('b'))!.flags |= NodeFlag.FAIL;
+    expect(handleReplicaFailover(st, env(10_000, { noFailover: true }))).toEqual([]);
+    expect(handleReplicaFailover(st, env(20_000, { noFailover: true }))).toEqual([]);
+    expect(st.myself.flags & NodeFlag.MASTER).toBe(0);
+    st.mf = { end: 30_000, canStart: true, masterOffset: 100, replicaId: null };
+    expect(handleReplicaFailover(st, env(20_000, { noFailover: true })).length).toBeGreaterThan(0);
+  });
 });
