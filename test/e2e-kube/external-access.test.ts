@@ -196,9 +196,12 @@ describe(`external access (image ${IMAGE})`, () => {
     // The status still says Announced for the load balancers until the operator's next pass.
     await until('ExternalAccess lists the node addresses and ports', async () => { const st = await status(); return want.every((w) => cond(st, 'ExternalAccess')?.message.includes(w)); }, 60_000, 250);
     await converged('True');
-    const shards = cli('edge-0-0', 'CLUSTER', 'SHARDS');
-    for (const m of MEMBERS) expect(shards).toContain(await hostOf(m));
-    expect(shards).not.toContain('lb.example.test');
+    // Peers learn each other's new hostnames by gossip: poll rather than read once.
+    const hosts = await Promise.all(MEMBERS.map(hostOf));
+    await until('CLUSTER SHARDS shows the node addresses only', async () => {
+      const shards = cli('edge-0-0', 'CLUSTER', 'SHARDS');
+      return hosts.every((h) => shards.includes(h)) && !shards.includes('lb.example.test') ? true : undefined;
+    }, 60_000, 250);
 
     // Off: the Services go, the nodes announce the in-cluster names with the ip endpoint again.
     await custom.patchNamespacedCustomObject(
