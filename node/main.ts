@@ -33,6 +33,26 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   for (const name of config.ignored) log.warn({ directive: name }, 'directive accepted and kept for CONFIG GET; it has no effect in redshard');
   const server = new Server(config, log);
+  // Handlers go in before the port opens: a SIGTERM sent as soon as the port answers must still
+  // shut down cleanly rather than kill the process by the default action.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.warn({ signal }, 'received signal, shutting down');
+    const work = server.onShutdown ? server.onShutdown({}) : Promise.resolve();
+    // Listener close waits for connections that may never end (idle peers): give it a moment,
+    // then exit anyway; everything that must be durable was written by onShutdown.
+    const closed = work.then(() => Promise.race([server.close(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
+    void closed
+      .catch((e: unknown) => log.error({ err: (e as Error).message }, 'error while shutting down'))
+      .finally(() => {
+        log.flush();
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   try {
     setupPersistence(server);
   } catch (e) {
@@ -70,22 +90,4 @@ export async function main(argv: readonly string[]): Promise<void> {
     const [host, port] = master.split(' ');
     replicaOf(server, { host: host!, port: Number(port) }, true);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.warn({ signal }, 'received signal, shutting down');
-    const work = server.onShutdown ? server.onShutdown({}) : Promise.resolve();
-    // Listener close waits for connections that may never end (idle peers): give it a moment,
-    // then exit anyway; everything that must be durable was written by onShutdown.
-    const closed = work.then(() => Promise.race([server.close(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
-    void closed
-      .catch((e: unknown) => log.error({ err: (e as Error).message }, 'error while shutting down'))
-      .finally(() => {
-        log.flush();
-        process.exit(0);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }

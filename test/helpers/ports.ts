@@ -13,11 +13,13 @@ process.on('exit', () => {
   for (const f of mine) rmSync(f, { force: true });
 });
 
-// Client ports 12000-22699, so that bus ports (+10000) stay below Linux's ephemeral range (32768+):
+// Client ports 12000-21999 and bus ports (+10000) 22000-31999: the two ranges never overlap (a
+// client port reserved by one worker cannot be the bus port of another), and both stay below
+// Linux's ephemeral range (32768+):
 // an outgoing connection's source port once took a bus port between the check and the bind.
 // Start somewhere different per process so that workers rarely contend for the same locks.
 const FIRST = 12000;
-const END = 22700;
+const END = 22000;
 let next = FIRST + (process.pid % 100) * 100;
 
 function isFree(port: number, host: string): Promise<boolean> {
