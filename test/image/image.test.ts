@@ -274,7 +274,8 @@ describe('redshard-node entrypoint from the built tree', () => {
 
     const conf = readFileSync(at('/data/nodes.conf'), 'latin1');
     // A node that never met a peer does not know its own address yet (redis-server writes the same).
-    expect(conf).toMatch(new RegExp(`^${id} [\\d.]*:${port}@\\d+ myself,master - 0 0 \\d+ connected 0-16383$`, 'm'));
+    // (with 7.2's shard-id aux field, after an empty hostname)
+    expect(conf).toMatch(new RegExp(`^${id} [\\d.]*:${port}@\\d+,,shard-id=[0-9a-f]{40} myself,master - 0 0 \\d+ connected 0-16383$`, 'm'));
     expect(conf).toMatch(/^vars currentEpoch \d+ lastVoteEpoch \d+$/m);
     const aofDir = at('/data/appendonlydir');
     const manifest = readdirSync(aofDir).find((f) => f.endsWith('.manifest'))!;
