@@ -75,6 +75,20 @@ describe('RequestReader', () => {
     );
   });
 
+  it('round-trips repeated and near-equal command names (the reused name string)', () => {
+    const name = fc.constantFrom('GET', 'get', 'GEt', 'SET', 'GETX', 'GE', '', 'é\x00', 'HSET', 'x'.repeat(16), 'x'.repeat(17), 'x'.repeat(16) + 'y');
+    const req = fc.tuple(name, fc.array(latin1, { maxLength: 3 })).map(([n, rest]) => [n, ...rest]);
+    fc.assert(
+      fc.property(fc.array(req, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }), (reqs, cuts) => {
+        const wire = Buffer.from(reqs.map(command).join(''), 'latin1');
+        const { reqs: got, error } = readAll(new RequestReader(), split(wire, cuts));
+        expect(error).toBe(null);
+        expect(got).toEqual(reqs);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('round-trips inline requests of plain words', () => {
     const word = fc.stringMatching(/^[A-Za-z0-9:_.-]{1,12}$/);
     fc.assert(

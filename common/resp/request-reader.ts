@@ -28,6 +28,15 @@ export class ProtocolError extends Error {
 const CR = 13;
 const LF = 10;
 
+/**
+ * Buffer's own latin1 decoder: what toString('latin1', ...) ends in, without its argument
+ * checks and encoding lookup, which cost as much as the copy for the short arguments of a request.
+ */
+type Latin1Sliceable = Buffer & { latin1Slice(start: number, end: number): string };
+
+/** Longest command name remembered for reuse. */
+const NAME_CACHE_MAX = 16;
+
 export class RequestReader {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
@@ -35,6 +44,8 @@ export class RequestReader {
   private remaining = 0; // bulk strings still expected in the current multibulk
   private bulkLen = -1; // length of the bulk being read, -1 when reading its header
   private failed: ProtocolError | null = null;
+  /** The last command name read: pipelined requests mostly repeat it (see commandName). */
+  private lastName = '';
   limits: RequestLimits;
   unauthenticated = false;
 
@@ -126,7 +137,7 @@ export class RequestReader {
           this.bulkLen = len;
         }
         if (buf.length - this.pos < this.bulkLen + 2) return null;
-        this.args.push(buf.toString('latin1', this.pos, this.pos + this.bulkLen));
+        this.args.push(this.args.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : (buf as Latin1Sliceable).latin1Slice(this.pos, this.pos + this.bulkLen));
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.remaining--;
@@ -176,7 +187,7 @@ export class RequestReader {
       if (digits === 0 || c !== CR || p + 1 >= len || buf[p + 1] !== LF || blen > maxBulk) return null;
       p += 2;
       if (len - p < blen + 2) return null;
-      args.push(buf.toString('latin1', p, p + blen));
+      args.push(i === 0 ? this.commandName(buf, p, blen) : (buf as Latin1Sliceable).latin1Slice(p, p + blen));
       p += blen + 2;
     }
     if (p >= len) {
@@ -184,6 +195,22 @@ export class RequestReader {
       this.pos = 0;
     } else this.pos = p;
     return args;
+  }
+
+  /**
+   * The first argument at buf[p, p+n): the previous request's string when the bytes are the same
+   * (one short compare instead of a native call and a new string per pipelined request).
+   */
+  private commandName(buf: Buffer, p: number, n: number): string {
+    const last = this.lastName;
+    if (last.length === n) {
+      let i = 0;
+      while (i < n && last.charCodeAt(i) === buf[p + i]) i++;
+      if (i === n) return last;
+    }
+    const s = (buf as Latin1Sliceable).latin1Slice(p, p + n);
+    if (n <= NAME_CACHE_MAX) this.lastName = s;
+    return s;
   }
 
   /** Finds the CRLF-terminated line at pos; advances past it. */

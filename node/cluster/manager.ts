@@ -547,7 +547,7 @@ export class ClusterManager implements ClusterHooks {
       allowReadsWhenDown: cfg.bool('cluster-allow-reads-when-down'),
       allowPubsubshardWhenDown: cfg.bool('cluster-allow-pubsubshard-when-down'),
       keyExists: (k) => {
-        if (db.slotMap(keySlot(k))?.has(k) !== true) return false;
+        if (db.rawGet(k) === undefined) return false;
         const at = db.getExpire(k);
         return at === undefined || at > now;
       },

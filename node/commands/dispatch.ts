@@ -25,7 +25,7 @@ export function execute(server: Server, session: Session, argv: string[]): void 
     const err = server.cluster.route(session, argv, keyIndexes(spec, argv), spec.flags);
     if (err !== null) return reject(server, session, spec, err, argv);
   }
-  if (queueing && spec.isDenyOom && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+  if (queueing && spec.isDenyOom && server.maxmemory > 0 && !freeMemoryIfNeeded(server)) {
     return reject(server, session, spec, E.oom, argv);
   }
   // Outside MULTI this check runs in run(), after cluster routing: a replica redirects writes for
@@ -102,7 +102,7 @@ function reject(server: Server, session: Session, spec: Command | undefined, msg
 /** Why a write cannot run here: a read-only replica, or too few good replicas. */
 function replicationRefusal(server: Server): string | null {
   if (server.replicaLink !== null && server.config.bool('replica-read-only')) return E.readonlyReplica;
-  const min = server.config.int('min-replicas-to-write');
+  const min = server.minReplicasToWrite;
   if (min > 0 && server.replicaLink === null && server.replication.goodReplicas(server.config.int('min-replicas-max-lag')) < min) return E.noReplicas;
   return null;
 }
@@ -168,7 +168,7 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
       return;
     }
   }
-  if (!inExec && cmd.isDenyOom && server.config.int('maxmemory') > 0 && !freeMemoryIfNeeded(server)) {
+  if (!inExec && cmd.isDenyOom && server.maxmemory > 0 && !freeMemoryIfNeeded(server)) {
     statOf(server, cmd, argv).rejected++;
     out.error(E.oom);
     return;

@@ -34,15 +34,16 @@ function hashForWrite(ctx: Ctx, key: string): HashValue {
 }
 
 function hset(ctx: Ctx, argv: string[]): void {
-  const name = argv[0]!.toLowerCase();
-  if (argv.length % 2 === 1) fail(E.arity(name));
+  // HSET or HMSET, told apart by length rather than a lowercased copy per call.
+  const hmset = argv[0]!.length === 5;
+  if (argv.length % 2 === 1) fail(E.arity(hmset ? 'hmset' : 'hset'));
   const key = argv[1]!;
   const h = hashForWrite(ctx, key);
   const t = encodingThresholds(ctx.server.config);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, shareShort(argv[i + 1]!), t)) created++;
   modified(ctx, key, (argv.length - 2) / 2);
-  if (name === 'hmset') ctx.out.ok();
+  if (hmset) ctx.out.ok();
   else ctx.out.int(created);
 }
 

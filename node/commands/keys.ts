@@ -144,12 +144,11 @@ function scan(ctx: Ctx, argv: string[]): void {
       slot = 16384;
       break;
     }
-    const m = ctx.db.slotMap(slot)!;
-    for (const [k, v] of m) {
+    for (const k of ctx.db.slotKeys(slot)!) {
       const at = ctx.db.getExpire(k);
       if (at !== undefined && at <= ctx.now) continue;
       if (pattern !== null && !globMatch(pattern, k)) continue;
-      if (wantType !== null && typeOf(v) !== wantType) continue;
+      if (wantType !== null && typeOf(ctx.db.rawGet(k)!) !== wantType) continue;
       out.push(k);
     }
     slot++;

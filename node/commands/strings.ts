@@ -150,23 +150,40 @@ function msetnx(ctx: Ctx, argv: string[]): void {
   ctx.out.int(1);
 }
 
-const SMALL_INT = /^-?(0|[1-9][0-9]{0,14})$/;
+/**
+ * The value of s when it is an integer of at most 15 digits written canonically (optional '-',
+ * no leading zero), which a double holds exactly; NaN otherwise (the int64 path decides then).
+ */
+export function smallInt(s: string): number {
+  const n = s.length;
+  let i = 0;
+  if (n !== 0 && s.charCodeAt(0) === 45 /* '-' */) i = 1;
+  const digits = n - i;
+  if (digits < 1 || digits > 15) return NaN;
+  let v = s.charCodeAt(i) - 48;
+  if (v < 0 || v > 9 || (v === 0 && digits > 1)) return NaN;
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return i === 1 ? -v : v;
+}
 
 function incrBy(ctx: Ctx, key: string, delta: bigint | number): void {
   const cur = readString(ctx, key);
   let next: string;
-  if (cur === undefined || SMALL_INT.test(cur)) {
-    const base = cur === undefined ? 0 : Number(cur);
+  const base = cur === undefined ? 0 : smallInt(cur);
+  if (base === base /* not NaN */) {
     if (typeof delta === 'number' && Math.abs(delta) < 2 ** 50) next = String(base + delta);
     else next = addChecked(BigInt(base), BigInt(delta));
   } else {
-    const n = parseInt64(cur);
+    const n = parseInt64(cur!);
     if (n === null) fail(E.notInteger);
     next = addChecked(n, BigInt(delta));
   }
-  const existed = cur !== undefined;
   next = shareShort(next);
-  if (existed) ctx.db.replace(key, next);
+  if (cur !== undefined) ctx.db.replace(key, next, cur);
   else ctx.db.set(key, next);
   // modified() without its re-estimate: the store charged the string exactly.
   ctx.server.touchWatched(ctx.db.index, key);

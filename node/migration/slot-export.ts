@@ -209,7 +209,7 @@ export class SlotExport implements PropagationSink {
    */
   private nextKey(): string | undefined {
     while (this.scanSlot <= this.end) {
-      this.scan ??= this.server.dbs[0]!.slotMap(this.scanSlot)?.keys() ?? null;
+      this.scan ??= this.server.dbs[0]!.slotKeys(this.scanSlot)?.values() ?? null;
       if (this.scan !== null) {
         const r = this.scan.next();
         if (r.done !== true) return r.value;

@@ -51,7 +51,7 @@ class Snapshot implements SnapshotStream {
     const id = `${db.index}\0${key}`;
     if (this.early.has(id) || this.reached(db.index, key)) return;
     this.early.add(id);
-    const v = db.slotMap(keySlot(key))?.get(key);
+    const v = db.rawGet(key);
     if (v !== undefined) this.writer.entry(db.index, key, v, db.getExpire(key));
   }
 
@@ -79,20 +79,20 @@ class Snapshot implements SnapshotStream {
           continue;
         }
         this.slot = s;
-        const m = db.slotMap(s)!;
+        const keys = db.slotKeys(s)!;
         // A small slot is written whole within this call: no write can come in between, so
         // there is no need to remember which of its keys were written.
-        if (m.size <= WHOLE_SLOT_KEYS) {
+        if (keys.size <= WHOLE_SLOT_KEYS) {
           const early = this.early.size === 0 ? null : this.early;
-          for (const [key, v] of m) {
-            if (early === null || !early.has(`${this.db}\0${key}`)) this.writer.entry(this.db, key, v, db.getExpire(key));
+          for (const key of keys) {
+            if (early === null || !early.has(`${this.db}\0${key}`)) this.writer.entry(this.db, key, db.rawGet(key)!, db.getExpire(key));
           }
-          n += m.size;
+          n += keys.size;
           this.nextSlot();
           if (n >= 64 && performance.now() > deadline) return this.writer.take(false);
           continue;
         }
-        this.iter = m.keys();
+        this.iter = keys.values();
       }
       const r = this.iter.next();
       if (r.done) {
@@ -104,7 +104,7 @@ class Snapshot implements SnapshotStream {
       const key = r.value;
       this.doneInSlot.add(key);
       if (this.early.size === 0 || !this.early.has(`${this.db}\0${key}`)) {
-        this.writer.entry(this.db, key, db.slotMap(this.slot)!.get(key)!, db.getExpire(key));
+        this.writer.entry(this.db, key, db.rawGet(key)!, db.getExpire(key));
       }
       if ((++n & 63) === 0 && performance.now() > deadline) return this.writer.take(false);
     }

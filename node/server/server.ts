@@ -126,6 +126,10 @@ export class Server {
   /** Filled in by persistence: the append-only file's state for INFO. */
   aofStatus: () => { rewriting: boolean; baseSize: number; incrSize: number } = () => ({ rewriting: false, baseSize: 0, incrSize: 0 });
 
+  /** maxmemory and min-replicas-to-write, which dispatch reads on every write (kept current on CONFIG SET). */
+  maxmemory = 0;
+  minReplicasToWrite = 0;
+
   constructor(
     readonly config: Config,
     readonly log: Logger,
@@ -147,7 +151,11 @@ export class Server {
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, events));
     this.outputLimits = parseOutputBufferLimits(config.get('client-output-buffer-limit'));
     this.applyClockSettings();
+    this.maxmemory = config.int('maxmemory');
+    this.minReplicasToWrite = config.int('min-replicas-to-write');
     config.onChange((name, value) => {
+      if (name === 'maxmemory') this.maxmemory = config.int('maxmemory');
+      if (name === 'min-replicas-to-write') this.minReplicasToWrite = config.int('min-replicas-to-write');
       if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputBufferLimits(value);
       if (name === 'proto-max-bulk-len') for (const s of this.sessions.values()) s.reader.limits = { ...s.reader.limits, maxBulkLen: Number(value) };
       if (name === 'maxmemory-policy' || name === 'lfu-log-factor' || name === 'lfu-decay-time') this.applyClockSettings();

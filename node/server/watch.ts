@@ -1,6 +1,5 @@
 // WATCH bookkeeping: which sessions watch which keys, and marking their transactions dirty when a
 // watched key changes, expires, or its database is flushed or swapped (Redis 7.0 rules).
-import { keySlot } from '../../common/slots.js';
 import type { Db } from '../store/keyspace.js';
 import type { Session } from './session.js';
 
@@ -12,7 +11,7 @@ export interface WatchedKey {
 }
 
 function storedRaw(db: Db, key: string): boolean {
-  return db.slotMap(keySlot(key))?.has(key) === true;
+  return db.rawGet(key) !== undefined;
 }
 
 function logicallyExpired(db: Db, key: string, now: number): boolean {

@@ -1,5 +1,6 @@
-// One logical database: keys partitioned by hash slot (so that a slot's keys can be counted,
-// listed and moved cheaply), an expires index, lazy expiry on access and WATCH bookkeeping.
+// One logical database: the keys and values, a per-slot index of the keys (so that a slot's keys
+// can be counted, listed and moved cheaply), an expires index, lazy expiry on access and WATCH
+// bookkeeping.
 import { keySlot, SLOT_COUNT } from '../../common/slots.js';
 import type { StoredValue } from './values/object.js';
 import { AccessClock } from './access-clock.js';
@@ -21,8 +22,24 @@ export interface KeyspaceEvents {
 
 export type StringEncodingOverride = 'raw' | 'embstr';
 
+/**
+ * Values live in a few big maps chosen by slot rather than in one map per slot: a lookup reads a
+ * hot map object and its table instead of a slot array cell, a cold per-slot map and its table.
+ * Measured in-process (GET of existing keys): CPU per request -25% with 1,000,000 keys, -4% with
+ * 100,000; it costs ~10% more RSS for the per-slot key sets. Not one map: V8 caps a Map at 2^24
+ * entries and rehashes a growing map in one go.
+ */
+const VALUE_MAPS = 64;
+const VALUE_MAP_MASK = VALUE_MAPS - 1;
+
+function valueMaps(): Map<string, StoredValue>[] {
+  return Array.from({ length: VALUE_MAPS }, () => new Map<string, StoredValue>());
+}
+
 export class Db {
-  private slots: (Map<string, StoredValue> | undefined)[] = new Array(SLOT_COUNT);
+  private values = valueMaps();
+  /** The keys of each slot in insertion order (undefined when none); only created and deleted keys touch it. */
+  private slots: (Set<string> | undefined)[] = new Array(SLOT_COUNT);
   expires = new Map<string, number>();
   /** Last access (and LFU counter) per key, for eviction and OBJECT IDLETIME/FREQ. */
   clock = new AccessClock();
@@ -44,8 +61,17 @@ export class Db {
     private readonly events: KeyspaceEvents,
   ) {}
 
-  slotMap(slot: number): Map<string, StoredValue> | undefined {
+  /**
+   * The keys of a slot in insertion order, undefined when it has none. Live: iterating it while
+   * keys are added and deleted behaves as iterating a Set does (new keys come at the end).
+   */
+  slotKeys(slot: number): ReadonlySet<string> | undefined {
     return this.slots[slot];
+  }
+
+  /** The stored value whatever its expiry, without counting an access (snapshots, WATCH, routing). */
+  rawGet(key: string): StoredValue | undefined {
+    return this.values[keySlot(key) & VALUE_MAP_MASK]!.get(key);
   }
 
   /** The value of a live key, expiring it first if its time has come; counts as an access. */
@@ -57,9 +83,7 @@ export class Db {
 
   /** Like get() without recording an access (OBJECT, TYPE, TTL: Redis's LOOKUP_NOTOUCH). */
   peek(key: string, now: number): StoredValue | undefined {
-    const m = this.slots[keySlot(key)];
-    if (m === undefined) return undefined;
-    const v = m.get(key);
+    const v = this.values[keySlot(key) & VALUE_MAP_MASK]!.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0) {
       const at = this.expires.get(key);
@@ -80,14 +104,15 @@ export class Db {
   /** Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). */
   set(key: string, value: StoredValue, keepTtl = false): void {
     const slot = keySlot(key);
-    let m = this.slots[slot];
-    if (m === undefined) m = this.slots[slot] = new Map();
+    const m = this.values[slot & VALUE_MAP_MASK]!;
     const old = m.get(key);
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
-    const before = m.size;
     m.set(key, value);
-    if (m.size !== before) {
+    if (old === undefined) {
+      const keys = this.slots[slot];
+      if (keys === undefined) this.slots[slot] = new Set<string>().add(key);
+      else keys.add(key);
       this.size++;
       this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
@@ -97,12 +122,15 @@ export class Db {
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
   }
 
-  /** Replaces the value of an existing key keeping its TTL (in-place updates of strings). */
-  replace(key: string, value: StoredValue): void {
-    const m = this.slots[keySlot(key)]!;
-    const old = m.get(key);
-    if (old !== undefined) this.bytes -= chargedFor(key, old);
-    this.bytes += chargeFor(key, value);
+  /**
+   * Replaces the value of an existing key keeping its TTL (in-place updates of strings). `current`,
+   * when the caller has just read it, saves looking the old value up again.
+   */
+  replace(key: string, value: StoredValue, current?: StoredValue): void {
+    const m = this.values[keySlot(key) & VALUE_MAP_MASK]!;
+    const old = current ?? m.get(key);
+    if (old === undefined) return this.set(key, value, true);
+    this.bytes += chargeFor(key, value) - chargedFor(key, old);
     m.set(key, value);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
   }
@@ -119,13 +147,15 @@ export class Db {
 
   delete(key: string): boolean {
     const slot = keySlot(key);
-    const m = this.slots[slot];
-    const old = m?.get(key);
-    if (m === undefined || old === undefined) return false;
+    const m = this.values[slot & VALUE_MAP_MASK]!;
+    const old = m.get(key);
+    if (old === undefined) return false;
     m.delete(key);
+    const keys = this.slots[slot]!;
+    keys.delete(key);
+    if (keys.size === 0) this.slots[slot] = undefined;
     this.bytes -= chargedFor(key, old);
     this.size--;
-    if (m.size === 0) this.slots[slot] = undefined;
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
     return true;
@@ -166,10 +196,10 @@ export class Db {
   }
 
   keysInSlot(slot: number, count: number): string[] {
-    const m = this.slots[slot];
-    if (m === undefined) return [];
+    const keys = this.slots[slot];
+    if (keys === undefined) return [];
     const out: string[] = [];
-    for (const k of m.keys()) {
+    for (const k of keys) {
       if (out.length >= count) break;
       out.push(k);
     }
@@ -179,8 +209,10 @@ export class Db {
   /** Iterates every stored key (including not-yet-reaped expired ones). */
   *entries(): IterableIterator<[string, StoredValue]> {
     for (let s = 0; s < SLOT_COUNT; s++) {
-      const m = this.slots[s];
-      if (m !== undefined) yield* m;
+      const keys = this.slots[s];
+      if (keys === undefined) continue;
+      const m = this.values[s & VALUE_MAP_MASK]!;
+      for (const k of keys) yield [k, m.get(k)!];
     }
   }
 
@@ -191,6 +223,7 @@ export class Db {
   }
 
   flush(): void {
+    this.values = valueMaps();
     this.slots.fill(undefined);
     this.expires.clear();
     this.stringEncodings.clear();
@@ -201,12 +234,13 @@ export class Db {
 
   /** A command changed the value at key in place: re-estimate a collection's size. */
   recharge(key: string): void {
-    const v = this.slots[keySlot(key)]?.get(key);
+    const v = this.values[keySlot(key) & VALUE_MAP_MASK]!.get(key);
     if (v !== undefined && typeof v !== 'string') this.bytes += rechargeObject(v);
   }
 
   /** SWAPDB: exchanges every key, expiry and clock with another database. */
   swapContents(other: Db): void {
+    [this.values, other.values] = [other.values, this.values];
     [this.slots, other.slots] = [other.slots, this.slots];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings];
@@ -217,16 +251,18 @@ export class Db {
 
   /** Removes every key of one slot (CLUSTER DELSLOTS aftermath, migration cleanup). */
   flushSlot(slot: number): number {
-    const m = this.slots[slot];
-    if (m === undefined) return 0;
-    for (const [k, v] of m) {
+    const keys = this.slots[slot];
+    if (keys === undefined) return 0;
+    const m = this.values[slot & VALUE_MAP_MASK]!;
+    for (const k of keys) {
+      this.bytes -= chargedFor(k, m.get(k)!);
+      m.delete(k);
       this.expires.delete(k);
       this.stringEncodings.delete(k);
-      this.bytes -= chargedFor(k, v);
     }
     this.slots[slot] = undefined;
-    this.size -= m.size;
-    return m.size;
+    this.size -= keys.size;
+    return keys.size;
   }
 
   /** A uniformly random slot-weighted key, or undefined when empty. */
@@ -234,10 +270,10 @@ export class Db {
     if (this.size === 0) return undefined;
     for (let tries = 0; tries < 64; tries++) {
       const s = this.nextNonEmptySlot(Math.floor(Math.random() * SLOT_COUNT));
-      const m = s === -1 ? this.slots[this.nextNonEmptySlot(0)] : this.slots[s];
-      if (m === undefined) continue;
-      let i = Math.floor(Math.random() * m.size);
-      for (const k of m.keys()) if (i-- === 0) return k;
+      const keys = s === -1 ? this.slots[this.nextNonEmptySlot(0)] : this.slots[s];
+      if (keys === undefined) continue;
+      let i = Math.floor(Math.random() * keys.size);
+      for (const k of keys) if (i-- === 0) return k;
     }
     return undefined;
   }
