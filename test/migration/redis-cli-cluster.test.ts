@@ -167,10 +167,14 @@ describe('redis-cli --cluster against redshard nodes', () => {
     // node 1, which then knows no slot and replies "CLUSTERDOWN Hash slot not served", exactly
     // as a redis-server 7.0 node does after CLUSTER RESET; node-redis does not refresh its map
     // on that error (ioredis does). REDIS_CLI_TEST_KIND=redis runs this file on redis-server 7.0
-    // nodes: node-redis got that same error after del-node in 2 of 3 runs. Only that is
-    // tolerated, and only for node-redis after del-node.
+    // nodes: node-redis got that same error after del-node in 2 of 3 runs. And when node-redis
+    // refreshes its map from the node that answered (it starts with that node), node 1 after the
+    // reset answers CLUSTER SLOTS with no slot at all (so does redis-server after CLUSTER RESET):
+    // node-redis takes that empty map and throws "Cannot read properties of undefined (reading
+    // 'master')" on every later command (seen once in 22 runs, at the check/fix step). Only these
+    // two are tolerated, and only for node-redis after del-node.
     const errors = loads.flatMap((l) => l.errors);
-    const resetNode = (e: string) => /^(del-node|check\/fix)\|node-redis: CLUSTERDOWN Hash slot not served$/.test(e);
+    const resetNode = (e: string) => /^(del-node|check\/fix)\|node-redis: (CLUSTERDOWN Hash slot not served|Cannot read properties of undefined \(reading 'master'\))$/.test(e);
     if (errors.length > 0) console.warn(`client errors: ${errors.join("; ")}`);
     if (diagnostics.length > 0) {
       console.warn(`wrong reads seen from every node:\n${diagnostics.join('\n')}`);
