@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createCluster } from 'redis';
 import { startClusterNode, cli, waitUntil, slotSignature } from '../cluster/cluster-helpers.js';
 import type { ServerProcess } from '../helpers/processes.js';
@@ -25,6 +25,13 @@ async function cluster(...args: string[]): Promise<string> {
 
 /** The step redis-cli is running, recorded with every client error. */
 let phase = 'setup';
+
+/**
+ * Where a key that read back wrong is, seen from every node at once (set in the test): a rare
+ * failure in CI has to say which node answered and what each node believed.
+ */
+let diagnose: ((key: string) => Promise<string>) | null = null;
+const diagnostics: string[] = [];
 
 /** Writes and reads keys in a loop, remembering the last acknowledged value of each. */
 class Load {
@@ -48,7 +55,10 @@ class Load {
           await this.set(k, v);
           this.last.set(k, v);
           const got = await this.get(k);
-          if (got !== v && this.errors.length < 50) this.errors.push(`${phase}|read ${k}: ${got} != ${v}`);
+          if (got !== v && this.errors.length < 50) {
+            this.errors.push(`${phase}|read ${k}: ${got} != ${v}`);
+            if (diagnose !== null && diagnostics.length < 5) diagnostics.push(await diagnose(k).catch((e: Error) => `diagnosis failed: ${e.message}`));
+          }
         } catch (e) {
           if (this.errors.length < 50) this.errors.push(`${phase}|${this.name}: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 20));
@@ -91,6 +101,27 @@ describe('redis-cli --cluster against redshard nodes', () => {
     nr = createCluster({ rootNodes: [{ url: `redis://${addr(nodes[1]!)}` }] });
     await nr.connect();
 
+    diagnose = async (k) => {
+      const slot = Number(cli(nodes[0]!, 'cluster', 'keyslot', k));
+      const views = await Promise.all(
+        nodes.slice(0, 4).map(async (n, i) => {
+          const r = new Redis({ host: n.host, port: n.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+          try {
+            const plain = await r.get(k).catch((e: Error) => e.message);
+            await r.asking();
+            const asking = await r.get(k).catch((e: Error) => e.message);
+            const lines = String(await r.call('cluster', 'nodes')).split('\n');
+            const me = lines.find((l) => l.includes('myself'))?.split(' ') ?? [];
+            const owner = lines.find((l) => l.split(' ').slice(8).some((t) => !t.startsWith('[') && Number(t.split('-')[0]) <= slot && slot <= Number(t.split('-')[1] ?? t)))?.split(' ')[1];
+            const marks = me.slice(8).filter((t) => t.startsWith(`[${slot}-`)).join(' ');
+            return `node${i} ${n.port} epoch=${me[6]} get=${plain} asking-get=${asking} keys-in-slot=${String(await r.call('cluster', 'countkeysinslot', slot))} owner=${owner} ${marks}`;
+          } finally {
+            r.disconnect();
+          }
+        }),
+      );
+      return `${k} slot ${slot} at ${new Date().toISOString()}: ${views.join(' | ')}`;
+    };
     const last = new Map<string, string>();
     const loads = [
       new Load('ioredis', last, (k, v) => io.set(k, v), (k) => io.get(k), 'io'),
@@ -136,11 +167,25 @@ describe('redis-cli --cluster against redshard nodes', () => {
     // node 1, which then knows no slot and replies "CLUSTERDOWN Hash slot not served", exactly
     // as a redis-server 7.0 node does after CLUSTER RESET; node-redis does not refresh its map
     // on that error (ioredis does). REDIS_CLI_TEST_KIND=redis runs this file on redis-server 7.0
-    // nodes: node-redis got that same error after del-node in 2 of 3 runs. Only that is
-    // tolerated, and only for node-redis after del-node.
+    // nodes: node-redis got that same error after del-node in 2 of 3 runs. And when node-redis
+    // refreshes its map from the node that answered (it starts with that node), node 1 after the
+    // reset answers CLUSTER SLOTS with no slot at all (so does redis-server after CLUSTER RESET):
+    // node-redis takes that empty map and throws "Cannot read properties of undefined (reading
+    // 'master')" on every later command (seen once in 22 runs, at the check/fix step). Only these
+    // two are tolerated, and only for node-redis after del-node.
     const errors = loads.flatMap((l) => l.errors);
-    const resetNode = (e: string) => /^(del-node|check\/fix)\|node-redis: CLUSTERDOWN Hash slot not served$/.test(e);
+    const resetNode = (e: string) => /^(del-node|check\/fix)\|node-redis: (CLUSTERDOWN Hash slot not served|Cannot read properties of undefined \(reading 'master'\))$/.test(e);
     if (errors.length > 0) console.warn(`client errors: ${errors.join("; ")}`);
+    if (diagnostics.length > 0) {
+      console.warn(`wrong reads seen from every node:\n${diagnostics.join('\n')}`);
+      const missing: string[] = [];
+      for (let j = 0; j < KEYS; j += 500) {
+        const got = await Promise.all(Array.from({ length: 500 }, (_, x) => io.get(`seed:${j + x}`)));
+        got.forEach((g, x) => g !== `v${j + x}` && missing.push(`seed:${j + x}`));
+      }
+      console.warn(`seed keys missing: ${missing.length} ${missing.slice(0, 20).join(' ')}`);
+      for (const [i, n] of nodes.entries()) console.warn(`node${i} ${n.port} log (warn and above):\n${n.output().split('\n').filter((l) => /"level":(4|5|6)0/.test(l)).slice(-40).join('\n')}`);
+    }
     expect(errors.filter((e) => !resetNode(e))).toEqual([]);
     expect(loads.every((l) => l.ops > 50)).toBe(true);
 
