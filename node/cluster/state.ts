@@ -102,6 +102,8 @@ export interface ClusterState {
 
 export type Effect =
   | { t: 'save' }
+  /** Slot ownership learned from a peer: written before the next reply, fsynced off the event loop. */
+  | { t: 'save-slots' }
   | { t: 'update-state' }
   | { t: 'reply-pong' }
   | { t: 'send-update'; to: ClusterNode; about: ClusterNode }
