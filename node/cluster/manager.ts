@@ -15,7 +15,7 @@ import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
-import { BackgroundFsync, formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, writeConfInPlace, ConfError } from './nodes-conf.js';
+import { BackgroundFsync, ConfWriter, formatConf, lockConf, parseConf, stateFromConf, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
 import { replicaMigrationTarget } from './replica-migration.js';
 import { routeBlockedKey, routeCommand } from './routing.js';
@@ -44,6 +44,7 @@ export class ClusterManager implements ClusterHooks {
   private pendingSave: SaveLevel = 'none';
   private saveScheduled = false;
   private readonly bgFsync: BackgroundFsync;
+  private readonly confFile: ConfWriter;
   private electionPending = false;
   private stateNeeded = false;
   readonly log: Logger;
@@ -58,6 +59,7 @@ export class ClusterManager implements ClusterHooks {
     this.log = log.child({ component: 'cluster' });
     this.confPath = server.config.get('cluster-config-file');
     this.state = createState(randomNodeId(), this.options(), Date.now());
+    this.confFile = new ConfWriter(this.confPath);
     this.bgFsync = new BackgroundFsync(this.confPath, (e) => this.log.error({ err: e.message, file: this.confPath }, 'could not fsync the cluster configuration'));
     this.bus = new ClusterBus(
       {
@@ -158,7 +160,7 @@ export class ClusterManager implements ClusterHooks {
   save(): void {
     this.pendingSave = 'none';
     try {
-      writeConfAtomic(this.confPath, formatConf(this.state));
+      this.confFile.atomic(formatConf(this.state));
     } catch (e) {
       this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
     }
@@ -186,7 +188,7 @@ export class ClusterManager implements ClusterHooks {
     if (level === 'fsync') return this.save();
     this.pendingSave = 'none';
     try {
-      writeConfInPlace(this.confPath, formatConf(this.state));
+      this.confFile.inPlace(formatConf(this.state));
       if (level === 'lazy') this.bgFsync.request();
     } catch (e) {
       this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
@@ -636,6 +638,7 @@ export class ClusterManager implements ClusterHooks {
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     await this.bus.close();
+    this.confFile.close();
     this.unlock();
   }
 }
