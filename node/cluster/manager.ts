@@ -43,6 +43,7 @@ export class ClusterManager implements ClusterHooks {
    */
   private pendingSave: SaveLevel = 'none';
   private saveScheduled = false;
+  private pongScheduled = false;
   private readonly bgFsync: BackgroundFsync;
   private readonly confFile: ConfWriter;
   private electionPending = false;
@@ -358,6 +359,22 @@ export class ClusterManager implements ClusterHooks {
       if (t < this.state.stats.sent.length) this.state.stats.sent[t]!++;
       l.send(buf);
     }
+  }
+
+  /**
+   * A PONG to every node once this turn's replies are out (CLUSTER SETSLOT NODE on the importer).
+   * Redis queues it on the bus links, written on the next event-loop pass, after the replies
+   * written before sleeping; redis-cli's SETSLOT to the other masters then often arrives before
+   * the PONG, which finds nothing left to change or save there.
+   */
+  broadcastPongSoon(): void {
+    if (this.pongScheduled) return;
+    this.pongScheduled = true;
+    setImmediate(() => {
+      this.pongScheduled = false;
+      this.flushConfig();
+      this.broadcastPong();
+    });
   }
 
   broadcastPong(): void {
