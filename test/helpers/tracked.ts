@@ -37,3 +37,15 @@ export async function until(what: string, f: () => boolean | Promise<boolean>, m
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * Waits until a server has logged a line matching re `times` times, then returns the count (which
+ * the caller checks exactly): logs arrive through an asynchronous pipe, after the reply that the
+ * test saw, so reading them once races the server.
+ */
+export async function loggedCount(p: { output(): string }, re: RegExp, times = 1, ms = 10_000): Promise<number> {
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  const count = () => p.output().match(g)?.length ?? 0;
+  await until(`${times} log line(s) matching ${re}`, () => count() >= times, ms).catch(() => undefined);
+  return count();
+}
