@@ -5,6 +5,7 @@
 // redis-server 7.0 in the same run, plus our atomic CLUSTER IMPORT-SLOTS for the same amount of
 // slots (three contiguous ranges, one per source). Prints keys/s moved, client p99 / max latency,
 // errors and the total time as a markdown table.
+// REBALANCE_WORKERS=0 leaves the client load out.
 // Run: npm run build && flock /tmp/redshard-bench.lock node bench/rebalance.ts
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { cli, fmt, startServer, stop, type Proc } from './common.ts';
 
 const KEYS = Number(process.env.REBALANCE_KEYS ?? 1_000_000);
 const LOAD_KEYS = 10_000;
-const WORKERS = 8;
+/** ioredis workers of the client load; 0 runs the rebalance alone (redis-cli's round trips only). */
+const WORKERS = Number(process.env.REBALANCE_WORKERS ?? 8);
 const RUNS = (process.env.REBALANCE_RUNS ?? 'redis,redshard,atomic').split(',');
 /** `RATE` of IMPORT-SLOTS (keys/s, 0 = unpaced); the node's default when unset. */
 const RATE = process.env.REBALANCE_RATE;
@@ -184,7 +186,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     );
     client = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }]);
     for (let i = 0; i < LOAD_KEYS; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => client!.set(`load:${i + j}`, '0')));
-    const load = startLoad(nodes[0]!.port);
+    const load = WORKERS > 0 ? startLoad(nodes[0]!.port) : { reset: () => {}, stop: async (): Promise<LoadResult> => ({ ops: 0, p50: 0, p99: 0, max: 0, errors: [], last: [] }) };
     await sleep(1500);
     load.reset();
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

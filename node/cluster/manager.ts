@@ -15,13 +15,16 @@ import { keyIndexes, lookupCommand } from '../commands/table.js';
 import { keySlot } from '../../common/slots.js';
 import { detectPfail } from './failure.js';
 import { buildFail, buildHeader, buildPing, buildPublish, buildUpdate, type Announce } from './outgoing.js';
-import { formatConf, lockConf, parseConf, stateFromConf, writeConfAtomic, writeConfInPlace, ConfError } from './nodes-conf.js';
+import { BackgroundFsync, ConfWriter, formatConf, lockConf, parseConf, stateFromConf, ConfError } from './nodes-conf.js';
 import { receive } from './receive.js';
 import { replicaMigrationTarget } from './replica-migration.js';
 import { routeBlockedKey, routeCommand } from './routing.js';
 import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplica, masterOf, newManualFailover, randomNodeId, removeNode, setMyMaster, updateState, type ClusterNode, type ClusterOptions, type ClusterState, type Effect } from './state.js';
 
 export const CRON_INTERVAL_MS = 100;
+
+const SAVE_RANK = { none: 0, write: 1, lazy: 2, fsync: 3 } as const;
+type SaveLevel = keyof typeof SAVE_RANK;
 
 export class ClusterManager implements ClusterHooks {
   state: ClusterState;
@@ -32,9 +35,17 @@ export class ClusterManager implements ClusterHooks {
    * nodes.conf changes not yet on disk: 'write' (a plain write is enough, as Redis does for slot
    * assignments and migration marks) or 'fsync' (epochs, votes, roles). Written once per event
    * loop turn and always before any reply leaves (beforeReply), like Redis's beforeSleep.
+   * 'lazy' (slot ownership learned from a peer) is written the same way and fsynced on the
+   * thread pool: Redis fsyncs it inline, which during a reshard stalls every master for an fsync
+   * per slot moved while redis-cli waits for its SETSLOT replies. A process crash loses nothing
+   * either way (the write is in the page cache); a power loss within that fsync can lose the
+   * move, which the peers' higher configEpoch then corrects, as for Redis's unsynced SETSLOT.
    */
-  private pendingSave: 'none' | 'write' | 'fsync' = 'none';
+  private pendingSave: SaveLevel = 'none';
   private saveScheduled = false;
+  private pongScheduled = false;
+  private readonly bgFsync: BackgroundFsync;
+  private readonly confFile: ConfWriter;
   private electionPending = false;
   private stateNeeded = false;
   readonly log: Logger;
@@ -49,6 +60,8 @@ export class ClusterManager implements ClusterHooks {
     this.log = log.child({ component: 'cluster' });
     this.confPath = server.config.get('cluster-config-file');
     this.state = createState(randomNodeId(), this.options(), Date.now());
+    this.confFile = new ConfWriter(this.confPath);
+    this.bgFsync = new BackgroundFsync(this.confPath, (e) => this.log.error({ err: e.message, file: this.confPath }, 'could not fsync the cluster configuration'));
     this.bus = new ClusterBus(
       {
         message: (link, msg) => this.onMessage(link, msg),
@@ -132,12 +145,12 @@ export class ClusterManager implements ClusterHooks {
     const me = this.state.myself;
     if (a.ip !== '' && me.ip !== a.ip) {
       me.ip = a.ip;
-      this.requestSave(true);
+      this.requestSave('fsync');
     }
     if (me.port !== a.port || me.cport !== a.cport) {
       me.port = a.port;
       me.cport = a.cport;
-      this.requestSave(true);
+      this.requestSave('fsync');
     }
     me.hostname = a.hostname;
   }
@@ -148,16 +161,15 @@ export class ClusterManager implements ClusterHooks {
   save(): void {
     this.pendingSave = 'none';
     try {
-      writeConfAtomic(this.confPath, formatConf(this.state));
+      this.confFile.atomic(formatConf(this.state));
     } catch (e) {
       this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
     }
   }
 
   /** Marks nodes.conf dirty; it is written before the next reply or at the end of this turn. */
-  requestSave(durable: boolean): void {
-    if (durable) this.pendingSave = 'fsync';
-    else if (this.pendingSave === 'none') this.pendingSave = 'write';
+  requestSave(level: Exclude<SaveLevel, 'none'>): void {
+    if (SAVE_RANK[level] > SAVE_RANK[this.pendingSave]) this.pendingSave = level;
     if (this.saveScheduled) return;
     this.saveScheduled = true;
     setImmediate(() => {
@@ -177,7 +189,8 @@ export class ClusterManager implements ClusterHooks {
     if (level === 'fsync') return this.save();
     this.pendingSave = 'none';
     try {
-      writeConfInPlace(this.confPath, formatConf(this.state));
+      this.confFile.inPlace(formatConf(this.state));
+      if (level === 'lazy') this.bgFsync.request();
     } catch (e) {
       this.log.error({ err: (e as Error).message, file: this.confPath }, 'could not save the cluster configuration');
     }
@@ -194,7 +207,7 @@ export class ClusterManager implements ClusterHooks {
     updateState(this.state, Date.now());
     if (opts.durable !== false) this.save();
     else {
-      this.requestSave(false);
+      this.requestSave('write');
       if (opts.broadcast) this.flushConfig();
     }
     this.syncReplicationRole();
@@ -231,7 +244,10 @@ export class ClusterManager implements ClusterHooks {
     for (const e of fx) {
       switch (e.t) {
         case 'save':
-          this.requestSave(true);
+          this.requestSave('fsync');
+          break;
+        case 'save-slots':
+          this.requestSave('lazy');
           break;
         case 'update-state':
           this.stateNeeded = true;
@@ -318,7 +334,7 @@ export class ClusterManager implements ClusterHooks {
   deleteNode(node: ClusterNode): void {
     this.bus.freeLinks(node);
     removeNode(this.state, node);
-    this.requestSave(false);
+    this.requestSave('write');
   }
 
   send(link: BusLink, msg: BusMessage): void {
@@ -343,6 +359,22 @@ export class ClusterManager implements ClusterHooks {
       if (t < this.state.stats.sent.length) this.state.stats.sent[t]!++;
       l.send(buf);
     }
+  }
+
+  /**
+   * A PONG to every node once this turn's replies are out (CLUSTER SETSLOT NODE on the importer).
+   * Redis queues it on the bus links, written on the next event-loop pass, after the replies
+   * written before sleeping; redis-cli's SETSLOT to the other masters then often arrives before
+   * the PONG, which finds nothing left to change or save there.
+   */
+  broadcastPongSoon(): void {
+    if (this.pongScheduled) return;
+    this.pongScheduled = true;
+    setImmediate(() => {
+      this.pongScheduled = false;
+      this.flushConfig();
+      this.broadcastPong();
+    });
   }
 
   broadcastPong(): void {
@@ -623,6 +655,7 @@ export class ClusterManager implements ClusterHooks {
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     await this.bus.close();
+    this.confFile.close();
     this.unlock();
   }
 }

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatNodeLine, parseNodeLine, NodeLineError, NODE_FLAG_NAMES, type NodeLine } from '../../common/cluster-nodes.js';
 import { slotRanges } from '../../common/slots.js';
-import { bitmapRanges, formatClusterNodes, formatConf, parseConf, stateFromConf, writeConfInPlace, ConfError } from './nodes-conf.js';
+import { bitmapRanges, ConfWriter, formatClusterNodes, formatConf, parseConf, stateFromConf, writeConfInPlace, ConfError } from './nodes-conf.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addSlot, createNode, createState, type ClusterOptions } from './state.js';
-import { NodeFlag } from '../bus/messages.js';
+import { addSlot, createNode, createState, delSlot, type ClusterOptions } from './state.js';
+import { NodeFlag, slotBitGet } from '../bus/messages.js';
 
 const OPTS: ClusterOptions = { nodeTimeout: 15000, requireFullCoverage: true, allowReplicaMigration: true, announceIp: '' };
 const ID = (c: string) => c.repeat(40);
@@ -145,6 +145,29 @@ describe('slot bitmap ranges', () => {
   });
 });
 
+describe('nodes.conf slot ranges', () => {
+  it('follow every addSlot / delSlot between writes (the ranges are cached per node)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 16383 })), { maxLength: 60 }), (ops) => {
+        const st = createState(ID('a'), OPTS, 0);
+        const owned = new Set<number>();
+        for (const [add, slot] of ops) {
+          if (add) {
+            if (addSlot(st, st.myself, slot)) owned.add(slot);
+          } else if (st.owners[slot] === st.myself) {
+            delSlot(st, slot);
+            owned.delete(slot);
+          }
+          const me = stateFromConf(parseConf(formatConf(st)), OPTS, 0).myself;
+          expect(me.numSlots).toBe(owned.size);
+          for (const s of owned) expect(slotBitGet(me.slots, s)).toBe(true);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe('nodes.conf in-place write', () => {
   it('leaves exactly the last content whatever the earlier sizes, and creates a missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nodes-conf-'));
@@ -160,6 +183,38 @@ describe('nodes.conf in-place write', () => {
         { numRuns: 50 },
       );
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps its descriptor across writes, and reopens after an atomic replace or a removed file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nodes-conf-'));
+    const file = join(dir, 'nodes.conf');
+    const w = new ConfWriter(file);
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.constantFrom('in-place', 'in-place', 'atomic', 'remove'), fc.string({ maxLength: 200 }).map((x) => x.replace(/[^ -~]/g, 'x') + '\n')), { minLength: 1, maxLength: 8 }),
+          (steps) => {
+            let last: string | null = null;
+            for (const [how, c] of steps) {
+              if (how === 'remove') {
+                // Someone else replaced the file: the next atomic write is what counts.
+                w.atomic(c);
+                rmSync(file);
+                writeFileSync(file, 'x'.repeat(300));
+                w.atomic(c);
+              } else if (how === 'atomic') w.atomic(c);
+              else w.inPlace(c);
+              last = c;
+            }
+            expect(readFileSync(file, 'latin1')).toBe(last);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      w.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,7 +1,7 @@
 // CLUSTER NODES text and nodes.conf (facts §8.1-8.2): state -> lines, lines -> state, and the two
 // writes: durable (temp file, fsync, rename) and the cheap in-place one Redis uses for changes it
 // does not fsync; neither leaves a half-written config after a process crash.
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { formatNodeLine, NodeLineError, parseNodeLine, type NodeFlagName, type NodeLine } from '../../common/cluster-nodes.js';
 import type { SlotRange } from '../../common/slots.js';
@@ -38,10 +38,26 @@ export function describeNode(st: ClusterState, n: ClusterNode, withShardId = fal
     pongReceived: n.pongReceived,
     configEpoch: masterOf(st, n)?.configEpoch ?? n.configEpoch,
     connected: n.linked || mine,
-    slots: n.numSlots === 0 ? [] : bitmapRanges(n.slots),
+    slots: slotRangesOf(n),
     migrating: mine ? [...st.migrating].map(([slot, id]) => ({ slot, id })) : [],
     importing: mine ? [...st.importing].map(([slot, id]) => ({ slot, id })) : [],
   };
+}
+
+/**
+ * nodes.conf is written on every SETSLOT and every slot move learned from a peer (thousands per
+ * reshard) while the slots of most nodes stay the same: their ranges are computed once per change.
+ * Shared arrays: callers only read them.
+ */
+const rangesCache = new WeakMap<ClusterNode, { version: number; ranges: SlotRange[] }>();
+
+function slotRangesOf(n: ClusterNode): SlotRange[] {
+  if (n.numSlots === 0) return [];
+  const c = rangesCache.get(n);
+  if (c !== undefined && c.version === n.slotsVersion) return c.ranges;
+  const ranges = bitmapRanges(n.slots);
+  rangesCache.set(n, { version: n.slotsVersion, ranges });
+  return ranges;
 }
 
 /**
@@ -200,25 +216,124 @@ export function writeConfAtomic(path: string, content: string): void {
  * forgotten nodes): one write at offset 0 of the existing file, padded with newlines (which the
  * loader skips) when the old content was longer, then truncated, so a process crash at any point
  * leaves a loadable file. A temp file + rename costs ~25x more on ext4 (rename-over forces the
- * new data out), which made every CLUSTER SETSLOT take milliseconds.
+ * new data out), which made every CLUSTER SETSLOT take milliseconds. The descriptor stays open
+ * between writes (a reshard writes the file thousands of times); `atomic` replaces the file and
+ * drops it.
  */
-export function writeConfInPlace(path: string, content: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r+');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    fd = openSync(path, 'w+', 0o644);
+export class ConfWriter {
+  private fd = -1;
+  /** The file's size after our last write (fstat once, when opening). */
+  private size = 0;
+
+  constructor(readonly path: string) {}
+
+  inPlace(content: string): void {
+    try {
+      if (this.fd === -1) {
+        try {
+          this.fd = openSync(this.path, 'r+');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          this.fd = openSync(this.path, 'w+', 0o644);
+        }
+        this.size = fstatSync(this.fd).size;
+      }
+      const len = Buffer.byteLength(content, 'latin1');
+      const buf = Buffer.alloc(Math.max(this.size, len), 0x0a);
+      buf.write(content, 0, 'latin1');
+      writeSync(this.fd, buf, 0, buf.length, 0);
+      this.size = buf.length;
+      if (buf.length > len) {
+        ftruncateSync(this.fd, len);
+        this.size = len;
+      }
+    } catch (e) {
+      // Next time from a fresh descriptor and a fresh size.
+      this.close();
+      throw e;
+    }
   }
+
+  /** The durable write (writeConfAtomic); the file is a new inode afterwards. */
+  atomic(content: string): void {
+    this.close();
+    writeConfAtomic(this.path, content);
+  }
+
+  close(): void {
+    if (this.fd === -1) return;
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      closeSync(fd);
+    } catch {
+      // nothing more to do with it
+    }
+  }
+}
+
+/** One in-place write (ConfWriter.inPlace) without keeping the descriptor. */
+export function writeConfInPlace(path: string, content: string): void {
+  const w = new ConfWriter(path);
   try {
-    const old = fstatSync(fd).size;
-    const len = Buffer.byteLength(content, 'latin1');
-    const buf = Buffer.alloc(Math.max(old, len), 0x0a);
-    buf.write(content, 0, 'latin1');
-    writeSync(fd, buf, 0, buf.length, 0);
-    if (old > len) ftruncateSync(fd, len);
+    w.inPlace(content);
   } finally {
-    closeSync(fd);
+    w.close();
+  }
+}
+
+/**
+ * fsync of the file on libuv's thread pool, so the event loop keeps serving meanwhile (an fsync
+ * takes ~0.5-1 ms here, and during a reshard every master learns a slot move per slot).
+ * Requests made while one runs are served by one more fsync after it.
+ */
+export class BackgroundFsync {
+  private running = false;
+  private again = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly onError: (e: Error) => void,
+  ) {}
+
+  request(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    // Only the fsync goes to the thread pool: open and close are cheap, and every job there
+    // costs two thread wake-ups.
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (e) {
+      // Reported on the next turn, like an fsync failure.
+      setImmediate(() => this.done(e as Error));
+      return;
+    }
+    fsync(fd, (e) => {
+      try {
+        closeSync(fd);
+      } catch {
+        // already gone
+      }
+      this.done(e);
+    });
+  }
+
+  /** True while an fsync runs or waits to run. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  private done(err: Error | null): void {
+    this.running = false;
+    if (err !== null) this.onError(err);
+    if (this.again) {
+      this.again = false;
+      this.request();
+    }
   }
 }
 

@@ -285,6 +285,13 @@ function applyRole(st: ClusterState, sender: ClusterNode, h: Header, senderEpoch
   }
 }
 
+/** Set bits of every byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let x = b; x !== 0; x &= x - 1) n++;
+  return n;
+});
+
 function bitmapEquals(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -299,27 +306,39 @@ export function updateSlotsFrom(st: ClusterState, sender: ClusterNode, senderEpo
   let migratedOurs = 0;
   let senderSlots = 0;
   const dirty: number[] = [];
-  for (let s = 0; s < SLOT_COUNT; s++) {
-    if (slotBitGet(slots, s)) {
-      senderSlots++;
-      const owner = st.owners[s] ?? null;
-      if (owner === sender) {
-        slotBitSet(st.notClaiming, s, false);
-        continue;
+  for (let i = 0; i < slots.length; i++) {
+    const claimed = slots[i]!;
+    if (claimed === sender.slots[i]) {
+      // The common case, a byte of slots already bound to the sender (its bitmap mirrors the
+      // owner table): nothing to rebind, and nothing here that it stopped claiming.
+      if (claimed !== 0) {
+        senderSlots += POPCOUNT[claimed]!;
+        st.notClaiming[i]! &= ~claimed;
       }
-      if (st.importing.has(s)) continue;
-      if (owner === null || owner.configEpoch < senderEpoch || slotBitGet(st.notClaiming, s)) {
-        if (owner === me && env.keysInSlot(s) > 0) dirty.push(s);
-        if (owner !== null && owner === curMaster) {
-          newMaster = sender;
-          migratedOurs++;
+      continue;
+    }
+    for (let s = i << 3; s < (i + 1) << 3; s++) {
+      if (slotBitGet(slots, s)) {
+        senderSlots++;
+        const owner = st.owners[s] ?? null;
+        if (owner === sender) {
+          slotBitSet(st.notClaiming, s, false);
+          continue;
         }
-        delSlot(st, s);
-        addSlot(st, sender, s);
-        fx.push({ t: 'update-state' }, { t: 'save' });
+        if (st.importing.has(s)) continue;
+        if (owner === null || owner.configEpoch < senderEpoch || slotBitGet(st.notClaiming, s)) {
+          if (owner === me && env.keysInSlot(s) > 0) dirty.push(s);
+          if (owner !== null && owner === curMaster) {
+            newMaster = sender;
+            migratedOurs++;
+          }
+          delSlot(st, s);
+          addSlot(st, sender, s);
+          fx.push({ t: 'update-state' }, { t: 'save-slots' });
+        }
+      } else if (st.owners[s] === sender) {
+        slotBitSet(st.notClaiming, s, true);
       }
-    } else if (st.owners[s] === sender) {
-      slotBitSet(st.notClaiming, s, true);
     }
   }
   if (newMaster !== null && curMaster !== null && curMaster.numSlots === 0 && (st.opts.allowReplicaMigration || senderSlots === migratedOurs)) {

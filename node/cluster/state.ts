@@ -25,6 +25,8 @@ export interface ClusterNode {
   configEpoch: number;
   slots: Uint8Array;
   numSlots: number;
+  /** Bumped by addSlot / delSlot: the cached slot ranges of nodes.conf lines key on it. */
+  slotsVersion: number;
   replOffset: number;
   ctime: number;
   pingSent: number;
@@ -109,6 +111,8 @@ export interface ClusterState {
 
 export type Effect =
   | { t: 'save' }
+  /** Slot ownership learned from a peer: written before the next reply, fsynced off the event loop. */
+  | { t: 'save-slots' }
   | { t: 'update-state' }
   | { t: 'reply-pong' }
   | { t: 'send-update'; to: ClusterNode; about: ClusterNode }
@@ -150,6 +154,7 @@ export function createNode(id: string, flags: number, now: number): ClusterNode 
     configEpoch: 0,
     slots: new Uint8Array(SLOT_BITMAP_LEN),
     numSlots: 0,
+    slotsVersion: 0,
     replOffset: 0,
     ctime: now,
     pingSent: 0,
@@ -205,6 +210,7 @@ export function addSlot(st: ClusterState, node: ClusterNode, slot: number): bool
   st.owners[slot] = node;
   if (!slotBitGet(node.slots, slot)) {
     slotBitSet(node.slots, slot, true);
+    node.slotsVersion++;
     // A master's first slot makes it a replica-migration target while any master has replicas,
     // so a fresh master added by resharding gets one from a master that has two.
     if (node.numSlots++ === 0 && anyMasterHasReplicas(st)) node.flags |= NodeFlag.MIGRATE_TO;
@@ -217,6 +223,7 @@ export function delSlot(st: ClusterState, slot: number): boolean {
   if (n === null || n === undefined) return false;
   if (slotBitGet(n.slots, slot)) {
     slotBitSet(n.slots, slot, false);
+    n.slotsVersion++;
     n.numSlots--;
   }
   st.owners[slot] = null;

@@ -25,7 +25,7 @@ import {
   startHandshake,
   type ClusterNode,
 } from '../cluster/state.js';
-import { MSG_TYPE_NAMES } from '../bus/messages.js';
+import { MSG_TYPE_NAMES, slotBitGet } from '../bus/messages.js';
 import { runParked } from './migrate.js';
 import { importSlots } from '../migration/slot-import.js';
 import { DEFAULT_EXPORT_RATE, exportOf, SlotExport } from '../migration/slot-export.js';
@@ -380,6 +380,9 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
     if (!isMaster(n)) fail(E.clusterTargetNotMaster);
     const keys = db.countInSlot(slot);
     if (st.owners[slot] === st.myself && n !== st.myself && keys !== 0) fail(E.clusterStillHoldKeys(slot));
+    // Already so, without marks (the importer's PONG got here first during a reshard): nothing
+    // changes, nothing to write.
+    if (st.owners[slot] === n && !st.migrating.has(slot) && !st.importing.has(slot) && !slotBitGet(st.notClaiming, slot)) return ctx.out.ok();
     if (keys === 0) st.migrating.delete(slot);
     const wasMine = st.owners[slot] === st.myself;
     delSlot(st, slot);
@@ -399,7 +402,8 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
       st.importing.delete(slot);
       broadcast = true;
     }
-    m.commit({ broadcast, durable });
+    m.commit({ durable });
+    if (broadcast) m.broadcastPongSoon();
     return ctx.out.ok();
   } else fail(E.clusterSetSlotAction);
   m.commit({ durable: false });

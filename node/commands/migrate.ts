@@ -159,7 +159,8 @@ export function runParked(server: Server, session: Session, work: () => Promise<
         server.blocking.unblock(session);
         if ('error' in reply) session.out.error(reply.error);
         else session.out.simple(reply.status);
-        server.scheduleFlush(session);
+        // Written now: a MIGRATE's client (redis-cli --cluster) waits for it to send the next one.
+        server.flush(session);
         setImmediate(() => server.processInput(session));
       }
       // Then the requests that waited for the keys run, after this reply.

@@ -1,6 +1,9 @@
 // nodes.conf changes that Redis writes without fsync (ADDSLOTS, SETSLOT, FORGET) are coalesced to
 // one write per event-loop turn but must be in the file before the reply leaves: a node SIGKILLed
-// right after its replies restarts with the same slots and migration marks.
+// right after its replies restarts with the same slots and migration marks. Slot moves learned from
+// a peer's PONG (fsynced off the event loop) are in the file as soon as the node answers anything.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisCli, type ServerProcess } from '../helpers/processes.js';
 import { cli, nodesView, startClusterNode, waitUntil } from './cluster-helpers.js';
@@ -39,4 +42,30 @@ describe('nodes.conf written before the reply', () => {
     expect(me.importing).toEqual([{ slot: 2000, id: idB }]);
     expect(view.find((l) => l.id === idB)!.slots).toEqual([{ start: 3, end: 3 }]);
   }, 30_000);
+
+  it('has a slot move learned from the bus in the file, and restarts with it', async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const idA = cli(a, 'cluster', 'myid');
+    const idB = cli(b, 'cluster', 'myid');
+    // B imports slot 500 and closes it: its configEpoch goes up and its PONG hands the slot over.
+    expect(cli(b, 'cluster', 'setslot', '500', 'importing', idA)).toBe('OK');
+    expect(cli(b, 'cluster', 'setslot', '500', 'node', idB)).toBe('OK');
+    // By B's PONG, or by its next PING if the link to the restarted A was not up yet.
+    await waitUntil('A learned that B owns slot 500', () => nodesView(a).find((l) => l.id === idB)!.slots.some((r) => r.start <= 500 && r.end >= 500), 45_000);
+    // redis-cli then tells A too: already so, still OK.
+    expect(cli(a, 'cluster', 'setslot', '500', 'node', idB)).toBe('OK');
+    await a.stop('SIGKILL');
+    const line = (text: string, id: string) => text.split('\n').find((l) => l.startsWith(id))!;
+    const conf = readFileSync(join(a.dir, 'nodes.conf'), 'latin1');
+    expect(line(conf, idB).split(' ').slice(8)).toContain('500');
+    expect(line(conf, idA)).toContain(' 0-2 4-499 501-999');
+    const again = await startClusterNode('redshard', { port: a.port, dir: a.dir });
+    nodes[0] = again;
+    const view = nodesView(again);
+    expect(view.find((l) => l.flags.includes('myself'))!.slots).toEqual([
+      { start: 0, end: 2 },
+      { start: 4, end: 499 },
+      { start: 501, end: 999 },
+    ]);
+  }, 90_000);
 });
