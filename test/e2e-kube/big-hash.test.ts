@@ -2,60 +2,21 @@
 // three masters vote and a master that stopped answering for a node timeout would really be
 // failed over). The move must complete with every field intact and every original master still
 // master: no failover. Nodes are redshard-node unless REDSHARD_E2E_IMAGE says otherwise.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { expect, test } from 'vitest';
+import { loadavg } from 'node:os';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
-import { pino } from 'pino';
 import { keySlot } from '../../common/slots.js';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
-import { Controller } from '../../operator/controller/controller.js';
-import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js';
-import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
+import { useKubeEnvironment } from './environment.js';
+import { until } from './wait.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
 const FIELDS = 1_000_000;
 const NS = 'default';
-const log = pino({ level: process.env.REDSHARD_LOG_LEVEL ?? 'warn' });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-let plane: ControlPlane;
-let kubelet: TestKubelet;
-let operator: KubeOperator | undefined;
-let stateDir: string;
-
-beforeAll(async () => {
-  plane = await startControlPlane();
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-e2e-'));
-  kubelet = new TestKubelet({
-    kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir,
-    commands: { 'redis-server': ['redis-server'], 'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')] },
-  });
-  await kubelet.start();
-  plane.kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds')]);
-  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
-  operator = await runKube({
-    kc: plane.kubeConfig(), log, leaseNamespace: 'default', identity: 'e2e-big-hash',
-    startController: async (platform) => {
-      const controller = new Controller(platform, log.child({ component: 'controller' }));
-      await controller.start();
-      return () => controller.stop();
-    },
-  });
-  const op = operator;
-  await until('operator leads', async () => op.isLeader(), 20_000);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
+const env = useKubeEnvironment({ crd: 'generated', operator: { identity: 'e2e-big-hash', leaseNamespace: 'default' } });
 
 /** Whether a status slot list ("0-5460 5462") contains the slot. */
 function owns(slots: string, slot: number): boolean {
@@ -76,8 +37,7 @@ function keyInMovingSlot(): string {
 }
 
 test(`a ${FIELDS.toLocaleString('en')}-field hash moves to a new shard without a failover (image ${IMAGE})`, async () => {
-  const custom = plane.kubeConfig().makeApiClient(CustomObjectsApi);
-  const core = plane.kubeConfig().makeApiClient(CoreV1Api);
+  const { custom, core } = env;
   const status = async () =>
     ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big' })) as { status?: Status; metadata: { generation: number } });
   const ready = (s: Status | undefined, shards: number) =>

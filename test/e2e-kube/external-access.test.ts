@@ -5,19 +5,11 @@
 // using pod addresses. What is not: no cloud controller (the test writes status.loadBalancer
 // itself, as one would) and no kube-proxy, so nothing is sent to a Service or node port; every
 // command goes to a pod address (127.0.x.y).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { pino } from 'pino';
+import { describe, expect, test } from 'vitest';
+import { PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
-import { Controller } from '../../operator/controller/controller.js';
-import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js';
-import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
-import { serviceAccountKubeConfig } from './operator-identity.js';
+import { useKubeEnvironment } from './environment.js';
+import { until } from './wait.js';
 import { redisCli } from '../helpers/processes.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
@@ -26,63 +18,26 @@ const NAME = 'edge';
 const MEMBERS = ['edge-0-0', 'edge-0-1', 'edge-1-0', 'edge-1-1', 'edge-2-0', 'edge-2-1'];
 const lbHost = (m: string) => `${m}.lb.example.test`;
 
-let plane: ControlPlane | undefined;
-let kubelet: TestKubelet | undefined;
-let operator: KubeOperator | undefined;
-let stateDir: string | undefined;
-let kc: KubeConfig;
-let custom: CustomObjectsApi;
-let core: CoreV1Api;
-const log = pino({ level: process.env.REDSHARD_LOG_LEVEL ?? 'warn' });
+const env = useKubeEnvironment({
+  crd: 'generated', namespace: NS,
+  operator: { identity: 'e2e-operator', leaseNamespace: 'redshard-system', serviceAccount: true },
+});
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-beforeAll(async () => {
-  plane = await startControlPlane();
-  kc = plane.kubeConfig();
-  custom = kc.makeApiClient(CustomObjectsApi);
-  core = kc.makeApiClient(CoreV1Api);
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-ext-'));
-  kubelet = new TestKubelet({
-    kc, nodes: ['node-a', 'node-b', 'node-c'], stateDir,
-    commands: { 'redis-server': ['redis-server'], 'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')] },
-  });
-  await kubelet.start();
-  plane.kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds')]);
-  await crdEstablished(kc, `${PLURAL}.${GROUP}`);
-  plane.kubectl(['create', 'namespace', NS]);
-  operator = await runKube({
-    kc: await serviceAccountKubeConfig(plane), log, leaseNamespace: 'redshard-system', identity: 'e2e-operator',
-    startController: async (platform) => {
-      const controller = new Controller(platform, log.child({ component: 'controller' }));
-      await controller.start();
-      return () => controller.stop();
-    },
-  });
-  const op = operator;
-  await until('operator leads', async () => op.isLeader(), 20_000);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
-
 async function status(): Promise<Status | undefined> {
-  return ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as { status?: Status }).status;
+  return ((await env.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as { status?: Status }).status;
 }
 const cond = (s: Status | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
 
 function podIp(member: string): string {
-  const p = kubelet!.running().find((x) => x.namespace === NS && x.name === member);
+  const p = env.kubelet.running().find((x) => x.namespace === NS && x.name === member);
   if (!p) throw new Error(`${member} is not running`);
   return p.ip;
 }
 const cli = (member: string, ...args: string[]) => redisCli(6379, args, { host: podIp(member) });
 
 async function externalServices(): Promise<Map<string, V1Service>> {
-  const list = await core.listNamespacedService({ namespace: NS, labelSelector: `redshard.io/cluster=${NAME},app.kubernetes.io/component=external` });
+  const list = await env.core.listNamespacedService({ namespace: NS, labelSelector: `redshard.io/cluster=${NAME},app.kubernetes.io/component=external` });
   return new Map(list.items.map((s) => [s.metadata!.name!, s]));
 }
 
@@ -101,7 +56,7 @@ async function converged(external: 'True' | 'False'): Promise<Status> {
 
 describe(`external access (image ${IMAGE})`, () => {
   test('LoadBalancer: one Service per member, the operator waits for the address, then the nodes announce it', async () => {
-    await custom.createNamespacedCustomObject({
+    await env.custom.createNamespacedCustomObject({
       group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
       body: {
         apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: NAME },
@@ -122,7 +77,7 @@ describe(`external access (image ${IMAGE})`, () => {
     }
     // The selector matches exactly one pod: the member's own.
     for (const m of MEMBERS) {
-      await until(`pod ${m}`, async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: `statefulset.kubernetes.io/pod-name=${m}` })).items.length === 1, 120_000, 250);
+      await until(`pod ${m}`, async () => (await env.core.listNamespacedPod({ namespace: NS, labelSelector: `statefulset.kubernetes.io/pod-name=${m}` })).items.length === 1, 120_000, 250);
     }
     // No load balancer address yet: the cluster is built and Ready, external access waits.
     const waiting = await converged('False');
@@ -133,7 +88,7 @@ describe(`external access (image ${IMAGE})`, () => {
 
     // What a cloud controller does: write each Service's status.
     for (const m of MEMBERS) {
-      await core.patchNamespacedServiceStatus({ namespace: NS, name: `${m}-ext`, body: { status: { loadBalancer: { ingress: [{ hostname: lbHost(m) }] } } } }, merge);
+      await env.core.patchNamespacedServiceStatus({ namespace: NS, name: `${m}-ext`, body: { status: { loadBalancer: { ingress: [{ hostname: lbHost(m) }] } } } }, merge);
     }
     const done = await converged('True');
     expect(cond(done, 'ExternalAccess')?.reason).toBe('Announced');
@@ -181,7 +136,7 @@ describe(`external access (image ${IMAGE})`, () => {
   });
 
   test('NodePort: Services get the fixed node ports, nodes announce their Kubernetes node address; off again restores the in-cluster names', async () => {
-    await custom.patchNamespacedCustomObject(
+    await env.custom.patchNamespacedCustomObject(
       { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { externalAccess: { type: 'NodePort', nodePortBase: 31400, members: null, annotations: null } } } },
       merge,
     );
@@ -191,7 +146,7 @@ describe(`external access (image ${IMAGE})`, () => {
       return ok ? m : undefined;
     }, 60_000, 250);
     expect(svcs.size).toBe(6);
-    const hostOf = async (m: string) => (await core.readNamespacedPod({ namespace: NS, name: m })).status!.hostIP!;
+    const hostOf = async (m: string) => (await env.core.readNamespacedPod({ namespace: NS, name: m })).status!.hostIP!;
     const want = await Promise.all(MEMBERS.map(async (m, i) => `${m}=${await hostOf(m)}:${31400 + i}`));
     // The status still says Announced for the load balancers until the operator's next pass.
     await until('ExternalAccess lists the node addresses and ports', async () => { const st = await status(); return want.every((w) => cond(st, 'ExternalAccess')?.message.includes(w)); }, 60_000, 250);
@@ -204,7 +159,7 @@ describe(`external access (image ${IMAGE})`, () => {
     }, 60_000, 250);
 
     // Off: the Services go, the nodes announce the in-cluster names with the ip endpoint again.
-    await custom.patchNamespacedCustomObject(
+    await env.custom.patchNamespacedCustomObject(
       { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { externalAccess: null } } },
       merge,
     );

@@ -1,20 +1,17 @@
 // KubePlatform against a real control plane and the test kubelet, without the controller: members
 // of a 3x1 cluster scheduled one shard member per node and Ready on loopback addresses, status via
 // server-side apply, finalizer, events, scale-down of a shard, deleteAll, leader election.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { GROUP, PLURAL, SpecSchema, VERSION, type RedisShardCluster } from '../../operator/api/v1alpha1.js';
 import { desiredMembers } from '../../operator/platform/platform.js';
 import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
 import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
-import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
+import { ROOT } from './control-plane.js';
+import { useKubeEnvironment } from './environment.js';
+import { until } from './wait.js';
 
 // A schema-less CRD is enough here: this file tests the platform, not the generated CRD.
 const looseCrd = {
@@ -32,29 +29,12 @@ const looseCrd = {
   },
 };
 
-let plane: ControlPlane;
-let kubelet: TestKubelet;
-let stateDir: string;
-const log = pino({ level: 'warn' });
-
-beforeAll(async () => {
-  plane = await startControlPlane();
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-kubelet-'));
-  kubelet = new TestKubelet({ kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir, commands: { 'redis-server': ['redis-server'] } });
-  await kubelet.start();
-  plane.kubectl(['apply', '-f', '-'], JSON.stringify(looseCrd));
-  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
-});
-
-afterAll(async () => {
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
+const env = useKubeEnvironment({ crd: looseCrd });
+const log = env.log;
 
 describe('KubePlatform', () => {
   test('members, status, finalizer, events, scale-down and deleteAll', async () => {
-    const kc = plane.kubeConfig();
+    const { kc } = env;
     const core = kc.makeApiClient(CoreV1Api);
     const apps = kc.makeApiClient(AppsV1Api);
     const policy = kc.makeApiClient(PolicyV1Api);
@@ -139,7 +119,7 @@ describe('KubePlatform', () => {
   });
 
   test('leader election: one leader, the other takes over when it stops', async () => {
-    const kc = plane.kubeConfig();
+    const { kc } = env;
     const leading: string[] = [];
     const make = (identity: string) =>
       new LeaderElector({
@@ -163,9 +143,9 @@ describe('KubePlatform', () => {
   });
 
   test('redshard-operator kube: takes the Lease, releases it on SIGTERM and exits 0', async () => {
-    const coord = plane.kubeConfig().makeApiClient(CoordinationV1Api);
+    const coord = env.kc.makeApiClient(CoordinationV1Api);
     const proc = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'kube', '--lease-namespace', 'default'], {
-      env: { ...process.env, KUBECONFIG: plane.kubeconfigPath, REDSHARD_LOG_LEVEL: 'warn' },
+      env: { ...process.env, KUBECONFIG: env.plane.kubeconfigPath, REDSHARD_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';

@@ -1,10 +1,9 @@
-// Helpers for the local-mode operator tests: the real CLI entry point, the node processes of a
-// run, and a continuous writer that remembers every acknowledged write.
+// Helpers for the local-mode operator tests: the real CLI entry point and the node processes of a
+// run (the continuous writer is test/helpers/cluster-writer.ts).
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Cluster } from 'ioredis';
 import { ROOT } from '../helpers/processes.js';
 
 const run = promisify(execFile);
@@ -49,64 +48,6 @@ export function pidsOf(port: number, hostBase: number): string[] {
     }
   }
   return out;
-}
-
-/** Writes continuously through a cluster client; remembers the last acknowledged value per key. */
-export class Writer {
-  readonly acked = new Map<string, string>();
-  errors: string[] = [];
-  writes = 0;
-  private stopped = false;
-  private done: Promise<void> | null = null;
-
-  constructor(
-    private readonly client: Cluster,
-    private readonly keys: number,
-  ) {}
-
-  start(): void {
-    this.done = (async () => {
-      let n = 0;
-      while (!this.stopped) {
-        const batch: Promise<void>[] = [];
-        for (let i = 0; i < 20; i++) {
-          const key = `k:${(n * 20 + i) % this.keys}`;
-          const value = `v${n}-${i}`;
-          batch.push(
-            this.client.set(key, value).then(
-              () => {
-                this.acked.set(key, value);
-                this.writes++;
-              },
-              (e: unknown) => {
-                this.errors.push(String(e));
-              },
-            ),
-          );
-        }
-        await Promise.all(batch);
-        n++;
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.done;
-  }
-}
-
-export async function verify(client: Cluster, acked: Map<string, string>): Promise<string[]> {
-  const bad: string[] = [];
-  const keys = [...acked.keys()];
-  for (let i = 0; i < keys.length; i += 100) {
-    const chunk = keys.slice(i, i + 100);
-    const values = await Promise.all(chunk.map((k) => client.get(k)));
-    chunk.forEach((k, j) => {
-      if (values[j] !== acked.get(k)) bad.push(`${k}: ${values[j]} != ${acked.get(k)}`);
-    });
-  }
-  return bad;
 }
 
 export type StatusJson = { status: { phase: string; slotsAssigned: number; shards: { index: number; master?: { address?: string }; replicas: unknown[]; slotCount: number; slots: string }[] } };

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 import { hasRedisServer } from '../helpers/processes.js';
 import { readState } from '../../operator/platform/local/state.js';
-import { CLI, Writer, cli, type StatusJson } from './local-cluster.js';
+import { CLI, cli, type StatusJson } from './local-cluster.js';
+import { Writer, lostWrites } from '../helpers/cluster-writer.js';
 
 const NODE = process.env.REDSHARD_TEST_RESTART_NODE_COMMAND ?? 'redshard-node';
 const KEYS = 200_000;
@@ -98,11 +99,8 @@ describe.skipIf(NODE === 'redis-server' && !hasRedisServer())(`local mode (${NOD
       }
     }
 
-    const bad: string[] = [];
     await new Promise<void>((res, rej) => bulk!.refreshSlotsCache((e) => (e ? rej(e) : res())));
-    const acked = [...w.acked];
-    const got = await Promise.all(acked.map(([k]) => bulk!.get(k)));
-    acked.forEach(([k, v], i) => got[i] !== v && bad.push(`${k}=${got[i]} (acked ${v})`));
+    const bad = await lostWrites(bulk!, w.acked);
     expect(bad.slice(0, 5)).toEqual([]);
     for (let i = 0; i < KEYS; i += 5000) {
       const values = await Promise.all(Array.from({ length: 5000 }, (_, j) => bulk!.get(`p:${i + j}`)));
