@@ -1,5 +1,5 @@
 // Shared pieces of the benchmark scripts: starting our node and Debian's redis-server side by side
-// on loopback, reading RSS, and stopping everything at exit.
+// on loopback, reading RSS, polling, and stopping everything at exit.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,4 +72,21 @@ export function cli(port: number, args: string[]): string {
 
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls a synchronous check (typically redis-cli) until it holds; a check that throws (a node not
+ * answering yet) counts as not yet. */
+export async function until(what: string, pred: () => boolean, ms = 60_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (pred()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }
