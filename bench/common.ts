@@ -1,6 +1,6 @@
 // Shared pieces of the benchmark scripts: starting our node and Debian's redis-server side by side
 // on loopback, reading RSS, polling, and stopping everything at exit.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,6 +68,24 @@ export function rssBytes(pid: number): number {
 
 export function cli(port: number, args: string[]): string {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+}
+
+/** Bulk-loads SET key:NNNNNNNN value(i) for i < keys through one redis-cli --pipe, as a user would. */
+export function pipeLoad(port: number, keys: number, value: (i: number) => string): void {
+  const chunks: string[] = [];
+  let proto = '';
+  for (let i = 0; i < keys; i++) {
+    const k = `key:${String(i).padStart(8, '0')}`;
+    const v = value(i);
+    proto += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
+    if (proto.length > 1 << 20) {
+      chunks.push(proto);
+      proto = '';
+    }
+  }
+  chunks.push(proto);
+  const r = spawnSync('redis-cli', ['-p', String(port), '--pipe'], { input: chunks.join(''), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
 }
 
 export function fmt(n: number, digits = 0): string {
