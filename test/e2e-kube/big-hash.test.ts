@@ -9,7 +9,7 @@ import { Cluster } from 'ioredis';
 import { keySlot } from '../../common/slots.js';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
 const FIELDS = 1_000_000;

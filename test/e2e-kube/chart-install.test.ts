@@ -9,7 +9,8 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { BIN_DIR, ROOT } from './control-plane.js';
 import { NODE_COMMANDS, useKubeEnvironment } from './environment.js';
-import { crdEstablished, until } from './wait.js';
+import { crdEstablished } from './wait.js';
+import { until } from '../helpers/until.js';
 
 const env = useKubeEnvironment({
   podCredentials: true,

@@ -10,7 +10,7 @@ import { AppsV1Api, PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubern
 import { Cluster } from 'ioredis';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 import { Writer } from '../helpers/cluster-writer.js';
 import { redisCli } from '../helpers/processes.js';
 

@@ -15,7 +15,8 @@ import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js'
 import { ROOT, startControlPlane, type ControlPlane, type StartOptions } from './control-plane.js';
 import { TestKubelet, type TestKubeletOptions } from './kubelet.js';
 import { serviceAccountKubeConfig } from './operator-identity.js';
-import { crdEstablished, until } from './wait.js';
+import { crdEstablished } from './wait.js';
+import { until } from '../helpers/until.js';
 
 /** Image name -> local program: redis images run Debian's redis-server, anything else our node. */
 export const NODE_COMMANDS: Readonly<Record<string, string[]>> = {

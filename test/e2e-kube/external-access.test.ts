@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 import { redisCli } from '../helpers/processes.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';

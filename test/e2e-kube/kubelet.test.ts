@@ -5,7 +5,7 @@ import { expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { type V1Pod } from '@kubernetes/client-node';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 
 const kube = useKubeEnvironment({ nodes: ['node-a'], kubelet: { backoff: { initialMs: 200, maxMs: 1_000 } } });
 

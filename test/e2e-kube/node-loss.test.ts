@@ -3,7 +3,7 @@
 // pods not Ready; recovering the node brings it and fresh copies of its pods back.
 import { expect, test } from 'vitest';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 
 const env = useKubeEnvironment({
   plane: { extraArgs: { 'kube-controller-manager': ['--node-monitor-grace-period=6s', '--node-monitor-period=1s'] } },

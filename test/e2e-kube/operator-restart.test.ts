@@ -11,7 +11,7 @@ import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1
 import { ROOT } from './control-plane.js';
 import { useKubeEnvironment } from './environment.js';
 import { Writer } from '../helpers/cluster-writer.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
 const NS = 'default';

@@ -11,7 +11,7 @@ import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
 import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
 import { ROOT } from './control-plane.js';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 
 // A schema-less CRD is enough here: this file tests the platform, not the generated CRD.
 const looseCrd = {

@@ -11,7 +11,7 @@ import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/c
 import { Cluster, Redis } from 'ioredis';
 import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
-import { until } from './wait.js';
+import { until } from '../helpers/until.js';
 import { Writer } from '../helpers/cluster-writer.js';
 
 const NS = 'roll';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startNode, startRedis } from '../helpers/processes.js';
-import { until, useTracked } from '../helpers/tracked.js';
+import { useTracked } from '../helpers/tracked.js';
+import { until } from '../helpers/until.js';
 
 const { track, client } = useTracked('each');
 async function linkUp(c: Redis): Promise<boolean> {
