@@ -4,11 +4,11 @@
 // master: no failover. Nodes are redshard-node unless REDSHARD_E2E_IMAGE says otherwise.
 import { expect, test } from 'vitest';
 import { loadavg } from 'node:os';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../../common/slots.js';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
+import { type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
+import { isReady } from './resources.js';
 import { until } from '../helpers/until.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
@@ -37,17 +37,13 @@ function keyInMovingSlot(): string {
 }
 
 test(`a ${FIELDS.toLocaleString('en')}-field hash moves to a new shard without a failover (image ${IMAGE})`, async () => {
-  const { custom, core } = env;
-  const status = async () =>
-    ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big' })) as { status?: Status; metadata: { generation: number } });
-  const ready = (s: Status | undefined, shards: number) =>
-    s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && s.slotsAssigned === 16384 && s.shards?.length === shards;
+  const { core } = env;
+  const clusters = env.clusters(NS);
+  const status = () => clusters.status('big');
+  const ready = (s: Status | undefined, shards: number): s is Status => isReady(s) && s.shards?.length === shards;
 
-  await custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'big' }, spec: { shards: 2, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000 } },
-  });
-  const before = await until('2x1 Ready', async () => { const o = await status(); return ready(o.status, 2) ? o.status : undefined; }, 120_000, 250);
+  await clusters.create('big', { shards: 2, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000 });
+  const before = await until('2x1 Ready', async () => { const s = await status(); return ready(s, 2) ? s : undefined; }, 120_000, 250);
   const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=big' })).items;
   const client = new Cluster(pods.map((p) => ({ host: p.status!.podIP!, port: 6379 })), { redisOptions: { connectTimeout: 2000 } });
   try {
@@ -67,14 +63,10 @@ test(`a ${FIELDS.toLocaleString('en')}-field hash moves to a new shard without a
     const ownerBefore = before.shards!.find((s) => owns(s.slots, keySlot(key)))!;
 
     t0 = Date.now();
-    await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big', body: { spec: { shards: 3 } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    const gen = (await status()).metadata.generation;
+    const gen = await clusters.patchSpec('big', { shards: 3 });
     const after = await until('Ready with 3 shards', async () => {
-      const o = await status();
-      return o.status?.observedGeneration === gen && ready(o.status, 3) && !o.status.operation ? o.status : undefined;
+      const s = await status();
+      return s?.observedGeneration === gen && ready(s, 3) && !s.operation ? s : undefined;
     }, 600_000, 500);
     console.log(`2 -> 3 shards with the ${FIELDS}-field hash: Ready in ${Date.now() - t0} ms, loadavg ${load()}`);
 

@@ -6,9 +6,10 @@ import { expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
+import { GROUP, PLURAL } from '../../operator/api/v1alpha1.js';
 import { BIN_DIR, ROOT } from './control-plane.js';
 import { NODE_COMMANDS, useKubeEnvironment } from './environment.js';
+import { isReady } from './resources.js';
 import { crdEstablished } from './wait.js';
 import { until } from '../helpers/until.js';
 
@@ -22,7 +23,7 @@ test('helm template | kubectl apply: the operator pod runs with the chart RBAC a
     'template', 'rs', join(ROOT, 'charts', 'redshard'), '--namespace', 'redshard-system', '--include-crds', '--kube-version', '1.36.3',
     '--set', 'exampleCluster.enabled=false',
   ], { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(env.stateDir, 'helm'), HELM_CONFIG_HOME: join(env.stateDir, 'helm') } });
-  const { plane, kubelet, kc, core, custom } = env;
+  const { plane, kubelet, kc, core } = env;
   plane.kubectl(['create', 'namespace', 'redshard-system']);
   // ServiceMonitor is off by default; everything rendered is a built-in kind or the CRD.
   plane.kubectl(['apply', '--server-side', '-f', '-'], rendered);
@@ -34,15 +35,12 @@ test('helm template | kubectl apply: the operator pod runs with the chart RBAC a
     return (d?.status?.availableReplicas ?? 0) >= 1;
   }, 60_000, 250);
 
-  await custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'charted' }, spec: { shards: 3, replicasPerShard: 0, image: 'redis:7.0', nodeTimeoutMs: 2000 } },
-  });
+  const clusters = env.clusters('default');
+  await clusters.create('charted', { shards: 3, replicasPerShard: 0, image: 'redis:7.0', nodeTimeoutMs: 2000 });
   const t0 = Date.now();
   const status = await until('Ready', async () => {
-    const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'charted' })) as { status?: Status };
-    const ok = o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && o.status.slotsAssigned === 16384;
-    return ok ? o.status : undefined;
+    const s = await clusters.status('charted');
+    return isReady(s) ? s : undefined;
   }, 120_000, 250).catch((err: Error) => {
     const op = kubelet.running().find((p) => p.namespace === 'redshard-system');
     const log = op ? kubelet.logFile(op.namespace, op.name, 'operator') : undefined;

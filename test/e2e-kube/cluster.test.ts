@@ -6,10 +6,10 @@
 // Service IPs, which route nowhere here.
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadavg as osLoadavg } from 'node:os';
-import { AppsV1Api, PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
+import { condition } from './resources.js';
 import { until } from '../helpers/until.js';
 import { Writer } from '../helpers/cluster-writer.js';
 import { redisCli } from '../helpers/processes.js';
@@ -36,21 +36,8 @@ afterAll(() => {
   client?.disconnect();
 });
 
-async function status(name: string): Promise<Status | undefined> {
-  const o = (await env.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as { status?: Status };
-  return o.status;
-}
-
-function condition(s: Status | undefined, type: string) {
-  return s?.conditions?.find((c) => c.type === type);
-}
-
-async function create(name: string, spec: Record<string, unknown>): Promise<void> {
-  await env.custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name }, spec },
-  });
-}
+const clusters = env.clusters(NS);
+const { status, create } = clusters;
 
 describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
   /** Creates a 3x1 cluster, waits for Ready and returns an ioredis Cluster client that used it. */
@@ -92,11 +79,7 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
     w.start();
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
-    await env.custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'demo', body: { spec: { shards } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    const generation = ((await env.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'demo' })) as { metadata: { generation: number } }).metadata.generation;
+    const generation = await clusters.patchSpec('demo', { shards });
     const s = await until(`Ready with ${shards} shards`, async () => {
       const st = await status('demo');
       return st?.observedGeneration === generation && condition(st, 'Ready')?.status === 'True' && st.slotsAssigned === 16384 && st.shards?.length === shards ? st : undefined;
@@ -188,7 +171,7 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
       });
       expect(info).toContain('cluster_slots_assigned:16384');
     }
-    await env.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'durable' });
+    await clusters.delete('durable');
     await until('durable gone', async () =>
       (await env.core.listNamespacedPersistentVolumeClaim({ namespace: NS, labelSelector: 'redshard.io/cluster=durable' })).items.length === 0, 60_000);
   });
@@ -203,7 +186,7 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
     expect(condition(s, 'Ready')?.status).toBe('False');
     const pods = (await env.core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=bad' })).items;
     expect(pods).toEqual([]);
-    await env.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'bad' });
+    await clusters.delete('bad');
   });
 
   test.skipIf(IMAGE === REDIS_IMAGE)(`the same 3x1 on Debian's redis-server (image ${REDIS_IMAGE})`, async () => {
@@ -216,12 +199,11 @@ describe(`RedisShardCluster on a real control plane (image ${IMAGE})`, () => {
   test('deleting the resource removes everything it owned', async () => {
     const apps = env.kc.makeApiClient(AppsV1Api);
     const policy = env.kc.makeApiClient(PolicyV1Api);
-    const names = ((await env.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL })) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
-    for (const name of names) await env.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name });
+    for (const o of await clusters.list()) await clusters.delete(o.metadata.name);
     const t0 = Date.now();
     await until('all gone', async () => {
       const left = [
-        ...(await env.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }) as { items: unknown[] }).items,
+        ...(await clusters.list()),
         ...(await env.core.listNamespacedPod({ namespace: NS })).items,
         ...(await apps.listNamespacedStatefulSet({ namespace: NS })).items,
         ...(await policy.listNamespacedPodDisruptionBudget({ namespace: NS })).items,

@@ -16,6 +16,7 @@ import { ROOT, startControlPlane, type ControlPlane, type StartOptions } from '.
 import { TestKubelet, type TestKubeletOptions } from './kubelet.js';
 import { serviceAccountKubeConfig } from './operator-identity.js';
 import { crdEstablished } from './wait.js';
+import { shardClusters, type ShardClusters } from './resources.js';
 import { until } from '../helpers/until.js';
 
 /** Image name -> local program: redis images run Debian's redis-server, anything else our node. */
@@ -67,6 +68,8 @@ export interface KubeEnvironment {
   /** The operator's ServiceAccount kubeconfig (options.serviceAccount or operator.serviceAccount). */
   readonly operatorKubeConfig: KubeConfig;
   readonly log: Logger;
+  /** The RedisShardCluster objects of a namespace (usable once the environment has started). */
+  clusters(namespace: string): ShardClusters;
 }
 
 export function useKubeEnvironment(opts: KubeEnvironmentOptions = {}): KubeEnvironment {
@@ -147,5 +150,6 @@ export function useKubeEnvironment(opts: KubeEnvironmentOptions = {}): KubeEnvir
     get stateDir() { return need(stateDir, 'state directory'); },
     get operatorKubeConfig() { return need(operatorKc, 'operator kubeconfig'); },
     log,
+    clusters: (namespace) => shardClusters(() => need(custom, 'CustomObjectsApi'), namespace),
   };
 }

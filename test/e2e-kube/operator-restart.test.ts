@@ -5,11 +5,11 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoordinationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
 import { ROOT } from './control-plane.js';
 import { useKubeEnvironment } from './environment.js';
+import { isReady } from './resources.js';
 import { Writer } from '../helpers/cluster-writer.js';
 import { until } from '../helpers/until.js';
 
@@ -43,22 +43,18 @@ afterAll(() => {
 });
 
 test('the leader is killed mid-rebalance; the standby finishes it without losing a write', async () => {
-  const { custom, core } = env;
+  const { core } = env;
   const coord = env.kc.makeApiClient(CoordinationV1Api);
-  const status = async () =>
-    ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'kv' })) as { status?: Status }).status;
-  const ready = (s: Status | undefined) => s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && s.slotsAssigned === 16384;
+  const clusters = env.clusters(NS);
+  const status = () => clusters.status('kv');
   const holder = async () => (await coord.readNamespacedLease({ name: 'redshard-operator', namespace: 'redshard-system' })).spec?.holderIdentity;
 
   const first = startOperator('operator-a');
   const leaderA = await until('operator-a leads', async () => holder(), 20_000);
   expect(leaderA).toMatch(new RegExp(`-${first.pid}$`));
   startOperator('operator-b');
-  await custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'kv' }, spec: { shards: 3, replicasPerShard: 0, image: IMAGE, nodeTimeoutMs: 2000 } },
-  });
-  await until('Ready', async () => ready(await status()), 120_000, 250);
+  await clusters.create('kv', { shards: 3, replicasPerShard: 0, image: IMAGE, nodeTimeoutMs: 2000 });
+  await until('Ready', async () => isReady(await status()), 120_000, 250);
   const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=kv' })).items;
   const client = new Cluster(pods.map((p) => ({ host: p.status!.podIP!, port: 6379 })), { redisOptions: { connectTimeout: 2000 } });
   try {
@@ -66,10 +62,7 @@ test('the leader is killed mid-rebalance; the standby finishes it without losing
     for (let i = 0; i < 20_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => client.set(`pre:${i + j}`, String(i + j))));
     const w = new Writer(client, 2000);
     w.start();
-    await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'kv', body: { spec: { shards: 4 } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await clusters.patchSpec('kv', { shards: 4 });
     const mid = await until('rebalance under way', async () => {
       const s = await status();
       return s?.operation?.type === 'ScaleOut' && (s.operation.slotsMoved ?? 0) > 0 ? s : undefined;
@@ -81,7 +74,7 @@ test('the leader is killed mid-rebalance; the standby finishes it without losing
     const tookOver = Date.now() - killedAt;
     const done = await until('Ready with 4 shards', async () => {
       const s = await status();
-      return ready(s) && s?.shards?.length === 4 && s.shards.every((sh) => sh.slotCount === 4096) && !s.operation ? s : undefined;
+      return isReady(s) && s?.shards?.length === 4 && s.shards.every((sh) => sh.slotCount === 4096) && !s.operation ? s : undefined;
     }, 240_000, 250);
     console.log(`standby took over after ${tookOver} ms; rebalance finished ${Date.now() - killedAt} ms after the kill`);
     await w.stop();

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { GROUP, PLURAL, SpecSchema, VERSION, type RedisShardCluster } from '../../operator/api/v1alpha1.js';
 import { desiredMembers } from '../../operator/platform/platform.js';
 import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
@@ -38,15 +38,12 @@ describe('KubePlatform', () => {
     const core = kc.makeApiClient(CoreV1Api);
     const apps = kc.makeApiClient(AppsV1Api);
     const policy = kc.makeApiClient(PolicyV1Api);
-    const custom = kc.makeApiClient(CustomObjectsApi);
     const platform = new KubePlatform({ kc, log });
     const changed = new Set<string>();
     const stopWatch = await platform.watch((k) => changed.add(k));
 
-    await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'demo' }, spec: { shards: 3, replicasPerShard: 1, image: 'redis:7.0' } },
-    });
+    const clusters = env.clusters('default');
+    await clusters.create('demo', { shards: 3, replicasPerShard: 1, image: 'redis:7.0' });
     expect(await platform.listKeys()).toEqual(['default/demo']);
     const cluster = (await platform.get('default/demo')) as RedisShardCluster;
     expect(cluster.metadata.uid).toBeTruthy();
@@ -80,8 +77,8 @@ describe('KubePlatform', () => {
     await platform.writeStatus('default/demo', { phase: 'Creating', readyMembers: '5/6' });
     const withStatus = await platform.get('default/demo');
     expect(withStatus?.status).toEqual({ phase: 'Creating', readyMembers: '5/6' });
-    const managed = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'demo' })) as { metadata: { managedFields: { manager: string; subresource?: string }[] } };
-    expect(managed.metadata.managedFields.some((f) => f.manager === 'redshard-operator' && f.subresource === 'status')).toBe(true);
+    const managed = await clusters.get('demo');
+    expect((managed.metadata.managedFields ?? []).some((f) => f.manager === 'redshard-operator' && f.subresource === 'status')).toBe(true);
 
     await platform.setFinalizer('default/demo', true);
     await platform.setFinalizer('default/demo', true);
@@ -113,7 +110,7 @@ describe('KubePlatform', () => {
       (await core.listNamespacedService({ namespace: 'default', labelSelector: 'redshard.io/cluster=demo' })).items.length === 0, 30_000);
     expect((await policy.listNamespacedPodDisruptionBudget({ namespace: 'default' })).items).toEqual([]);
     await platform.setFinalizer('default/demo', false);
-    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'demo' });
+    await clusters.delete('demo');
     await until('resource gone', async () => (await platform.get('default/demo')) === null);
     stopWatch();
   });

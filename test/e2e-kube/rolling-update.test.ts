@@ -7,10 +7,11 @@
 // acknowledged write readable, progress in status, Ready at the end with the new config.
 import { afterAll, expect, test } from 'vitest';
 import { loadavg as osLoadavg } from 'node:os';
-import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
+import { type CoreV1Event } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
+import { type Status } from '../../operator/api/v1alpha1.js';
 import { useKubeEnvironment } from './environment.js';
+import { isReady } from './resources.js';
 import { until } from '../helpers/until.js';
 import { Writer } from '../helpers/cluster-writer.js';
 
@@ -28,22 +29,16 @@ afterAll(() => {
   client?.disconnect();
 });
 
-async function resource(): Promise<{ generation: number; status?: Status }> {
-  const o = (await env.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as { metadata: { generation: number }; status?: Status };
-  return { generation: o.metadata.generation, status: o.status };
-}
-
-const ready = (s: Status | undefined) => s?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && s.slotsAssigned === 16384 && s.readyMembers === '6/6';
+const clusters = env.clusters(NS);
+const readStatus = () => clusters.status(NAME);
+const ready = (s: Status | undefined) => isReady(s) && s.readyMembers === '6/6';
 
 const listPods = async () => (await env.core.listNamespacedPod({ namespace: NS, labelSelector: `redshard.io/cluster=${NAME}` })).items;
 
 test('image and config change under writes: one pod at a time, replicas first, masters after a failover, nothing lost', async () => {
-  await env.custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: NAME }, spec: { shards: 3, replicasPerShard: 1, image: 'redshard:dev', nodeTimeoutMs: 2000 } },
-  });
+  await clusters.create(NAME, { shards: 3, replicasPerShard: 1, image: 'redshard:dev', nodeTimeoutMs: 2000 });
   const before = await until('Ready', async () => {
-    const { status } = await resource();
+    const status = await readStatus();
     return ready(status) ? status : undefined;
   }, 200_000, 250);
   const masters = before!.shards!.map((s) => s.master!.name);
@@ -69,7 +64,7 @@ test('image and config change under writes: one pod at a time, replicas first, m
   const sampler = (async () => {
     while (sampling) {
       try {
-        const [{ status }, pods] = await Promise.all([resource(), listPods()]);
+        const [status, pods] = await Promise.all([readStatus(), listPods()]);
         if (status?.phase) phases.add(status.phase);
         if (status?.operation) operations.add(status.operation.type);
         if (status?.operation?.type === 'RollingUpdate') progress.add(`${status.operation.membersUpdated}/${status.operation.membersTotal}`);
@@ -90,13 +85,9 @@ test('image and config change under writes: one pod at a time, replicas first, m
   })();
 
   const t0 = Date.now();
-  await env.custom.patchNamespacedCustomObject(
-    { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { image: 'redshard:dev-next', config: { hz: '20' } } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-  const generation = (await resource()).generation;
+  const generation = await clusters.patchSpec(NAME, { image: 'redshard:dev-next', config: { hz: '20' } });
   const after = await until('rolled and Ready', async () => {
-    const { status } = await resource();
+    const status = await readStatus();
     if (status?.observedGeneration !== generation || !ready(status) || status.phase !== 'Ready') return undefined;
     const pods = await listPods();
     const replaced = pods.length === 6 && pods.every((p) => p.metadata!.uid !== oldUids.get(p.metadata!.name!) && p.spec!.containers[0]!.image === 'redshard:dev-next');
@@ -152,16 +143,12 @@ test('image and config change under writes: one pod at a time, replicas first, m
 
 test('with storage: a config change rolls every pod and each member keeps its node ID', async () => {
   const name = 'durable';
-  const get = async () => ((await env.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as { metadata: { generation: number }; status?: Status });
   const pods = async () => (await env.core.listNamespacedPod({ namespace: NS, labelSelector: `redshard.io/cluster=${name}` })).items;
   const ids = (s: Status) => new Map((s.shards ?? []).flatMap((sh) => [sh.master!, ...sh.replicas]).map((m) => [m.name, m.id]));
-  await env.custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name }, spec: { shards: 2, replicasPerShard: 1, image: 'redshard:dev', nodeTimeoutMs: 2000, storage: { size: '1Gi' } } },
-  });
+  await clusters.create(name, { shards: 2, replicasPerShard: 1, image: 'redshard:dev', nodeTimeoutMs: 2000, storage: { size: '1Gi' } });
   const before = await until('durable Ready', async () => {
-    const { status } = await get();
-    return status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && status.slotsAssigned === 16384 && status.readyMembers === '4/4' ? status : undefined;
+    const status = await clusters.status(name);
+    return isReady(status) && status.readyMembers === '4/4' ? status : undefined;
   }, 200_000, 250);
   const oldUids = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
   const c = new Cluster([{ host: (await pods())[0]!.status!.podIP!, port: 6379 }], { scaleReads: 'master', redisOptions: { connectTimeout: 2000, maxRetriesPerRequest: 20 } });
@@ -170,13 +157,9 @@ test('with storage: a config change rolls every pod and each member keeps its no
     w.start();
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
-    await env.custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name, body: { spec: { config: { hz: '15' } } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    const generation = (await get()).metadata.generation;
+    const generation = await clusters.patchSpec(name, { config: { hz: '15' } });
     const after = await until('durable rolled and Ready', async () => {
-      const { status } = await get();
+      const status = await clusters.status(name);
       if (status?.observedGeneration !== generation || status.phase !== 'Ready' || status.readyMembers !== '4/4') return undefined;
       const ps = await pods();
       return ps.length === 4 && ps.every((p) => p.metadata!.uid !== oldUids.get(p.metadata!.name!)) ? status : undefined;

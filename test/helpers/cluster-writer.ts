@@ -50,9 +50,12 @@ export class Writer {
 
   /** After stop(): no client error, more than minWrites acknowledged, every acknowledged write readable. */
   async expectNothingLost(minWrites = 0): Promise<void> {
-    expect(this.errors.slice(0, 5)).toEqual([]);
+    // The texts go into the messages too: a caller that rethrows keeps only the message.
+    const errors = this.errors.slice(0, 5);
+    expect(errors, `client errors: ${errors.join('; ')}`).toEqual([]);
     if (minWrites > 0) expect(this.writes).toBeGreaterThan(minWrites);
-    expect(await this.lost()).toEqual([]);
+    const lost = await this.lost();
+    expect(lost, `lost writes: ${lost.slice(0, 5).join('; ')}`).toEqual([]);
   }
 }
 
