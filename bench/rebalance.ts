@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
 import { cli, fmt, sleep, startServer, stop, until, type Proc } from './common.ts';
+import { slotOwnerPorts } from '../test/helpers/slot-owners.ts';
 
 const KEYS = Number(process.env.REBALANCE_KEYS ?? 1_000_000);
 const LOAD_KEYS = 10_000;
@@ -47,19 +48,7 @@ function redisCluster(args: string[]): string {
 }
 
 /** Slot owner table from CLUSTER NODES: slot -> client port. */
-function owners(port: number): Int32Array {
-  const out = new Int32Array(16384).fill(-1);
-  for (const line of cli(port, ['cluster', 'nodes']).split('\n')) {
-    const f = line.split(' ');
-    const p = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
-    for (const tok of f.slice(8)) {
-      if (tok.startsWith('[')) continue;
-      const [a, b] = tok.split('-').map(Number);
-      for (let s = a!; s <= (b ?? a!); s++) out[s] = p;
-    }
-  }
-  return out;
-}
+const owners = (port: number): Int32Array => slotOwnerPorts(cli(port, ['cluster', 'nodes']));
 
 const keyName = (i: number) => `key:${i}`;
 
