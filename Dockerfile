@@ -35,7 +35,8 @@ RUN ln -s /app/bin/redshard-node.js /usr/local/bin/redshard-node \
 USER node
 WORKDIR /data
 EXPOSE 6379 16379
-# The node answers PING on its client port; the operator image overrides the check in its pod spec.
+# The node answers PING on the port (and bind address) of its own command line or config file,
+# read from /proc/1; the operator image overrides the check in its pod spec.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 CMD ["node", "/app/bin/healthcheck.js"]
 # Node handles SIGTERM itself (saves nodes.conf, flushes the append-only file), so no init shim.
 STOPSIGNAL SIGTERM

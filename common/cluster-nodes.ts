@@ -1,5 +1,6 @@
 // The CLUSTER NODES / nodes.conf line grammar (facts §8.1-8.2), shared by the node and the operator:
 // <id> <ip>:<port>@<cport>[,<hostname>] <flags> <master|-> <ping> <pong> <epoch> <link> <slots...>
+// nodes.conf (7.2+) may add aux fields to the address: <ip>:<port>@<cport>,[<hostname>],shard-id=<id>
 import type { SlotRange } from './slots.js';
 import { SLOT_COUNT } from './slots.js';
 
@@ -12,6 +13,8 @@ export interface NodeLine {
   port: number;
   cport: number;
   hostname: string;
+  /** The shard-id aux field: nodes.conf only, never in CLUSTER NODES (as in 7.2). */
+  shardId?: string;
   flags: NodeFlagName[];
   masterId: string | null;
   pingSent: number;
@@ -24,7 +27,8 @@ export interface NodeLine {
 }
 
 export function formatNodeLine(n: NodeLine): string {
-  let s = `${n.id} ${n.ip}:${n.port}@${n.cport}${n.hostname !== '' ? `,${n.hostname}` : ''} ${n.flags.length > 0 ? n.flags.join(',') : 'noflags'} ${n.masterId ?? '-'} ${n.pingSent} ${n.pongReceived} ${n.configEpoch} ${n.connected ? 'connected' : 'disconnected'}`;
+  const aux = n.shardId !== undefined ? `,${n.hostname},shard-id=${n.shardId}` : n.hostname !== '' ? `,${n.hostname}` : '';
+  let s = `${n.id} ${n.ip}:${n.port}@${n.cport}${aux} ${n.flags.length > 0 ? n.flags.join(',') : 'noflags'} ${n.masterId ?? '-'} ${n.pingSent} ${n.pongReceived} ${n.configEpoch} ${n.connected ? 'connected' : 'disconnected'}`;
   for (const r of n.slots) s += r.start === r.end ? ` ${r.start}` : ` ${r.start}-${r.end}`;
   const marks = [...n.migrating.map((m) => ({ ...m, dir: '->-' })), ...n.importing.map((m) => ({ ...m, dir: '-<-' }))].sort((a, b) => a.slot - b.slot);
   for (const m of marks) s += ` [${m.slot}${m.dir}${m.id}]`;
@@ -53,9 +57,16 @@ export function parseNodeLine(line: string): NodeLine {
   const id = f[0]!;
   if (!ID_RE.test(id)) throw new NodeLineError(`bad node ID '${id}'`);
   const addr = f[1]!;
-  const comma = addr.indexOf(',');
-  const hostport = comma === -1 ? addr : addr.slice(0, comma);
-  const hostname = comma === -1 ? '' : addr.slice(comma + 1);
+  const [hostport = '', hostname = '', ...auxFields] = addr.split(',');
+  let shardId: string | undefined;
+  for (const a of auxFields) {
+    const eq = a.indexOf('=');
+    if (eq === -1) throw new NodeLineError(`bad aux field '${a}'`);
+    // Other 7.2 aux fields (nodename, tcp-port, tls-port) are not used here.
+    if (a.slice(0, eq) !== 'shard-id') continue;
+    shardId = a.slice(eq + 1);
+    if (!ID_RE.test(shardId)) throw new NodeLineError(`bad shard id '${shardId}'`);
+  }
   const colon = hostport.lastIndexOf(':');
   if (colon === -1) throw new NodeLineError(`bad address '${addr}'`);
   const ip = hostport.slice(0, colon);
@@ -76,6 +87,7 @@ export function parseNodeLine(line: string): NodeLine {
     port,
     cport,
     hostname,
+    ...(shardId !== undefined ? { shardId } : {}),
     flags,
     masterId,
     pingSent: int(f[4]!, 'ping time'),

@@ -39,6 +39,12 @@ export const NodeFlag = {
   MEET: 128,
   MIGRATE_TO: 256,
   NOFAILOVER: 512,
+  /**
+   * Local mark (Redis 7.2.7+) of a peer known to understand extension types beyond HOSTNAME.
+   * Our own header carries it too, so that two of our nodes recognise each other even when
+   * the only extension they send one another is HOSTNAME (which a 7.0 node sends as well).
+   */
+  EXTENSIONS_SUPPORTED: 1024,
 } as const;
 
 export const MFlag = { PAUSED: 1, FORCEACK: 2, EXT_DATA: 4 } as const;
@@ -270,7 +276,11 @@ function ceil8(n: number): number {
   return (n + 7) & ~7;
 }
 
-/** Encodes a message; header.mflags EXT_DATA and the counts are derived from the body. */
+/**
+ * Encodes a message; the counts are derived from the body, and so is mflags EXT_DATA, except that
+ * a PING/PONG/MEET keeps an EXT_DATA the caller set with no extension (7.2.7+ always sets it:
+ * it tells the receiver that the sender understands extensions).
+ */
 export function encodeMessage(msg: BusMessage): Buffer {
   const { header: h, body } = msg;
   let bodyLen = 0;
@@ -315,7 +325,7 @@ export function encodeMessage(msg: BusMessage): Buffer {
   buf.writeUInt16BE(h.cport, 2248);
   buf.writeUInt16BE(h.flags, 2250);
   buf[2252] = h.state;
-  buf[2253] = extCount > 0 ? h.mflags | MFlag.EXT_DATA : h.mflags & ~MFlag.EXT_DATA;
+  buf[2253] = extCount > 0 ? h.mflags | MFlag.EXT_DATA : body.kind === 'ping' ? h.mflags : h.mflags & ~MFlag.EXT_DATA;
   let off = HEADER_LEN;
   switch (body.kind) {
     case 'ping':

@@ -330,7 +330,7 @@ export class ClusterManager implements ClusterHooks {
 
   sendPing(link: BusLink, type: number): void {
     if (link.node !== null && type === MsgType.PING) link.node.pingSent = Date.now();
-    this.send(link, buildPing(this.state, type, this.announce()));
+    this.send(link, buildPing(this.state, type, this.announce(), link.node));
   }
 
   /** Every node with an outbound link except handshake nodes. */
@@ -494,7 +494,7 @@ export class ClusterManager implements ClusterHooks {
     this.bus.connect(n, this.state.opts.nodeTimeout, (link) => {
       if (n.flags & NodeFlag.MEET) {
         n.flags &= ~NodeFlag.MEET;
-        this.send(link, buildPing(this.state, MsgType.MEET, this.announce()));
+        this.send(link, buildPing(this.state, MsgType.MEET, this.announce(), link.node));
       } else {
         this.sendPing(link, MsgType.PING);
         if (previousPing !== 0) n.pingSent = previousPing;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatNodeLine, parseNodeLine, NodeLineError, NODE_FLAG_NAMES, type NodeLine } from '../../common/cluster-nodes.js';
 import { slotRanges } from '../../common/slots.js';
-import { bitmapRanges, formatConf, parseConf, stateFromConf, writeConfInPlace, ConfError } from './nodes-conf.js';
+import { bitmapRanges, formatClusterNodes, formatConf, parseConf, stateFromConf, writeConfInPlace, ConfError } from './nodes-conf.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ const line: fc.Arbitrary<NodeLine> = fc.record({
   port: fc.integer({ min: 0, max: 65535 }),
   cport: fc.integer({ min: 0, max: 65535 }),
   hostname: fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z][a-z0-9.-]{0,20}$/)),
+  shardId: fc.option(fc.stringMatching(/^[0-9a-f]{40}$/), { nil: undefined }),
   flags: fc.subarray(NODE_FLAG_NAMES.filter((f) => f !== 'noflags'), { minLength: 1 }),
   masterId: fc.option(fc.stringMatching(/^[0-9a-f]{40}$/), { nil: null }),
   pingSent: fc.nat(),
@@ -78,12 +79,13 @@ describe('nodes.conf', () => {
     st.myself.port = 7000;
     st.myself.cport = 17000;
     st.myself.configEpoch = 4;
+    st.myself.shardId = ID('1');
     st.currentEpoch = 9;
     st.lastVoteEpoch = 3;
     const b = createNode(ID('b'), NodeFlag.MASTER, 1000);
-    Object.assign(b, { ip: '127.0.0.1', port: 7001, cport: 17001, configEpoch: 9 });
+    Object.assign(b, { ip: '127.0.0.1', port: 7001, cport: 17001, configEpoch: 9, shardId: ID('2'), hostname: 'b.example' });
     const c = createNode(ID('c'), NodeFlag.SLAVE, 1000);
-    Object.assign(c, { ip: '127.0.0.1', port: 7002, cport: 17002, masterId: ID('b') });
+    Object.assign(c, { ip: '127.0.0.1', port: 7002, cport: 17002, masterId: ID('b'), shardId: ID('3') });
     const h = createNode(ID('d'), NodeFlag.HANDSHAKE, 1000);
     for (const n of [b, c, h]) st.nodes.set(n.id, n);
     for (let s = 0; s < 100; s++) addSlot(st, st.myself, s);
@@ -93,8 +95,15 @@ describe('nodes.conf', () => {
     const text = formatConf(st);
     expect(text).not.toContain(ID('d'));
     expect(text.endsWith('vars currentEpoch 9 lastVoteEpoch 3\n')).toBe(true);
-    expect(text).toContain(`${ID('a')} 127.0.0.1:7000@17000 myself,master - 0 0 4 connected 0-99 [5->-${ID('b')}] [200-<-${ID('b')}]\n`);
+    // Shard IDs are 7.2's aux field, after the (possibly empty) hostname.
+    expect(text).toContain(`${ID('a')} 127.0.0.1:7000@17000,,shard-id=${ID('1')} myself,master - 0 0 4 connected 0-99 [5->-${ID('b')}] [200-<-${ID('b')}]\n`);
+    expect(text).toContain(`${ID('b')} 127.0.0.1:7001@17001,b.example,shard-id=${ID('2')} master - 0 0 9 disconnected 100-16383\n`);
+    expect(formatClusterNodes(st)).not.toContain('shard-id');
     const back = stateFromConf(parseConf(text), OPTS, 2000);
+    expect(back.myself.shardId).toBe(ID('1'));
+    expect(back.nodes.get(ID('b'))?.hostname).toBe('b.example');
+    // A replica is in its master's shard.
+    expect(back.nodes.get(ID('c'))?.shardId).toBe(ID('2'));
     expect(back.myself.id).toBe(ID('a'));
     expect(back.myself.configEpoch).toBe(4);
     expect(back.currentEpoch).toBe(9);
@@ -104,7 +113,17 @@ describe('nodes.conf', () => {
     expect(back.nodes.get(ID('c'))?.masterId).toBe(ID('b'));
     expect(back.migrating.get(5)).toBe(ID('b'));
     expect(back.importing.get(200)).toBe(ID('b'));
-    expect(formatConf(back)).toBe(text);
+    expect(formatConf(back)).toBe(text.replace(`shard-id=${ID('3')}`, `shard-id=${ID('2')}`));
+  });
+  it('reads 7.2 aux fields and files without them', () => {
+    const l = parseNodeLine(`${ID('a')} 127.0.0.1:7000@17000,,tls-port=0,shard-id=${ID('e')} myself,master - 0 0 1 connected`);
+    expect(l.hostname).toBe('');
+    expect(l.shardId).toBe(ID('e'));
+    expect(parseNodeLine(`${ID('a')} 127.0.0.1:7000@17000,h.example,nodename=x myself,master - 0 0 1 connected`).hostname).toBe('h.example');
+    expect(() => parseNodeLine(`${ID('a')} 127.0.0.1:7000@17000,,shard-id=xyz myself,master - 0 0 1 connected`)).toThrow(NodeLineError);
+    const st = stateFromConf(parseConf(`${ID('a')} 127.0.0.1:7000@17000 myself,master - 0 0 1 connected\n`), OPTS, 0);
+    expect(st.myself.shardId).toMatch(/^[0-9a-f]{40}$/);
+    expect(st.myself.shardId).not.toBe(ID('a'));
   });
   it('raises currentEpoch to the largest configEpoch and rejects files without myself', () => {
     const st = stateFromConf(parseConf(`${ID('a')} :0@0 myself,master - 0 0 7 connected\nvars currentEpoch 2 lastVoteEpoch 0\n`), OPTS, 0);

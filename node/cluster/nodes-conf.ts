@@ -19,7 +19,8 @@ const FLAG_BITS: [number, NodeFlagName][] = [
   [NodeFlag.NOFAILOVER, 'nofailover'],
 ];
 
-export function describeNode(st: ClusterState, n: ClusterNode): NodeLine {
+/** `withShardId`: the nodes.conf form, with the shard-id aux field. */
+export function describeNode(st: ClusterState, n: ClusterNode, withShardId = false): NodeLine {
   const flags: NodeFlagName[] = [];
   for (const [bit, name] of FLAG_BITS) if (n.flags & bit) flags.push(name);
   const master = n.masterId !== null && n.flags & NodeFlag.SLAVE ? n.masterId : null;
@@ -30,6 +31,7 @@ export function describeNode(st: ClusterState, n: ClusterNode): NodeLine {
     port: n.port,
     cport: n.cport,
     hostname: n.hostname,
+    ...(withShardId ? { shardId: n.shardId } : {}),
     flags,
     masterId: master,
     pingSent: n.pingSent,
@@ -85,7 +87,7 @@ export function formatClusterNodes(st: ClusterState): string {
 
 export function formatConf(st: ClusterState): string {
   let s = '';
-  for (const n of st.nodes.values()) if (!inHandshake(n)) s += formatNodeLine(describeNode(st, n)) + '\n';
+  for (const n of st.nodes.values()) if (!inHandshake(n)) s += formatNodeLine(describeNode(st, n, true)) + '\n';
   return `${s}vars currentEpoch ${st.currentEpoch} lastVoteEpoch ${st.lastVoteEpoch}\n`;
 }
 
@@ -141,6 +143,8 @@ export function stateFromConf(conf: ParsedConf, opts: ClusterOptions, now: numbe
     n.port = l.port;
     n.cport = l.cport;
     n.hostname = l.hostname;
+    // A file written before shard IDs existed keeps the random one createNode chose.
+    if (l.shardId !== undefined) n.shardId = l.shardId;
     n.masterId = l.masterId;
     n.pingSent = l.pingSent !== 0 ? now : 0;
     n.pongReceived = l.pongReceived !== 0 ? now : 0;
@@ -155,7 +159,10 @@ export function stateFromConf(conf: ParsedConf, opts: ClusterOptions, now: numbe
   // Masters with replicas are replica-migration targets (state.ts, MIGRATE_TO).
   for (const n of st.nodes.values()) {
     const m = n.flags & NodeFlag.SLAVE && n.masterId !== null ? st.nodes.get(n.masterId) : undefined;
-    if (m !== undefined) m.flags |= NodeFlag.MIGRATE_TO;
+    if (m !== undefined) {
+      m.flags |= NodeFlag.MIGRATE_TO;
+      n.shardId = m.shardId;
+    }
   }
   for (const m of myLine.migrating) st.migrating.set(m.slot, m.id);
   for (const m of myLine.importing) st.importing.set(m.slot, m.id);

@@ -1,7 +1,7 @@
 // Building the messages this node sends (facts §2.2-2.5): own header, PING/PONG/MEET with gossip
 // about a few random nodes plus every PFAIL node, FAIL, UPDATE and PUBLISH.
-import { MFlag, MsgType, NodeFlag, SLOT_BITMAP_LEN, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
-import { inHandshake, isMaster, isReplica, masterOf, type ClusterNode, type ClusterState } from './state.js';
+import { MFlag, MsgType, NodeFlag, SLOT_BITMAP_LEN, type BusMessage, type ForgottenNode, type GossipEntry, type Header } from '../bus/messages.js';
+import { FORGET_BAN_MS, inHandshake, isMaster, isReplica, masterOf, type ClusterNode, type ClusterState } from './state.js';
 
 export interface Announce {
   ip: string;
@@ -27,7 +27,8 @@ export function buildHeader(st: ClusterState, type: number, ann: Announce): Head
     myip: ann.ip,
     pport: 0,
     cport: ann.cport,
-    flags: me.flags,
+    // Tells our other nodes that we understand every extension (see receive.ts).
+    flags: me.flags | NodeFlag.EXTENSIONS_SUPPORTED,
     state: st.ok ? 0 : 1,
     // PAUSED tells my replica doing a manual failover which offset to reach.
     mflags: isMaster(me) && st.mf.end !== 0 ? MFlag.PAUSED : 0,
@@ -47,8 +48,14 @@ function gossipOf(n: ClusterNode): GossipEntry {
   };
 }
 
-/** PING/PONG/MEET with max(3, N/10) random healthy entries (capped at N-2) plus all PFAIL nodes. */
-export function buildPing(st: ClusterState, type: number, ann: Announce, random: () => number = Math.random): BusMessage {
+/**
+ * PING/PONG/MEET with max(3, N/10) random healthy entries (capped at N-2) plus all PFAIL nodes.
+ * Extensions: HOSTNAME to everyone (a 7.0 node forgets a hostname missing from any ping); SHARDID
+ * and one FORGOTTEN_NODE per banned node only to `to` when it understands them (7.2 does the
+ * same to every peer, and a 7.0 peer logs a warning per unknown extension). EXT_DATA is always
+ * set, as 7.2.7+ does, so that those nodes send us theirs.
+ */
+export function buildPing(st: ClusterState, type: number, ann: Announce, to: ClusterNode | null = null, now = Date.now(), random: () => number = Math.random): BusMessage {
   const all = [...st.nodes.values()];
   const freshNodes = all.length - 2;
   let wanted = Math.max(3, Math.floor(all.length / 10));
@@ -65,7 +72,32 @@ export function buildPing(st: ClusterState, type: number, ann: Announce, random:
   }
   for (const n of all) if (n.flags & NodeFlag.PFAIL && n !== st.myself && !inHandshake(n)) gossip.push(gossipOf(n));
   const hostname = ann.hostname === '' ? null : ann.hostname;
-  return { header: buildHeader(st, type, ann), body: { kind: 'ping', gossip, hostname, unknownExtensions: [] } };
+  const header = buildHeader(st, type, ann);
+  header.mflags |= MFlag.EXT_DATA;
+  const body: BusMessage['body'] = { kind: 'ping', gossip, hostname, unknownExtensions: [] };
+  if (to !== null && to.extSupported) {
+    body.shardId = st.myself.shardId;
+    const forgotten = forgottenNodes(st, now);
+    if (forgotten.length > 0) body.forgotten = forgotten;
+  }
+  return { header, body };
+}
+
+/**
+ * A ban goes out once it is this old. `redis-cli --cluster del-node` sends CLUSTER FORGET to every
+ * node in turn and gives up at the first "Unknown node" error: a ban gossiped at once (a PONG
+ * answers every PING) could reach a node before redis-cli does.
+ */
+export const FORGET_GOSSIP_DELAY_MS = 1000;
+
+/** Banned node IDs with the ban's remaining whole seconds (Redis keeps the deadline in seconds). */
+function forgottenNodes(st: ClusterState, now: number): ForgottenNode[] {
+  const out: ForgottenNode[] = [];
+  for (const [id, until] of st.blacklist) {
+    if (until <= now || until - now > FORGET_BAN_MS - FORGET_GOSSIP_DELAY_MS) continue;
+    out.push({ id, ttl: Math.floor((until - now) / 1000) });
+  }
+  return out;
 }
 
 export function buildFail(st: ClusterState, id: string, ann: Announce): BusMessage {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { receive, type LinkView } from './receive.js';
-import { addSlot, createNode, createState, startHandshake, updateState, type ClusterNode, type ClusterState } from './state.js';
-import { MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { addSlot, createNode, createState, setMyMaster, startHandshake, updateState, type ClusterNode, type ClusterState } from './state.js';
+import { decodeMessage, encodeMessage, MFlag, MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { buildPing } from './outgoing.js';
+import { FORGET_BAN_MS } from './state.js';
 import { detectPfail } from './failure.js';
 
 const ID = (c: string) => c.repeat(40);
@@ -191,5 +193,70 @@ describe('receive', () => {
     expect(st.owners[3]).toBe(c);
     expect(st.owners[4]).toBe(c);
     expect(b.numSlots).toBe(0);
+  });
+});
+
+describe('ping extensions beyond HOSTNAME', () => {
+  const withBody = (over: Partial<Header>, body: Partial<Extract<BusMessage['body'], { kind: 'ping' }>>): BusMessage => {
+    const m = ping(over);
+    Object.assign(m.body, body);
+    return m;
+  };
+
+  it('marks a peer as understanding them from what it sends, never a 7.0 node sending only HOSTNAME', () => {
+    const cases: [string, BusMessage, boolean][] = [
+      ['7.0, no hostname', ping({}), false],
+      ['7.0 with a hostname', withBody({ mflags: MFlag.EXT_DATA }, { hostname: 'h' }), false],
+      ['7.2.0: SHARDID', withBody({ mflags: MFlag.EXT_DATA }, { shardId: ID('9') }), true],
+      ['7.2: HUMAN_NODENAME', withBody({ mflags: MFlag.EXT_DATA }, { hostname: 'h', unknownExtensions: [1] }), true],
+      ['7.2.7+: EXT_DATA with no extension', ping({ mflags: MFlag.EXT_DATA }), true],
+      ['ours: header flag, hostname only', withBody({ mflags: MFlag.EXT_DATA, flags: NodeFlag.MASTER | NodeFlag.MYSELF | NodeFlag.EXTENSIONS_SUPPORTED }, { hostname: 'h' }), true],
+    ];
+    for (const [what, msg, want] of cases) {
+      const st = createState(ID('a'), OPTS, 0);
+      const b = known(st, 'b', 7001);
+      receive(st, inbound(b), msg, env(10));
+      expect([what, b.extSupported]).toEqual([what, want]);
+    }
+  });
+
+  it('SHARDID sets the sender shard and mine when the sender is my master; without it a replica joins its master shard', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    setMyMaster(st, b);
+    expect(st.myself.shardId).toBe(b.shardId);
+    const fx = receive(st, inbound(b), withBody({ mflags: MFlag.EXT_DATA }, { shardId: ID('9') }), env(10));
+    expect(b.shardId).toBe(ID('9'));
+    expect(st.myself.shardId).toBe(ID('9'));
+    expect(fx).toContainEqual({ t: 'save' });
+    const c = known(st, 'c', 7002);
+    receive(st, inbound(c), ping({ flags: NodeFlag.SLAVE | NodeFlag.MYSELF, slaveof: ID('b') }), env(20));
+    expect(c.shardId).toBe(ID('9'));
+    // A junk shard ID is ignored.
+    receive(st, inbound(b), withBody({ mflags: MFlag.EXT_DATA }, { shardId: 'x'.repeat(39) + '!' }), env(30));
+    expect(b.shardId).toBe(ID('9'));
+  });
+
+  it('buildPing sends SHARDID and FORGOTTEN_NODE only to a peer that understands them, EXT_DATA always', () => {
+    const st = createState(ID('a'), OPTS, 0);
+    const b = known(st, 'b', 7001);
+    st.blacklist.set(ID('c'), 40_500);
+    st.blacklist.set(ID('d'), 500);
+    // Just banned (CLUSTER FORGET a moment ago): not yet, redis-cli may still be sending FORGETs.
+    st.blacklist.set(ID('e'), 1000 + FORGET_BAN_MS - 200);
+    const ann = { ip: '', port: 7000, cport: 17000, hostname: 'a.example' };
+    const plain = buildPing(st, MsgType.PING, ann, b, 1000);
+    expect(plain.header.mflags & MFlag.EXT_DATA).toBe(MFlag.EXT_DATA);
+    expect(plain.header.flags & NodeFlag.EXTENSIONS_SUPPORTED).toBe(NodeFlag.EXTENSIONS_SUPPORTED);
+    expect(plain.body).toMatchObject({ hostname: 'a.example' });
+    expect(plain.body).not.toHaveProperty('shardId');
+    expect(plain.body).not.toHaveProperty('forgotten');
+    b.extSupported = true;
+    const full = buildPing(st, MsgType.PING, ann, b, 1000);
+    expect(full.body).toMatchObject({ hostname: 'a.example', shardId: st.myself.shardId, forgotten: [{ id: ID('c'), ttl: 39 }] });
+    // The frame a 7.0 node gets carries HOSTNAME only.
+    const r = decodeMessage(encodeMessage(plain));
+    expect(r.ok && r.msg.body.kind === 'ping' && r.msg.body.hostname).toBe('a.example');
+    expect(encodeMessage(plain).readUInt16BE(2214)).toBe(1);
   });
 });

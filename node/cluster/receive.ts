@@ -19,6 +19,7 @@ import {
   setAsMaster,
   setMyMaster,
   setReplicaOf,
+  updateShardId,
   type ClusterNode,
   type ClusterState,
   type Effect,
@@ -117,7 +118,14 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
         return fx;
       }
     }
-    if (sender !== null) sender.hostname = body.hostname ?? '';
+    if (sender !== null) {
+      sender.hostname = body.hostname ?? '';
+      if (!sender.extSupported && understandsExtensions(h, body)) sender.extSupported = true;
+      // Without a SHARDID extension (7.0), a replica is in its master's shard, a master keeps
+      // the ID chosen here for it.
+      const shardId = body.shardId !== undefined && validNodeId(body.shardId) ? body.shardId : masterOf(st, sender)?.shardId;
+      if (shardId !== undefined && updateShardId(st, sender, shardId)) fx.push({ t: 'save' });
+    }
     if (sender !== null && body.forgotten !== undefined) forgetGossiped(st, body.forgotten, now, fx);
     if (!link.outbound && type === MsgType.PING && sender !== null) updateAddress(st, sender, linkAddress(h, link), h, fx);
 
@@ -370,6 +378,20 @@ function forgetGossiped(st: ClusterState, forgotten: readonly ForgottenNode[], n
     st.blacklist.set(f.id, now + f.ttl * 1000);
     fx.push({ t: 'log', level: 'info', msg: 'Forgetting node at the request of a peer', fields: { node: f.id, ttl: f.ttl } }, { t: 'delete-node', node: n }, { t: 'update-state' }, { t: 'save' });
   }
+}
+
+/**
+ * Whether a PING/PONG/MEET shows that its sender understands extensions beyond HOSTNAME: our
+ * nodes say so in their header flags, Redis 7.2.0-7.2.6 always sends SHARDID, 7.2.7+ and Valkey
+ * set EXT_DATA on every message (with no extension until they know we understand them). A 7.0
+ * node sets EXT_DATA only to carry HOSTNAME, and must never get the other types: it logs a
+ * warning for every unknown extension it receives.
+ */
+function understandsExtensions(h: Header, body: { hostname: string | null; unknownExtensions: readonly number[]; forgotten?: readonly ForgottenNode[]; shardId?: string }): boolean {
+  if (h.flags & NodeFlag.EXTENSIONS_SUPPORTED) return true;
+  if ((h.mflags & MFlag.EXT_DATA) === 0) return false;
+  const beyondHostname = body.unknownExtensions.length + (body.forgotten?.length ?? 0) + (body.shardId !== undefined ? 1 : 0);
+  return beyondHostname > 0 || body.hostname === null;
 }
 
 function validNodeId(id: string): boolean {

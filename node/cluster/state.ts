@@ -13,6 +13,13 @@ export interface ClusterNode {
   cport: number;
   pport: number;
   hostname: string;
+  /**
+   * Shard ID (7.2+): random per master, adopted by its replicas, kept by a replica promoted in its
+   * place. Peers that do not send the SHARDID extension (7.0) keep a locally chosen one.
+   */
+  shardId: string;
+  /** The peer understands extensions beyond HOSTNAME (our nodes, 7.2+): SHARDID and FORGOTTEN_NODE go only to such peers. */
+  extSupported: boolean;
   /** Master's ID when this node is a replica of a known master. */
   masterId: string | null;
   configEpoch: number;
@@ -137,6 +144,8 @@ export function createNode(id: string, flags: number, now: number): ClusterNode 
     cport: 0,
     pport: 0,
     hostname: '',
+    shardId: randomNodeId(),
+    extSupported: false,
     masterId: null,
     configEpoch: 0,
     slots: new Uint8Array(SLOT_BITMAP_LEN),
@@ -273,7 +282,28 @@ export function setReplicaOf(st: ClusterState, replica: ClusterNode, masterId: s
   replica.masterId = masterId;
   detachReplica(st, replica, previous);
   const m = masterId !== null ? st.nodes.get(masterId) : undefined;
-  if (m !== undefined && isReplica(replica)) m.flags |= NodeFlag.MIGRATE_TO;
+  if (m !== undefined && isReplica(replica)) {
+    m.flags |= NodeFlag.MIGRATE_TO;
+    replica.shardId = m.shardId;
+  }
+}
+
+/**
+ * A node's shard ID as it announced it (or its master's when it announced none); a replica of
+ * that node here follows it. True when something changed (nodes.conf must be saved).
+ */
+export function updateShardId(st: ClusterState, n: ClusterNode, shardId: string): boolean {
+  let changed = false;
+  if (n.shardId !== shardId) {
+    n.shardId = shardId;
+    changed = true;
+  }
+  const me = st.myself;
+  if (n !== me && isReplica(me) && me.masterId === n.id && me.shardId !== shardId) {
+    me.shardId = shardId;
+    changed = true;
+  }
+  return changed;
 }
 
 export function renameNode(st: ClusterState, node: ClusterNode, id: string): void {
@@ -341,6 +371,7 @@ export function setMyMaster(st: ClusterState, master: ClusterNode): void {
     st.migrating.clear();
   }
   setReplicaOf(st, me, master.id);
+  me.shardId = master.shardId;
   // A manual failover in progress belonged to my previous role.
   st.mf = newManualFailover();
 }

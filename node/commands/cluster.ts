@@ -161,7 +161,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
     case 'myid':
       return out.bulk(st.myself.id);
     case 'myshardid':
-      return out.bulk((masterOf(st, st.myself) ?? st.myself).id);
+      return out.bulk(st.myself.shardId);
     case 'info':
       return out.verbatim(clusterInfo(m));
     case 'nodes':
@@ -276,6 +276,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
         st.lastVoteEpoch = 0;
         st.myself.configEpoch = 0;
         renameNode(st, st.myself, randomNodeId());
+        st.myself.shardId = randomNodeId();
       }
       m.commit();
       return out.ok();

@@ -35,7 +35,9 @@ export function replicaOf(server: Server, target: { host: string; port: number }
   }
   server.replicaLink = link;
   for (const db of server.dbs) db.activeExpireAllowed = false;
-  for (const s of [...server.replication.replicas.keys()]) server.killSession(s);
+  // Sub-replicas stay attached, as in Redis: if the new master continues this history under the
+  // same ID they never notice; otherwise the link drops them once it knows (a new ID on
+  // +CONTINUE, or a full sync), and they continue or resync from this node.
   link.start();
   server.log.warn({ master: `${target.host}:${target.port}` }, 'connecting to MASTER');
 }

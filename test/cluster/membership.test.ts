@@ -79,7 +79,9 @@ describe('cluster membership with six redshard nodes', () => {
     const gone = nodes[5]!;
     const id = cli(gone, 'cluster', 'myid');
     const rest = nodes.slice(0, 5);
-    for (const n of rest) expect(cli(n, 'cluster', 'forget', id)).toBe('OK');
+    // Our nodes gossip a ban (7.2's FORGOTTEN_NODE) a second after FORGET: on a slow machine a
+    // node may have forgotten it before its turn, as redis-cli's del-node may find with 7.2.
+    for (const n of rest) expect(['OK', `ERR Unknown node ${id}`]).toContain(cli(n, 'cluster', 'forget', id));
     expect(cli(gone, 'cluster', 'reset', 'hard')).toBe('OK');
     const info = cli(gone, 'cluster', 'info');
     expect(info).toContain('cluster_known_nodes:1');

@@ -3,8 +3,8 @@
 // file it copies must exist after `npm run build`, and the image's runtime layout is rebuilt in a
 // temporary directory (/app with production dependencies only, the /usr/local/bin links, /data)
 // where the entrypoints run with the image's command lines, environment and working directory,
-// as the image's uid 1000 when this test runs as root. The node entrypoint must pass the HEALTHCHECK while serving and fail it when
-// stopped, and SIGTERM must leave nodes.conf and the append-only file complete on disk. The
+// as the image's uid 1000 when this test runs as root. The node entrypoint must pass the HEALTHCHECK while serving (on the
+// port its command line or config file gives, whatever the environment says) and fail it when stopped, and SIGTERM must leave nodes.conf and the append-only file complete on disk. The
 // operator entrypoint runs with the command line the Helm chart renders, against the test
 // control plane, and serves its probes.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -201,11 +201,23 @@ async function ping(port: number): Promise<string> {
   }
 }
 
-/** The HEALTHCHECK command, as the image runs it (exit status 0 = healthy). */
-function healthcheck(port: number): number | null {
+/**
+ * The HEALTHCHECK command, as the image runs it (exit status 0 = healthy), about the process `pid`
+ * (in the container: pid 1). REDSHARD_PORT, which an earlier check read, names a wrong port: the
+ * check must go by the node's own command line.
+ */
+function healthcheck(pid: number | undefined): number | null {
   const [cmd, ...args] = JSON.parse(last(runtime, 'HEALTHCHECK')!.rest.replace(/^.*?CMD\s+/, '')) as string[];
-  const r = spawnSync(cmd!, args.map((a) => (a.startsWith('/app/') ? at(a) : a)), { env: imageEnv({ REDSHARD_PORT: String(port) }), cwd: at('/data'), timeout: 10_000, ...(asImageUser ? { uid: IMAGE_UID, gid: IMAGE_UID } : {}) });
+  const env = imageEnv({ REDSHARD_HEALTHCHECK_PID: String(pid), REDSHARD_PORT: '1' });
+  const r = spawnSync(cmd!, args.map((a) => (a.startsWith('/app/') ? at(a) : a)), { env, cwd: at('/data'), timeout: 10_000, ...(asImageUser ? { uid: IMAGE_UID, gid: IMAGE_UID } : {}) });
   return r.status;
+}
+
+/** A process whose command line is a node's about to listen on `port` (not listening yet). */
+function startingNode(port: number): ChildProcess {
+  const p = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', 'redshard-node', '--port', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' });
+  started.push(p);
+  return p;
 }
 
 describe('redshard-node entrypoint from the built tree', () => {
@@ -216,35 +228,59 @@ describe('redshard-node entrypoint from the built tree', () => {
 
   it(`starts as the image runs it${asImageUser ? ' (uid 1000)' : ''}, passes the HEALTHCHECK, then fails it when stopped`, async () => {
     port = await freePort();
-    expect(healthcheck(port), 'nothing listening yet').toBe(1);
+    const starting = startingNode(port);
+    expect(healthcheck(starting.pid), 'nothing listening yet').toBe(1);
+    starting.kill('SIGKILL');
     node = runAsImage(imageArgs());
     started.push(node);
     await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n', 30_000);
     if (asImageUser) expect(readFileSync(`/proc/${node.pid}/status`, 'utf8')).toMatch(/^Uid:\s+1000\s/m);
-    expect(healthcheck(port)).toBe(0);
+    expect(healthcheck(node.pid)).toBe(0);
     node.kill('SIGTERM');
     expect(await exited(node)).toBe(0);
-    expect(healthcheck(port)).toBe(1);
+    expect(healthcheck(node.pid)).toBe(1);
   });
+
+  it('HEALTHCHECK follows the port of a config file named relative to the node, behind an init that keeps its arguments', async () => {
+    const other = await freePort();
+    const conf = at('/data/node.conf');
+    writeFileSync(conf, `port ${other}\nbind 127.0.0.1\n`);
+    if (asImageUser) chownSync(conf, IMAGE_UID, IMAGE_UID);
+    // As `docker run --init`: pid 1 is an init that runs the node as its child and keeps the
+    // node's command line on its own (here a shell that does not exec its last command).
+    const init = runAsImage(['sh', '-c', '"$0" "$@"; exit $?', 'redshard-node', 'node.conf', '--dir', at('/data')]);
+    started.push(init);
+    await until('node serving', async () => (await ping(other).catch(() => '')) === '+PONG\r\n', 30_000);
+    expect(readFileSync(`/proc/${init.pid}/cmdline`, 'latin1').split('\0')[0], 'the init is a process of its own').toBe('sh');
+    expect(healthcheck(init.pid)).toBe(0);
+    // The init does not pass signals on: the node is stopped by SHUTDOWN, which gets no reply.
+    const c = await RawClient.connect(other, '127.0.0.1');
+    void c.call('SHUTDOWN', 'NOSAVE').catch(() => '');
+    expect(await exited(init)).toBe(0);
+    c.close();
+    expect(healthcheck(init.pid)).toBe(1);
+  }, 30_000);
 
   it('HEALTHCHECK: a password-protected node is healthy, a port that is not Redis or that hangs is not', async () => {
     const locked = runAsImage([...imageArgs(), '--requirepass', 'secret']);
     started.push(locked);
     await until('node serving', async () => (await ping(port).catch(() => '')).startsWith('-NOAUTH'), 30_000);
-    expect(healthcheck(port)).toBe(0);
+    expect(healthcheck(locked.pid)).toBe(0);
     locked.kill('SIGTERM');
     expect(await exited(locked)).toBe(0);
+    const starting = startingNode(port);
     for (const behaviour of ['http', 'silent'] as const) {
       const fake = net.createServer((s) => {
         if (behaviour === 'http') s.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       });
       await new Promise<void>((r) => fake.listen(port, '127.0.0.1', r));
       try {
-        expect(healthcheck(port), behaviour).toBe(1);
+        expect(healthcheck(starting.pid), behaviour).toBe(1);
       } finally {
         await new Promise((r) => fake.close(r));
       }
     }
+    starting.kill('SIGKILL');
   }, 30_000);
 
   it('SIGTERM saves nodes.conf and flushes the append-only file; a restart finds both', async () => {
@@ -265,7 +301,8 @@ describe('redshard-node entrypoint from the built tree', () => {
 
     const conf = readFileSync(at('/data/nodes.conf'), 'latin1');
     // A node that never met a peer does not know its own address yet (redis-server writes the same).
-    expect(conf).toMatch(new RegExp(`^${id} [\\d.]*:${port}@\\d+ myself,master - 0 0 \\d+ connected 0-16383$`, 'm'));
+    // (with 7.2's shard-id aux field, after an empty hostname)
+    expect(conf).toMatch(new RegExp(`^${id} [\\d.]*:${port}@\\d+,,shard-id=[0-9a-f]{40} myself,master - 0 0 \\d+ connected 0-16383$`, 'm'));
     expect(conf).toMatch(/^vars currentEpoch \d+ lastVoteEpoch \d+$/m);
     const aofDir = at('/data/appendonlydir');
     const manifest = readdirSync(aofDir).find((f) => f.endsWith('.manifest'))!;
