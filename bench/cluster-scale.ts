@@ -12,7 +12,7 @@
 // Env: BENCH_NODES (32), BENCH_WINDOW_S (30), BENCH_NODE_TIMEOUT (15000 ms, Redis's default).
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { fmt, rssBytes, startServer, stop, type Proc } from './common.ts';
+import { fmt, rssBytes, sleep, startServer, stop, type Proc } from './common.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const N = Number(process.env.BENCH_NODES ?? 32);
@@ -21,8 +21,6 @@ const NODE_TIMEOUT = Number(process.env.BENCH_NODE_TIMEOUT ?? 15000);
 const SETTLE_MS = 5000;
 const MASTERS = Math.floor(N / 2);
 const SLOTS = 16384;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Node {
   proc: Proc;

@@ -8,11 +8,10 @@
 // Run: npm run build && flock /tmp/redshard-bench.lock node_modules/.bin/node bench/cluster-setslot.ts
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cli, fmt, startServer, stop, type Proc } from './common.ts';
+import { cli, fmt, sleep, startServer, stop, type Proc } from './common.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 200);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function timed(port: number, input: string, pipe: boolean): number {
   const t = performance.now();

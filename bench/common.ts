@@ -1,6 +1,6 @@
 // Shared pieces of the benchmark scripts: starting our node and Debian's redis-server side by side
-// on loopback, reading RSS, and stopping everything at exit.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+// on loopback, reading RSS, polling, and stopping everything at exit.
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,6 +70,41 @@ export function cli(port: number, args: string[]): string {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
 }
 
+/** Bulk-loads SET key:NNNNNNNN value(i) for i < keys through one redis-cli --pipe, as a user would. */
+export function pipeLoad(port: number, keys: number, value: (i: number) => string): void {
+  const chunks: string[] = [];
+  let proto = '';
+  for (let i = 0; i < keys; i++) {
+    const k = `key:${String(i).padStart(8, '0')}`;
+    const v = value(i);
+    proto += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
+    if (proto.length > 1 << 20) {
+      chunks.push(proto);
+      proto = '';
+    }
+  }
+  chunks.push(proto);
+  const r = spawnSync('redis-cli', ['-p', String(port), '--pipe'], { input: chunks.join(''), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
+}
+
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls a synchronous check (typically redis-cli) until it holds; a check that throws (a node not
+ * answering yet) counts as not yet. */
+export async function until(what: string, pred: () => boolean, ms = 60_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (pred()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }

@@ -5,25 +5,10 @@
 // Run: npm run build && node bench/failover.ts
 import { execFileSync } from 'node:child_process';
 import { Cluster } from 'ioredis';
-import { cli, fmt, startServer, type Proc } from './common.ts';
+import { cli, fmt, sleep, startServer, until, type Proc } from './common.ts';
 
 const TIMEOUTS = (process.env.BENCH_NODE_TIMEOUTS ?? '1000,5000').split(',').map(Number);
 let nextPort = 20000 + Math.floor(Math.random() * 20000);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, pred: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (pred()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function myLine(port: number): string[] {
   return cli(port, ['cluster', 'nodes']).split('\n').find((l) => l.includes('myself'))!.split(' ');

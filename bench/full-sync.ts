@@ -3,29 +3,12 @@
 // longest event-loop stall of the master meanwhile (a client pings it back to back), for our
 // node and for Debian's redis-server (diskless, no delay) in the same run.
 // Run: node bench/full-sync.ts (BENCH_KEYS=n for another size)
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { loadavg } from 'node:os';
-import { cli, fmt, rssBytes, startServer, stop, type Proc } from './common.ts';
+import { cli, fmt, pipeLoad, rssBytes, startServer, stop, type Proc } from './common.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
-
-function load(port: number): void {
-  const chunks: string[] = [];
-  let proto = '';
-  for (let i = 0; i < KEYS; i++) {
-    const k = `key:${String(i).padStart(8, '0')}`;
-    proto += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$10\r\nvalue-${String(i % 10000).padStart(4, '0')}\r\n`;
-    if (proto.length > 1 << 20) {
-      chunks.push(proto);
-      proto = '';
-    }
-  }
-  chunks.push(proto);
-  const r = spawnSync('redis-cli', ['-p', String(port), '--pipe'], { input: chunks.join(''), encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
-}
 
 /** PINGs one at a time until stopped; returns the longest round trip in ms. */
 function pinger(port: number): { stop(): Promise<number> } {
@@ -72,7 +55,7 @@ interface Result {
 async function syncTime(kind: 'redshard' | 'redis', port: number): Promise<Result> {
   const extra = kind === 'redis' ? ['--repl-diskless-sync-delay', '0'] : [];
   const master = await startServer(kind, port, extra);
-  load(master.port);
+  pipeLoad(master.port, KEYS, (i) => `value-${String(i % 10000).padStart(4, '0')}`);
   const ping = pinger(master.port);
   const t0 = performance.now();
   const replica: Proc = await startServer(kind, port + 1, ['--replicaof', '127.0.0.1', String(master.port), ...extra]);

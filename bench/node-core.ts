@@ -7,7 +7,7 @@
 // both servers are CPU-bound.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cli, fmt, rssBytes, startServer, stop, type Proc } from './common.ts';
+import { cli, fmt, pipeLoad, rssBytes, startServer, stop, type Proc } from './common.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const TESTS = (process.env.BENCH_TESTS ?? 'get,set,incr,lpush,lpop,sadd,hset,zadd').split(',');
@@ -48,23 +48,6 @@ function benchOne(p: Proc, test: string, pipeline: number, size: number): Result
   return null;
 }
 
-function load(port: number): void {
-  // One pipe of SET commands through redis-cli --pipe, as a user would bulk-load.
-  let proto = '';
-  const chunks: string[] = [];
-  for (let i = 0; i < KEYS; i++) {
-    const k = `key:${String(i).padStart(8, '0')}`;
-    proto += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$3\r\nval\r\n`;
-    if (proto.length > 1 << 20) {
-      chunks.push(proto);
-      proto = '';
-    }
-  }
-  chunks.push(proto);
-  const r = spawnSync('redis-cli', ['-p', String(port), '--pipe'], { input: chunks.join(''), encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
-}
-
 async function main(): Promise<void> {
   const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   // Free ports, not fixed ones: a fixed port taken by someone else's server was benchmarked instead.
@@ -98,7 +81,8 @@ async function main(): Promise<void> {
   const mem: string[] = [];
   for (const p of fresh as Proc[]) {
     const before = rssBytes(p.child.pid!);
-    load(p.port);
+    // One pipe of SET commands, as a user would bulk-load.
+    pipeLoad(p.port, KEYS, () => 'val');
     const dbsize = cli(p.port, ['DBSIZE']);
     mem.push(`${p.name}: dbsize ${dbsize}, RSS ${fmt(before / 2 ** 20, 1)} MiB -> ${fmt(rssBytes(p.child.pid!) / 2 ** 20, 1)} MiB`);
   }

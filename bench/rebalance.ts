@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
-import { cli, fmt, startServer, stop, type Proc } from './common.ts';
+import { cli, fmt, sleep, startServer, stop, until, type Proc } from './common.ts';
+import { slotOwnerPorts } from '../test/helpers/slot-owners.ts';
 
 const KEYS = Number(process.env.REBALANCE_KEYS ?? 1_000_000);
 const LOAD_KEYS = 10_000;
@@ -22,21 +23,6 @@ const RUNS = (process.env.REBALANCE_RUNS ?? 'redis,redshard,atomic').split(',');
 /** `RATE` of IMPORT-SLOTS (keys/s, 0 = unpaced); the node's default when unset. */
 const RATE = process.env.REBALANCE_RATE;
 let nextPort = 21000 + Math.floor(Math.random() * 15000);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, pred: () => boolean, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (pred()) return;
-    } catch {
-      // not answering yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
   for (let attempt = 0; ; attempt++) {
@@ -64,19 +50,7 @@ function redisCluster(args: string[]): string {
 }
 
 /** Slot owner table from CLUSTER NODES: slot -> client port. */
-function owners(port: number): Int32Array {
-  const out = new Int32Array(16384).fill(-1);
-  for (const line of cli(port, ['cluster', 'nodes']).split('\n')) {
-    const f = line.split(' ');
-    const p = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
-    for (const tok of f.slice(8)) {
-      if (tok.startsWith('[')) continue;
-      const [a, b] = tok.split('-').map(Number);
-      for (let s = a!; s <= (b ?? a!); s++) out[s] = p;
-    }
-  }
-  return out;
-}
+const owners = (port: number): Int32Array => slotOwnerPorts(cli(port, ['cluster', 'nodes']));
 
 const keyName = (i: number) => `key:${i}`;
 
@@ -162,7 +136,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     // load again (SET is idempotent) if the load met a CLUSTERDOWN anyway.
     const allOk = () => nodes.slice(0, 3).every((n) => cli(n.port, ['cluster', 'info']).includes('cluster_state:ok'));
     for (let steady = 0; steady < 10; ) {
-      await until('cluster ok', allOk);
+      await until('cluster ok', allOk, 120_000, 100);
       steady = allOk() ? steady + 1 : 0;
       await sleep(100);
     }
@@ -174,7 +148,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
       } catch (e) {
         if (attempt >= 2) throw e;
         console.error(`${kind}: loading failed (${(e as Error).message}), again`);
-        await until('cluster ok', allOk);
+        await until('cluster ok', allOk, 120_000, 100);
       }
     }
     const loaded = nodes.slice(0, 3).reduce((s, n) => s + Number(cli(n.port, ['dbsize'])), 0);
@@ -183,6 +157,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     redisCluster(['add-node', addr(nodes[3]!), addr(nodes[0]!)]);
     await until('the new master known everywhere and ok', () =>
       nodes.every((n) => cli(n.port, ['cluster', 'nodes']).split('\n').filter(Boolean).length === 4 && cli(n.port, ['cluster', 'info']).includes('cluster_state:ok')),
+      120_000, 100,
     );
     client = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }]);
     for (let i = 0; i < LOAD_KEYS; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => client!.set(`load:${i + j}`, '0')));

@@ -200,39 +200,19 @@ const enum Sort {
   Desc,
 }
 
-/** A skip list node (the index on main) or a block cursor (the sorted-blocks index replacing it). */
-type NodeLike = { member: string; score: number; forward: NodeLike | null };
-type CursorLike = { entry: { member: string; score: number } | null; next(): void };
-
-/**
- * Calls `fn` for each member with min <= score < max, in order, until it returns false. This is
- * the one place geo reads the sorted set's ordered index: that index is being replaced (skip
- * list nodes -> block cursors) while this is written, so both shapes are accepted here, which
- * keeps the build green whichever change lands first. Reduce to the surviving shape afterwards.
- */
-function eachInRange(z: ZSet, min: number, max: number, fn: (member: string, score: number) => boolean): void {
-  const first: unknown = z.list.firstInRange({ min, max, minex: false, maxex: true });
-  if (first === null || first === undefined) return;
-  if (typeof (first as CursorLike).next === 'function') {
-    const c = first as CursorLike;
-    for (let e = c.entry; e !== null && e.score < max; c.next(), e = c.entry) if (!fn(e.member, e.score)) return;
-    return;
-  }
-  for (let n: NodeLike | null = first as NodeLike; n !== null && n.score < max; n = n.forward) if (!fn(n.member, n.score)) return;
-}
-
 /** The members inside the shape, box by box in Redis's order, stopping at `limit` (0 = all). */
 function membersInShape(z: ZSet, shape: Shape, limit: number): Found[] {
   const out: Found[] = [];
-  const visit = (member: string, score: number): boolean => {
-    const [lon, lat] = decodeScore(score);
-    const dist = roughDistanceIfWithin(shape, lon, lat);
-    if (dist >= 0) out.push({ member, score, lon, lat, dist, exact: false, seq: out.length });
-    return !(limit > 0 && out.length >= limit);
-  };
   for (const r of searchRanges(shape)) {
-    if (limit > 0 && out.length >= limit) break;
-    eachInRange(z, r.min, r.max, visit);
+    // A box is the half-open score range [min, max).
+    const c = z.list.firstInRange({ min: r.min, max: r.max, minex: false, maxex: true });
+    for (let e = c?.entry ?? null; e !== null && e.score < r.max; c!.next(), e = c!.entry) {
+      const [lon, lat] = decodeScore(e.score);
+      const dist = roughDistanceIfWithin(shape, lon, lat);
+      if (dist < 0) continue;
+      out.push({ member: e.member, score: e.score, lon, lat, dist, exact: false, seq: out.length });
+      if (limit > 0 && out.length >= limit) return out;
+    }
   }
   return out;
 }

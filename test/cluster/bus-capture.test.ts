@@ -6,6 +6,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { redisCli, startRedis, type ServerProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/until.js';
 import { decodeMessage, encodeMessage, FrameReader, MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitGet, type BusMessage } from '../../node/bus/messages.js';
 
 const FAKE_ID = randomBytes(20).toString('hex');
@@ -53,14 +54,6 @@ function record(socket: net.Socket, onFrame: (m: BusMessage) => void): void {
   socket.on('error', () => {});
 }
 
-async function waitFor(pred: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const decodedOfType = (t: number) => frames.map((f) => decodeMessage(f)).filter((r) => r.ok && r.msg.header.type === t);
 
 describe('cluster bus frames captured from redis-server 7.0', () => {
@@ -73,7 +66,7 @@ describe('cluster bus frames captured from redis-server 7.0', () => {
     redisCli(redisB.port, ['cluster', 'set-config-epoch', '6']);
     redisCli(redisB.port, ['cluster', 'addslotsrange', '5461', '16383']);
     redisCli(redisB.port, ['cluster', 'meet', '127.0.0.1', String(redis.port)]);
-    await waitFor(() => redisCli(redis.port, ['cluster', 'info']).includes('cluster_known_nodes:2'), 5000);
+    await until('cluster_known_nodes:2', () => redisCli(redis.port, ['cluster', 'info']).includes('cluster_known_nodes:2'), 5000, 50);
     fakePort = await freePort();
     fakeBus = fakePort + 10000;
     fakeServer = net.createServer((s) => {
@@ -86,19 +79,19 @@ describe('cluster bus frames captured from redis-server 7.0', () => {
     record(outbound, () => {});
     await new Promise<void>((r) => outbound.once('connect', () => r()));
     outbound.write(ourMessage(MsgType.MEET));
-    await waitFor(() => redisCli(redis.port, ['cluster', 'nodes']).includes(FAKE_ID), 5000);
-    await waitFor(() => decodedOfType(MsgType.PING).length > 0, 5000);
+    await until('the fake node in CLUSTER NODES', () => redisCli(redis.port, ['cluster', 'nodes']).includes(FAKE_ID), 5000, 50);
+    await until('a PING frame', () => decodedOfType(MsgType.PING).length > 0, 5000, 50);
     redisCli(redis.port, ['publish', 'chan', 'hello']);
-    await waitFor(() => decodedOfType(MsgType.PUBLISH).length > 0, 5000);
+    await until('a PUBLISH frame', () => decodedOfType(MsgType.PUBLISH).length > 0, 5000, 50);
     claimSlot0 = true;
     outbound.write(ourMessage(MsgType.PING));
-    await waitFor(() => decodedOfType(MsgType.UPDATE).length > 0, 5000);
+    await until('a UPDATE frame', () => decodedOfType(MsgType.UPDATE).length > 0, 5000, 50);
     silentBus = (await freePort()) + 10000;
     silentServer = net.createServer((sock) => sock.on('error', () => {}));
     await new Promise<void>((r) => silentServer.listen(silentBus, '127.0.0.1', () => r()));
     gossipSilent = true;
     outbound.write(ourMessage(MsgType.PING));
-    await waitFor(() => decodedOfType(MsgType.FAIL).length > 0, 15_000);
+    await until('a FAIL frame', () => decodedOfType(MsgType.FAIL).length > 0, 15_000, 50);
   }, 60_000);
 
   afterAll(async () => {

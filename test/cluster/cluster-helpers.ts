@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNodeLine, type NodeLine } from '../../common/cluster-nodes.js';
 import { redisCli, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 
 export const NODE_TIMEOUT = 1500;
 
@@ -51,19 +52,8 @@ export function slotSignature(p: ServerProcess): string {
     .join('|');
 }
 
-export async function waitUntil(what: string, pred: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  let lastErr: unknown = null;
-  for (;;) {
-    try {
-      if (pred()) return;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The shared poll (test/helpers/until.ts) under the name the cluster tests use. */
+export { until as waitUntil };
 
 /** Every node knows every other node by its real ID, with no handshake left. */
 export function converged(nodes: readonly ServerProcess[]): boolean {

@@ -2,60 +2,21 @@
 // three masters vote and a master that stopped answering for a node timeout would really be
 // failed over). The move must complete with every field intact and every original master still
 // master: no failover. Nodes are redshard-node unless REDSHARD_E2E_IMAGE says otherwise.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { expect, test } from 'vitest';
+import { loadavg } from 'node:os';
 import { Cluster } from 'ioredis';
-import { pino } from 'pino';
 import { keySlot } from '../../common/slots.js';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
-import { Controller } from '../../operator/controller/controller.js';
-import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js';
-import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
+import { type Status } from '../../operator/api/v1alpha1.js';
+import { useKubeEnvironment } from './environment.js';
+import { isReady } from './resources.js';
+import { until } from '../helpers/until.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
 const FIELDS = 1_000_000;
 const NS = 'default';
-const log = pino({ level: process.env.REDSHARD_LOG_LEVEL ?? 'warn' });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-let plane: ControlPlane;
-let kubelet: TestKubelet;
-let operator: KubeOperator | undefined;
-let stateDir: string;
-
-beforeAll(async () => {
-  plane = await startControlPlane();
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-e2e-'));
-  kubelet = new TestKubelet({
-    kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir,
-    commands: { 'redis-server': ['redis-server'], 'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')] },
-  });
-  await kubelet.start();
-  plane.kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds')]);
-  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
-  operator = await runKube({
-    kc: plane.kubeConfig(), log, leaseNamespace: 'default', identity: 'e2e-big-hash',
-    startController: async (platform) => {
-      const controller = new Controller(platform, log.child({ component: 'controller' }));
-      await controller.start();
-      return () => controller.stop();
-    },
-  });
-  const op = operator;
-  await until('operator leads', async () => op.isLeader(), 20_000);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
+const env = useKubeEnvironment({ crd: 'generated', operator: { identity: 'e2e-big-hash', leaseNamespace: 'default' } });
 
 /** Whether a status slot list ("0-5460 5462") contains the slot. */
 function owns(slots: string, slot: number): boolean {
@@ -76,18 +37,13 @@ function keyInMovingSlot(): string {
 }
 
 test(`a ${FIELDS.toLocaleString('en')}-field hash moves to a new shard without a failover (image ${IMAGE})`, async () => {
-  const custom = plane.kubeConfig().makeApiClient(CustomObjectsApi);
-  const core = plane.kubeConfig().makeApiClient(CoreV1Api);
-  const status = async () =>
-    ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big' })) as { status?: Status; metadata: { generation: number } });
-  const ready = (s: Status | undefined, shards: number) =>
-    s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && s.slotsAssigned === 16384 && s.shards?.length === shards;
+  const { core } = env;
+  const clusters = env.clusters(NS);
+  const status = () => clusters.status('big');
+  const ready = (s: Status | undefined, shards: number): s is Status => isReady(s) && s.shards?.length === shards;
 
-  await custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'big' }, spec: { shards: 2, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000 } },
-  });
-  const before = await until('2x1 Ready', async () => { const o = await status(); return ready(o.status, 2) ? o.status : undefined; }, 120_000, 250);
+  await clusters.create('big', { shards: 2, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000 });
+  const before = await until('2x1 Ready', async () => { const s = await status(); return ready(s, 2) ? s : undefined; }, 120_000, 250);
   const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'redshard.io/cluster=big' })).items;
   const client = new Cluster(pods.map((p) => ({ host: p.status!.podIP!, port: 6379 })), { redisOptions: { connectTimeout: 2000 } });
   try {
@@ -107,14 +63,10 @@ test(`a ${FIELDS.toLocaleString('en')}-field hash moves to a new shard without a
     const ownerBefore = before.shards!.find((s) => owns(s.slots, keySlot(key)))!;
 
     t0 = Date.now();
-    await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'big', body: { spec: { shards: 3 } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    const gen = (await status()).metadata.generation;
+    const gen = await clusters.patchSpec('big', { shards: 3 });
     const after = await until('Ready with 3 shards', async () => {
-      const o = await status();
-      return o.status?.observedGeneration === gen && ready(o.status, 3) && !o.status.operation ? o.status : undefined;
+      const s = await status();
+      return s?.observedGeneration === gen && ready(s, 3) && !s.operation ? s : undefined;
     }, 600_000, 500);
     console.log(`2 -> 3 shards with the ${FIELDS}-field hash: Ready in ${Date.now() - t0} ms, loadavg ${load()}`);
 

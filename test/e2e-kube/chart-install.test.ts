@@ -2,70 +2,45 @@
 // operator Deployment's pod run by the test kubelet (ServiceAccount credentials included, so the
 // chart's RBAC is what the operator gets), probes on its metrics port, and a RedisShardCluster
 // brought to Ready by the operator installed that way.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
-import { BIN_DIR, ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { GROUP, PLURAL } from '../../operator/api/v1alpha1.js';
+import { BIN_DIR, ROOT } from './control-plane.js';
+import { NODE_COMMANDS, useKubeEnvironment } from './environment.js';
+import { isReady } from './resources.js';
+import { crdEstablished } from './wait.js';
+import { until } from '../helpers/until.js';
 
-let plane: ControlPlane;
-let kubelet: TestKubelet;
-let stateDir: string;
-
-beforeAll(async () => {
-  plane = await startControlPlane();
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-chart-'));
-  kubelet = new TestKubelet({
-    kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir,
-    apiServer: { server: plane.server, caPem: plane.caPem },
-    commands: {
-      'redis-server': ['redis-server'],
-      'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')],
-      'redshard-operator': [process.execPath, join(ROOT, 'bin', 'redshard-operator.js')],
-    },
-  });
-  await kubelet.start();
-});
-
-afterAll(async () => {
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+const env = useKubeEnvironment({
+  podCredentials: true,
+  kubelet: { commands: { ...NODE_COMMANDS, 'redshard-operator': [process.execPath, join(ROOT, 'bin', 'redshard-operator.js')] } },
 });
 
 test('helm template | kubectl apply: the operator pod runs with the chart RBAC and makes a cluster Ready', async () => {
   const rendered = execFileSync(join(BIN_DIR, 'helm'), [
     'template', 'rs', join(ROOT, 'charts', 'redshard'), '--namespace', 'redshard-system', '--include-crds', '--kube-version', '1.36.3',
     '--set', 'exampleCluster.enabled=false',
-  ], { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(stateDir, 'helm'), HELM_CONFIG_HOME: join(stateDir, 'helm') } });
+  ], { encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: join(env.stateDir, 'helm'), HELM_CONFIG_HOME: join(env.stateDir, 'helm') } });
+  const { plane, kubelet, kc, core } = env;
   plane.kubectl(['create', 'namespace', 'redshard-system']);
   // ServiceMonitor is off by default; everything rendered is a built-in kind or the CRD.
   plane.kubectl(['apply', '--server-side', '-f', '-'], rendered);
-  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
-  const kc = plane.kubeConfig();
+  await crdEstablished(kc, `${PLURAL}.${GROUP}`);
   const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
 
   await until('operator Deployment available', async () => {
     const d = (await apps.listNamespacedDeployment({ namespace: 'redshard-system' })).items[0];
     return (d?.status?.availableReplicas ?? 0) >= 1;
   }, 60_000, 250);
 
-  await custom.createNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'charted' }, spec: { shards: 3, replicasPerShard: 0, image: 'redis:7.0', nodeTimeoutMs: 2000 } },
-  });
+  const clusters = env.clusters('default');
+  await clusters.create('charted', { shards: 3, replicasPerShard: 0, image: 'redis:7.0', nodeTimeoutMs: 2000 });
   const t0 = Date.now();
   const status = await until('Ready', async () => {
-    const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'charted' })) as { status?: Status };
-    const ok = o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && o.status.slotsAssigned === 16384;
-    return ok ? o.status : undefined;
+    const s = await clusters.status('charted');
+    return isReady(s) ? s : undefined;
   }, 120_000, 250).catch((err: Error) => {
     const op = kubelet.running().find((p) => p.namespace === 'redshard-system');
     const log = op ? kubelet.logFile(op.namespace, op.name, 'operator') : undefined;

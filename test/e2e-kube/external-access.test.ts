@@ -5,19 +5,12 @@
 // using pod addresses. What is not: no cloud controller (the test writes status.loadBalancer
 // itself, as one would) and no kube-proxy, so nothing is sent to a Service or node port; every
 // command goes to a pod address (127.0.x.y).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { pino } from 'pino';
-import { GROUP, PLURAL, VERSION, type Status } from '../../operator/api/v1alpha1.js';
-import { Controller } from '../../operator/controller/controller.js';
-import { runKube, type KubeOperator } from '../../operator/platform/kube/run.js';
-import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
-import { serviceAccountKubeConfig } from './operator-identity.js';
+import { describe, expect, test } from 'vitest';
+import { PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
+import { type Status } from '../../operator/api/v1alpha1.js';
+import { useKubeEnvironment } from './environment.js';
+import { condition } from './resources.js';
+import { until } from '../helpers/until.js';
 import { redisCli } from '../helpers/processes.js';
 
 const IMAGE = process.env.REDSHARD_E2E_IMAGE ?? 'redshard:dev';
@@ -26,63 +19,24 @@ const NAME = 'edge';
 const MEMBERS = ['edge-0-0', 'edge-0-1', 'edge-1-0', 'edge-1-1', 'edge-2-0', 'edge-2-1'];
 const lbHost = (m: string) => `${m}.lb.example.test`;
 
-let plane: ControlPlane | undefined;
-let kubelet: TestKubelet | undefined;
-let operator: KubeOperator | undefined;
-let stateDir: string | undefined;
-let kc: KubeConfig;
-let custom: CustomObjectsApi;
-let core: CoreV1Api;
-const log = pino({ level: process.env.REDSHARD_LOG_LEVEL ?? 'warn' });
+const env = useKubeEnvironment({
+  crd: 'generated', namespace: NS,
+  operator: { identity: 'e2e-operator', leaseNamespace: 'redshard-system', serviceAccount: true },
+});
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-beforeAll(async () => {
-  plane = await startControlPlane();
-  kc = plane.kubeConfig();
-  custom = kc.makeApiClient(CustomObjectsApi);
-  core = kc.makeApiClient(CoreV1Api);
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-ext-'));
-  kubelet = new TestKubelet({
-    kc, nodes: ['node-a', 'node-b', 'node-c'], stateDir,
-    commands: { 'redis-server': ['redis-server'], 'redshard-node': [process.execPath, join(ROOT, 'bin', 'redshard-node.js')] },
-  });
-  await kubelet.start();
-  plane.kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds')]);
-  await crdEstablished(kc, `${PLURAL}.${GROUP}`);
-  plane.kubectl(['create', 'namespace', NS]);
-  operator = await runKube({
-    kc: await serviceAccountKubeConfig(plane), log, leaseNamespace: 'redshard-system', identity: 'e2e-operator',
-    startController: async (platform) => {
-      const controller = new Controller(platform, log.child({ component: 'controller' }));
-      await controller.start();
-      return () => controller.stop();
-    },
-  });
-  const op = operator;
-  await until('operator leads', async () => op.isLeader(), 20_000);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
-
-async function status(): Promise<Status | undefined> {
-  return ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as { status?: Status }).status;
-}
-const cond = (s: Status | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
+const clusters = env.clusters(NS);
+const status = () => clusters.status(NAME);
 
 function podIp(member: string): string {
-  const p = kubelet!.running().find((x) => x.namespace === NS && x.name === member);
+  const p = env.kubelet.running().find((x) => x.namespace === NS && x.name === member);
   if (!p) throw new Error(`${member} is not running`);
   return p.ip;
 }
 const cli = (member: string, ...args: string[]) => redisCli(6379, args, { host: podIp(member) });
 
 async function externalServices(): Promise<Map<string, V1Service>> {
-  const list = await core.listNamespacedService({ namespace: NS, labelSelector: `redshard.io/cluster=${NAME},app.kubernetes.io/component=external` });
+  const list = await env.core.listNamespacedService({ namespace: NS, labelSelector: `redshard.io/cluster=${NAME},app.kubernetes.io/component=external` });
   return new Map(list.items.map((s) => [s.metadata!.name!, s]));
 }
 
@@ -90,7 +44,7 @@ async function externalServices(): Promise<Map<string, V1Service>> {
 async function converged(external: 'True' | 'False'): Promise<Status> {
   return until(`${NAME} converged with ExternalAccess=${external}`, async () => {
     const s = await status();
-    if (cond(s, 'Ready')?.status !== 'True' || s?.slotsAssigned !== 16384 || cond(s, 'ExternalAccess')?.status !== external) return undefined;
+    if (condition(s, 'Ready')?.status !== 'True' || s?.slotsAssigned !== 16384 || condition(s, 'ExternalAccess')?.status !== external) return undefined;
     for (const m of MEMBERS) {
       const info = cli(m, 'INFO', 'replication');
       if (/role:slave/.test(info) && !/master_link_status:up/.test(info)) return undefined;
@@ -101,15 +55,9 @@ async function converged(external: 'True' | 'False'): Promise<Status> {
 
 describe(`external access (image ${IMAGE})`, () => {
   test('LoadBalancer: one Service per member, the operator waits for the address, then the nodes announce it', async () => {
-    await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: NAME },
-        spec: {
-          shards: 3, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000,
-          externalAccess: { type: 'LoadBalancer', annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' }, members: [{ name: 'edge-2-1', host: 'fixed.example.test' }] },
-        },
-      },
+    await clusters.create(NAME, {
+      shards: 3, replicasPerShard: 1, image: IMAGE, nodeTimeoutMs: 2000,
+      externalAccess: { type: 'LoadBalancer', annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' }, members: [{ name: 'edge-2-1', host: 'fixed.example.test' }] },
     });
     const svcs = await until('six external Services', async () => { const m = await externalServices(); return m.size === 6 ? m : undefined; }, 120_000, 250);
     for (const m of MEMBERS) {
@@ -122,22 +70,22 @@ describe(`external access (image ${IMAGE})`, () => {
     }
     // The selector matches exactly one pod: the member's own.
     for (const m of MEMBERS) {
-      await until(`pod ${m}`, async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: `statefulset.kubernetes.io/pod-name=${m}` })).items.length === 1, 120_000, 250);
+      await until(`pod ${m}`, async () => (await env.core.listNamespacedPod({ namespace: NS, labelSelector: `statefulset.kubernetes.io/pod-name=${m}` })).items.length === 1, 120_000, 250);
     }
     // No load balancer address yet: the cluster is built and Ready, external access waits.
     const waiting = await converged('False');
-    expect(cond(waiting, 'ExternalAccess')?.reason).toBe('AwaitingExternalAddress');
-    expect(cond(waiting, 'ExternalAccess')?.message).toContain('waiting for the load balancer');
+    expect(condition(waiting, 'ExternalAccess')?.reason).toBe('AwaitingExternalAddress');
+    expect(condition(waiting, 'ExternalAccess')?.message).toContain('waiting for the load balancer');
     // The fixed host needs no load balancer address.
     await until('edge-2-1 announces its fixed host', async () => cli('edge-2-1', 'CONFIG', 'GET', 'cluster-announce-hostname').includes('fixed.example.test'), 60_000, 250);
 
     // What a cloud controller does: write each Service's status.
     for (const m of MEMBERS) {
-      await core.patchNamespacedServiceStatus({ namespace: NS, name: `${m}-ext`, body: { status: { loadBalancer: { ingress: [{ hostname: lbHost(m) }] } } } }, merge);
+      await env.core.patchNamespacedServiceStatus({ namespace: NS, name: `${m}-ext`, body: { status: { loadBalancer: { ingress: [{ hostname: lbHost(m) }] } } } }, merge);
     }
     const done = await converged('True');
-    expect(cond(done, 'ExternalAccess')?.reason).toBe('Announced');
-    expect(cond(done, 'ExternalAccess')?.message).toContain(`edge-0-0=${lbHost('edge-0-0')}:6379`);
+    expect(condition(done, 'ExternalAccess')?.reason).toBe('Announced');
+    expect(condition(done, 'ExternalAccess')?.message).toContain(`edge-0-0=${lbHost('edge-0-0')}:6379`);
     const expected = (m: string) => (m === 'edge-2-1' ? 'fixed.example.test' : lbHost(m));
     const ipToMember = new Map(MEMBERS.map((m) => [podIp(m), m]));
 
@@ -181,20 +129,17 @@ describe(`external access (image ${IMAGE})`, () => {
   });
 
   test('NodePort: Services get the fixed node ports, nodes announce their Kubernetes node address; off again restores the in-cluster names', async () => {
-    await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { externalAccess: { type: 'NodePort', nodePortBase: 31400, members: null, annotations: null } } } },
-      merge,
-    );
+    await clusters.patchSpec(NAME, { externalAccess: { type: 'NodePort', nodePortBase: 31400, members: null, annotations: null } });
     const svcs = await until('NodePort Services with the fixed ports', async () => {
       const m = await externalServices();
       const ok = MEMBERS.every((name, i) => m.get(`${name}-ext`)?.spec?.type === 'NodePort' && m.get(`${name}-ext`)?.spec?.ports?.[0]?.nodePort === 31400 + i);
       return ok ? m : undefined;
     }, 60_000, 250);
     expect(svcs.size).toBe(6);
-    const hostOf = async (m: string) => (await core.readNamespacedPod({ namespace: NS, name: m })).status!.hostIP!;
+    const hostOf = async (m: string) => (await env.core.readNamespacedPod({ namespace: NS, name: m })).status!.hostIP!;
     const want = await Promise.all(MEMBERS.map(async (m, i) => `${m}=${await hostOf(m)}:${31400 + i}`));
     // The status still says Announced for the load balancers until the operator's next pass.
-    await until('ExternalAccess lists the node addresses and ports', async () => { const st = await status(); return want.every((w) => cond(st, 'ExternalAccess')?.message.includes(w)); }, 60_000, 250);
+    await until('ExternalAccess lists the node addresses and ports', async () => { const st = await status(); return want.every((w) => condition(st, 'ExternalAccess')?.message.includes(w)); }, 60_000, 250);
     await converged('True');
     // Peers learn each other's new hostnames by gossip: poll rather than read once.
     const hosts = await Promise.all(MEMBERS.map(hostOf));
@@ -204,14 +149,11 @@ describe(`external access (image ${IMAGE})`, () => {
     }, 60_000, 250);
 
     // Off: the Services go, the nodes announce the in-cluster names with the ip endpoint again.
-    await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { externalAccess: null } } },
-      merge,
-    );
+    await clusters.patchSpec(NAME, { externalAccess: null });
     await until('external Services removed', async () => (await externalServices()).size === 0, 60_000, 250);
     await until('in-cluster names announced again', async () =>
       MEMBERS.every((m) => cli(m, 'CONFIG', 'GET', 'cluster-announce-hostname').includes(`${m}.${NAME}-nodes.${NS}.svc`) && cli(m, 'CONFIG', 'GET', 'cluster-preferred-endpoint-type').includes('\nip')), 60_000, 250);
-    const s = await until('no ExternalAccess condition', async () => { const st = await status(); return st && !cond(st, 'ExternalAccess') && cond(st, 'Ready')?.status === 'True' ? st : undefined; }, 60_000, 250);
+    const s = await until('no ExternalAccess condition', async () => { const st = await status(); return st && !condition(st, 'ExternalAccess') && condition(st, 'Ready')?.status === 'True' ? st : undefined; }, 60_000, 250);
     expect(s.slotsAssigned).toBe(16384);
     const slots = cli('edge-0-0', 'CLUSTER', 'SLOTS');
     expect(slots).toContain(podIp('edge-0-0'));

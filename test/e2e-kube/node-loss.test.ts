@@ -1,34 +1,17 @@
 // Losing a Kubernetes node with the test kubelet: its processes die, heartbeats stop, the
 // controller-manager marks it NotReady (grace period shortened to keep the test quick) and its
 // pods not Ready; recovering the node brings it and fresh copies of its pods back.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { until } from './wait.js';
+import { expect, test } from 'vitest';
+import { useKubeEnvironment } from './environment.js';
+import { until } from '../helpers/until.js';
 
-let plane: ControlPlane;
-let kubelet: TestKubelet;
-let stateDir: string;
-
-beforeAll(async () => {
-  plane = await startControlPlane({ extraArgs: { 'kube-controller-manager': ['--node-monitor-grace-period=6s', '--node-monitor-period=1s'] } });
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-kubelet-'));
-  kubelet = new TestKubelet({ kc: plane.kubeConfig(), nodes: ['node-a', 'node-b'], stateDir, heartbeatMs: 1_000 });
-  await kubelet.start();
-});
-
-afterAll(async () => {
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+const env = useKubeEnvironment({
+  plane: { extraArgs: { 'kube-controller-manager': ['--node-monitor-grace-period=6s', '--node-monitor-period=1s'] } },
+  nodes: ['node-a', 'node-b'], kubelet: { heartbeatMs: 1_000 },
 });
 
 test('a lost node goes NotReady with its pods; recovery brings it back', async () => {
-  const core = plane.kubeConfig().makeApiClient(CoreV1Api);
+  const { core, kubelet } = env;
   await core.createNamespacedPod({
     namespace: 'default',
     body: { metadata: { name: 'on-b' }, spec: { nodeName: 'node-b', containers: [{ name: 'main', image: 'busybox', command: ['sleep', '60'] }] } },

@@ -1,20 +1,17 @@
 // KubePlatform against a real control plane and the test kubelet, without the controller: members
 // of a 3x1 cluster scheduled one shard member per node and Ready on loopback addresses, status via
 // server-side apply, finalizer, events, scale-down of a shard, deleteAll, leader election.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
-import { pino } from 'pino';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { GROUP, PLURAL, SpecSchema, VERSION, type RedisShardCluster } from '../../operator/api/v1alpha1.js';
 import { desiredMembers } from '../../operator/platform/platform.js';
 import { KubePlatform } from '../../operator/platform/kube/kube-platform.js';
 import { LeaderElector } from '../../operator/platform/kube/leader-election.js';
-import { ROOT, startControlPlane, type ControlPlane } from './control-plane.js';
-import { TestKubelet } from './kubelet.js';
-import { crdEstablished, until } from './wait.js';
+import { ROOT } from './control-plane.js';
+import { useKubeEnvironment } from './environment.js';
+import { until } from '../helpers/until.js';
 
 // A schema-less CRD is enough here: this file tests the platform, not the generated CRD.
 const looseCrd = {
@@ -32,41 +29,21 @@ const looseCrd = {
   },
 };
 
-let plane: ControlPlane;
-let kubelet: TestKubelet;
-let stateDir: string;
-const log = pino({ level: 'warn' });
-
-beforeAll(async () => {
-  plane = await startControlPlane();
-  stateDir = mkdtempSync(join(tmpdir(), 'redshard-kubelet-'));
-  kubelet = new TestKubelet({ kc: plane.kubeConfig(), nodes: ['node-a', 'node-b', 'node-c'], stateDir, commands: { 'redis-server': ['redis-server'] } });
-  await kubelet.start();
-  plane.kubectl(['apply', '-f', '-'], JSON.stringify(looseCrd));
-  await crdEstablished(plane.kubeConfig(), `${PLURAL}.${GROUP}`);
-});
-
-afterAll(async () => {
-  await kubelet?.stop();
-  await plane?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
+const env = useKubeEnvironment({ crd: looseCrd });
+const log = env.log;
 
 describe('KubePlatform', () => {
   test('members, status, finalizer, events, scale-down and deleteAll', async () => {
-    const kc = plane.kubeConfig();
+    const { kc } = env;
     const core = kc.makeApiClient(CoreV1Api);
     const apps = kc.makeApiClient(AppsV1Api);
     const policy = kc.makeApiClient(PolicyV1Api);
-    const custom = kc.makeApiClient(CustomObjectsApi);
     const platform = new KubePlatform({ kc, log });
     const changed = new Set<string>();
     const stopWatch = await platform.watch((k) => changed.add(k));
 
-    await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisShardCluster', metadata: { name: 'demo' }, spec: { shards: 3, replicasPerShard: 1, image: 'redis:7.0' } },
-    });
+    const clusters = env.clusters('default');
+    await clusters.create('demo', { shards: 3, replicasPerShard: 1, image: 'redis:7.0' });
     expect(await platform.listKeys()).toEqual(['default/demo']);
     const cluster = (await platform.get('default/demo')) as RedisShardCluster;
     expect(cluster.metadata.uid).toBeTruthy();
@@ -100,8 +77,8 @@ describe('KubePlatform', () => {
     await platform.writeStatus('default/demo', { phase: 'Creating', readyMembers: '5/6' });
     const withStatus = await platform.get('default/demo');
     expect(withStatus?.status).toEqual({ phase: 'Creating', readyMembers: '5/6' });
-    const managed = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'demo' })) as { metadata: { managedFields: { manager: string; subresource?: string }[] } };
-    expect(managed.metadata.managedFields.some((f) => f.manager === 'redshard-operator' && f.subresource === 'status')).toBe(true);
+    const managed = await clusters.get('demo');
+    expect((managed.metadata.managedFields ?? []).some((f) => f.manager === 'redshard-operator' && f.subresource === 'status')).toBe(true);
 
     await platform.setFinalizer('default/demo', true);
     await platform.setFinalizer('default/demo', true);
@@ -133,13 +110,13 @@ describe('KubePlatform', () => {
       (await core.listNamespacedService({ namespace: 'default', labelSelector: 'redshard.io/cluster=demo' })).items.length === 0, 30_000);
     expect((await policy.listNamespacedPodDisruptionBudget({ namespace: 'default' })).items).toEqual([]);
     await platform.setFinalizer('default/demo', false);
-    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: PLURAL, name: 'demo' });
+    await clusters.delete('demo');
     await until('resource gone', async () => (await platform.get('default/demo')) === null);
     stopWatch();
   });
 
   test('leader election: one leader, the other takes over when it stops', async () => {
-    const kc = plane.kubeConfig();
+    const { kc } = env;
     const leading: string[] = [];
     const make = (identity: string) =>
       new LeaderElector({
@@ -163,9 +140,9 @@ describe('KubePlatform', () => {
   });
 
   test('redshard-operator kube: takes the Lease, releases it on SIGTERM and exits 0', async () => {
-    const coord = plane.kubeConfig().makeApiClient(CoordinationV1Api);
+    const coord = env.kc.makeApiClient(CoordinationV1Api);
     const proc = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'kube', '--lease-namespace', 'default'], {
-      env: { ...process.env, KUBECONFIG: plane.kubeconfigPath, REDSHARD_LOG_LEVEL: 'warn' },
+      env: { ...process.env, KUBECONFIG: env.plane.kubeconfigPath, REDSHARD_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';

@@ -1,8 +1,9 @@
 // Process tests that start servers and ioredis clients as they go: everything started through
-// track()/client() is stopped after each test (or after the file), and until() polls a condition.
+// track()/client() is stopped after each test (or after the file); loggedCount() waits for server log lines.
 import { afterAll, afterEach } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ServerProcess } from './processes.js';
+import { until } from './until.js';
 
 export function useTracked(scope: 'each' | 'all' = 'each'): {
   track: (p: Promise<ServerProcess>) => Promise<ServerProcess>;
@@ -26,16 +27,6 @@ export function useTracked(scope: 'each' | 'all' = 'each'): {
       return c;
     },
   };
-}
-
-/** Polls f until it holds; throws naming what was awaited after ms. */
-export async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_000, everyMs = 50): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /**

@@ -19,6 +19,7 @@ import { binariesPresent, startControlPlane, type ControlPlane } from '../e2e-ku
 import { freePort } from '../helpers/ports.js';
 import { ROOT } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { until } from '../helpers/until.js';
 import { copiesOf, last, pairs, parseDockerfile, type Stage } from './dockerfile.js';
 
 const { stages } = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
@@ -29,16 +30,6 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { de
 const IMAGE_UID = 1000;
 const asImageUser = process.getuid?.() === 0;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Image paths -> paths under the temporary root. */
 let root: string;
@@ -242,7 +233,7 @@ describe('redshard-node entrypoint from the built tree', () => {
     starting.kill('SIGKILL');
     node = runAsImage(imageArgs());
     started.push(node);
-    await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n');
+    await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n', 30_000);
     if (asImageUser) expect(readFileSync(`/proc/${node.pid}/status`, 'utf8')).toMatch(/^Uid:\s+1000\s/m);
     expect(healthcheck(node.pid)).toBe(0);
     node.kill('SIGTERM');
@@ -259,7 +250,7 @@ describe('redshard-node entrypoint from the built tree', () => {
     // node's command line on its own (here a shell that does not exec its last command).
     const init = runAsImage(['sh', '-c', '"$0" "$@"; exit $?', 'redshard-node', 'node.conf', '--dir', at('/data')]);
     started.push(init);
-    await until('node serving', async () => (await ping(other).catch(() => '')) === '+PONG\r\n');
+    await until('node serving', async () => (await ping(other).catch(() => '')) === '+PONG\r\n', 30_000);
     expect(readFileSync(`/proc/${init.pid}/cmdline`, 'latin1').split('\0')[0], 'the init is a process of its own').toBe('sh');
     expect(healthcheck(init.pid)).toBe(0);
     // The init does not pass signals on: the node is stopped by SHUTDOWN, which gets no reply.
@@ -273,7 +264,7 @@ describe('redshard-node entrypoint from the built tree', () => {
   it('HEALTHCHECK: a password-protected node is healthy, a port that is not Redis or that hangs is not', async () => {
     const locked = runAsImage([...imageArgs(), '--requirepass', 'secret']);
     started.push(locked);
-    await until('node serving', async () => (await ping(port).catch(() => '')).startsWith('-NOAUTH'));
+    await until('node serving', async () => (await ping(port).catch(() => '')).startsWith('-NOAUTH'), 30_000);
     expect(healthcheck(locked.pid)).toBe(0);
     locked.kill('SIGTERM');
     expect(await exited(locked)).toBe(0);
@@ -298,11 +289,11 @@ describe('redshard-node entrypoint from the built tree', () => {
     const clusterArgs = ['--cluster-enabled', 'yes', '--appendonly', 'yes', '--appendfsync', 'no', '--cluster-node-timeout', '2000'];
     const first = runAsImage([...imageArgs(), ...clusterArgs]);
     started.push(first);
-    await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n');
+    await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n', 30_000);
     const c = await RawClient.connect(port, '127.0.0.1');
     const id = (await c.call('CLUSTER', 'MYID')).split('\r\n')[1]!;
     expect(await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383')).toBe('+OK\r\n');
-    await until('cluster_state:ok', async () => (await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok'));
+    await until('cluster_state:ok', async () => (await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 30_000);
     for (let i = 0; i < 200; i++) expect(await c.call('SET', `{k}${i}`, `v${i}`)).toBe('+OK\r\n');
     c.close();
     first.kill('SIGTERM');
@@ -322,12 +313,12 @@ describe('redshard-node entrypoint from the built tree', () => {
 
     const again = runAsImage([...imageArgs(), ...clusterArgs]);
     started.push(again);
-    await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n');
+    await until('node serving', async () => (await ping(port).catch(() => '')) === '+PONG\r\n', 30_000);
     const d = await RawClient.connect(port, '127.0.0.1');
     expect((await d.call('CLUSTER', 'MYID')).split('\r\n')[1]).toBe(id);
     expect(await d.call('DBSIZE')).toBe(':200\r\n');
     // Like redis-server, a restarted master serves its slots only after a short settling delay.
-    await until('cluster_state:ok after restart', async () => (await d.call('CLUSTER', 'INFO')).includes('cluster_state:ok'));
+    await until('cluster_state:ok after restart', async () => (await d.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 30_000);
     expect(await d.call('GET', '{k}199')).toBe('$4\r\nv199\r\n');
     d.close();
     again.kill('SIGTERM');

@@ -12,24 +12,13 @@ import { createCluster } from 'redis';
 import { keySlot } from '../../common/slots.js';
 import { startClusterNode, cli, waitUntil, slotSignature } from '../cluster/cluster-helpers.js';
 import type { ServerProcess } from '../helpers/processes.js';
+import { slotOwnerPorts } from '../helpers/slot-owners.js';
 
 const run = promisify(execFile);
 const KEYS = Number(process.env.REBALANCE_TEST_KEYS ?? 100_000);
 
 /** Slot -> client port of its owner, from one node's CLUSTER NODES. */
-function owners(p: ServerProcess): Int32Array {
-  const out = new Int32Array(16384).fill(-1);
-  for (const line of cli(p, 'cluster', 'nodes').split('\n')) {
-    const f = line.split(' ');
-    const port = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
-    for (const tok of f.slice(8)) {
-      if (tok.startsWith('[')) continue;
-      const [a, b] = tok.split('-').map(Number);
-      for (let s = a!; s <= (b ?? a!); s++) out[s] = port;
-    }
-  }
-  return out;
-}
+const owners = (p: ServerProcess): Int32Array => slotOwnerPorts(cli(p, 'cluster', 'nodes'));
 
 function pipe(port: number, body: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -2,15 +2,13 @@
 // nodes, atomic IMPORT-SLOTS with values sent and applied in slices) without triggering a
 // failover: every original master is still master afterwards, and the hash arrives whole. The
 // worst PING latency seen on the source and target masters meanwhile is the client-visible pause.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { describe, expect, it } from 'vitest';
 import { keySlot } from '../../common/slots.js';
 import { readState } from '../../operator/platform/local/state.js';
-import { cli, type StatusJson } from './local-cluster.js';
+import { type StatusJson, useLocalRun } from './local-cluster.js';
 
 const FIELDS = 1_000_000;
 
@@ -38,38 +36,24 @@ class Prober {
 }
 
 describe('local mode: a 1,000,000-field hash migrates without a failover', () => {
-  let dir: string;
-  let port: number;
-  let hostBase: number;
+  const run = useLocalRun('bighash', 180 + (process.pid % 60));
   let client: Cluster | null = null;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshard-bighash-'));
-    port = await freePort();
-    hostBase = 180 + (process.pid % 60);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('scale 3 -> 4 moves the hash whole; no master changes', async () => {
-    const up = await cli(dir, ['up', '--node-command', 'redshard-node', '--port', String(port), '--host-base', String(hostBase), '--node-timeout-ms', '3000', '--timeout', '90']);
+    const up = await run.up('redshard-node', ['--node-timeout-ms', '3000', '--timeout', '90']);
     expect(up.code, up.stderr).toBe(0);
     // The highest slot: shard 2 gives its highest slots to the new shard.
     let tag = 0;
     while (keySlot(`{b${tag}}`) !== 16383) tag++;
     const key = `{b${tag}}:hash`;
-    client = new Cluster([{ host: `127.0.0.${hostBase}`, port }], { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 20 } });
+    client = run.client();
     for (let i = 0; i < FIELDS; i += 10_000) {
       const args: string[] = [];
       for (let f = i; f < i + 10_000; f++) args.push(`f${f}`, `v${f}`);
       await client.hset(key, ...args);
     }
     expect(await client.hlen(key)).toBe(FIELDS);
-    const before = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const before = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     const source = before.status.shards[2]!.master!.address!;
     await client.call('WAIT', '1', '10000');
 
@@ -81,7 +65,7 @@ describe('local mode: a 1,000,000-field hash migrates without a failover', () =>
     let watching = true;
     const targetProbe = (async () => {
       while (watching) {
-        const m = Object.values(readState(dir)?.members ?? {}).find((x) => x.shard === 3 && x.ordinal === 0);
+        const m = Object.values(readState(run.dir)?.members ?? {}).find((x) => x.shard === 3 && x.ordinal === 0);
         if (m) {
           const r = new Redis({ host: m.host, port: m.port, retryStrategy: () => 50, maxRetriesPerRequest: null });
           r.on('error', () => undefined); // refused until the process listens
@@ -93,18 +77,18 @@ describe('local mode: a 1,000,000-field hash migrates without a failover', () =>
       }
     })();
     const t0 = Date.now();
-    const r = await cli(dir, ['scale', '--shards', '4', '--timeout', '170']);
+    const r = await run.cli(['scale', '--shards', '4', '--timeout', '170']);
     const scaleMs = Date.now() - t0;
     watching = false;
     await targetProbe;
     const worst = await Promise.all(probes.map(async (x) => ({ address: x.address, ms: await x.prober.stop() })));
     expect(r.code, r.stderr).toBe(0);
 
-    const after = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const after = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     // No failover: the three original masters are still the masters of their shards.
     expect(after.status.shards.slice(0, 3).map((s) => s.master!.address)).toEqual(before.status.shards.map((s) => s.master!.address));
     expect(after.status.shards[3]!.slots).toContain('16383');
-    const events = readFileSync(join(dir, '.redshard', 'events.log'), 'utf8');
+    const events = readFileSync(join(run.dir, '.redshard', 'events.log'), 'utf8');
     expect(events).not.toMatch(/Failover|AwaitingFailover|NodesFailing/);
     expect(await client.hlen(key)).toBe(FIELDS);
     expect(await client.hget(key, 'f999999')).toBe('v999999');

@@ -2,33 +2,21 @@
 // as Ready=False reason InvalidSpec by `redshard status` and `redshard rebalance` (non-zero exit,
 // a message naming the field and the file), and nothing is started or stopped; putting the spec
 // back makes `rebalance` end Ready again. One single-member cluster for the file.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer } from '../helpers/processes.js';
-import { NODE_COMMAND, cli, pidsOf } from './local-cluster.js';
+import { NODE_COMMAND, useLocalRun } from './local-cluster.js';
 
 type Condition = { type: string; status: string; reason: string; message: string };
 type StatusOut = { spec: unknown; status: { phase: string; conditions: Condition[] } };
 
 describe.skipIf(NODE_COMMAND === 'redis-server' && !hasRedisServer())('local mode: an invalid spec is InvalidSpec and nothing is acted on', () => {
-  let dir: string;
-  let port: number;
-  let hostBase: number;
+  const run = useLocalRun('invalid', 40 + (process.pid % 20));
   let file: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshard-invalid-'));
-    file = join(dir, '.redshard', 'cluster.json');
-    port = await freePort();
-    hostBase = 40 + (process.pid % 20);
-  });
-
-  afterAll(async () => {
-    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
-    rmSync(dir, { recursive: true, force: true });
+    file = join(run.dir, '.redshard', 'cluster.json');
   });
 
   const editSpec = (edit: (spec: Record<string, unknown>) => void): void => {
@@ -36,10 +24,10 @@ describe.skipIf(NODE_COMMAND === 'redis-server' && !hasRedisServer())('local mod
     edit(state.resource.spec);
     writeFileSync(file, JSON.stringify(state, null, 2));
   };
-  const pids = () => pidsOf(port, hostBase).map((l) => l.split(' ')[0]).sort();
+  const pids = () => run.pids().map((l) => l.split(' ')[0]).sort();
 
   it('shards: 0 and a reserved config key -> InvalidSpec from status and rebalance; fixed -> Ready', async () => {
-    const up = await cli(dir, ['up', '--node-command', NODE_COMMAND, '--shards', '1', '--replicas', '0', '--port', String(port), '--host-base', String(hostBase), '--timeout', '60']);
+    const up = await run.up(NODE_COMMAND, ['--shards', '1', '--replicas', '0', '--timeout', '60']);
     expect(up.code, up.stderr).toBe(0);
     const before = pids();
     expect(before).toHaveLength(1);
@@ -51,7 +39,7 @@ describe.skipIf(NODE_COMMAND === 'redis-server' && !hasRedisServer())('local mod
     ];
     for (const [what, edit, detail] of cases) {
       editSpec(edit);
-      const st = await cli(dir, ['status', '--json']);
+      const st = await run.cli(['status', '--json']);
       expect(st.code, `${what}: ${st.stderr}`).not.toBe(0);
       expect(st.stderr).toContain(`the cluster spec in ${file} is invalid`);
       expect(st.stderr).toMatch(detail);
@@ -61,7 +49,7 @@ describe.skipIf(NODE_COMMAND === 'redis-server' && !hasRedisServer())('local mod
       expect(ready).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
       expect(ready.message).toMatch(detail);
 
-      const rb = await cli(dir, ['rebalance', '--timeout', '30']);
+      const rb = await run.cli(['rebalance', '--timeout', '30']);
       expect(rb.code, `${what}: ${rb.stdout}`).not.toBe(0);
       expect(rb.stderr).toContain('Ready=False, reason InvalidSpec');
       expect(rb.stderr).toMatch(detail);
@@ -72,18 +60,18 @@ describe.skipIf(NODE_COMMAND === 'redis-server' && !hasRedisServer())('local mod
         Object.assign(s, original);
       });
     }
-    expect(readFileSync(join(dir, '.redshard', 'events.log'), 'utf8')).toMatch(/"reason":"InvalidSpec"/);
+    expect(readFileSync(join(run.dir, '.redshard', 'events.log'), 'utf8')).toMatch(/"reason":"InvalidSpec"/);
 
-    const fixed = await cli(dir, ['rebalance', '--timeout', '60']);
+    const fixed = await run.cli(['rebalance', '--timeout', '60']);
     expect(fixed.code, fixed.stderr).toBe(0);
-    const st = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusOut;
+    const st = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusOut;
     expect(st.status.phase).toBe('Ready');
     expect(st.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
     expect(pids()).toEqual(before);
     // --force stops the processes and removes .redshard/ without the controller (and cleanly).
-    const down = await cli(dir, ['down', '--force']);
+    const down = await run.cli(['down', '--force']);
     expect(down.code, down.stderr).toBe(0);
     expect(pids()).toEqual([]);
-    expect(existsSync(join(dir, '.redshard'))).toBe(false);
+    expect(existsSync(join(run.dir, '.redshard'))).toBe(false);
   }, 120_000);
 });

@@ -1,10 +1,14 @@
-// Helpers for the local-mode operator tests: the real CLI entry point, the node processes of a
-// run, and a continuous writer that remembers every acknowledged write.
+// Helpers for the local-mode operator tests: the real CLI entry point, one run's directory, port
+// and addresses with its cleanup, and the node processes of a run (the continuous writer is
+// test/helpers/cluster-writer.ts).
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Cluster } from 'ioredis';
+import { Cluster, type ClusterOptions } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { ROOT } from '../helpers/processes.js';
 
 const run = promisify(execFile);
@@ -51,62 +55,53 @@ export function pidsOf(port: number, hostBase: number): string[] {
   return out;
 }
 
-/** Writes continuously through a cluster client; remembers the last acknowledged value per key. */
-export class Writer {
-  readonly acked = new Map<string, string>();
-  errors: string[] = [];
-  writes = 0;
-  private stopped = false;
-  private done: Promise<void> | null = null;
-
-  constructor(
-    private readonly client: Cluster,
-    private readonly keys: number,
-  ) {}
-
-  start(): void {
-    this.done = (async () => {
-      let n = 0;
-      while (!this.stopped) {
-        const batch: Promise<void>[] = [];
-        for (let i = 0; i < 20; i++) {
-          const key = `k:${(n * 20 + i) % this.keys}`;
-          const value = `v${n}-${i}`;
-          batch.push(
-            this.client.set(key, value).then(
-              () => {
-                this.acked.set(key, value);
-                this.writes++;
-              },
-              (e: unknown) => {
-                this.errors.push(String(e));
-              },
-            ),
-          );
-        }
-        await Promise.all(batch);
-        n++;
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.done;
-  }
-}
-
-export async function verify(client: Cluster, acked: Map<string, string>): Promise<string[]> {
-  const bad: string[] = [];
-  const keys = [...acked.keys()];
-  for (let i = 0; i < keys.length; i += 100) {
-    const chunk = keys.slice(i, i + 100);
-    const values = await Promise.all(chunk.map((k) => client.get(k)));
-    chunk.forEach((k, j) => {
-      if (values[j] !== acked.get(k)) bad.push(`${k}: ${values[j]} != ${acked.get(k)}`);
-    });
-  }
-  return bad;
-}
-
 export type StatusJson = { status: { phase: string; slotsAssigned: number; shards: { index: number; master?: { address?: string }; replicas: unknown[]; slotCount: number; slots: string }[] } };
+
+export interface LocalRun {
+  readonly dir: string;
+  readonly port: number;
+  /** Last octet of the first member's address 127.0.0.<hostBase>. */
+  readonly hostBase: number;
+  /** The CLI on this run's directory. */
+  cli(args: string[], timeoutMs?: number): Promise<CliResult>;
+  /** `redshard up` with this run's port and addresses, then `args`. */
+  up(nodeCommand: string, args: string[]): Promise<CliResult>;
+  /** A cluster client seeded with the first member (default: masters only, 20 retries); disconnected after the tests. */
+  client(options?: ClusterOptions): Cluster;
+  /** This run's node processes. */
+  pids(): string[];
+}
+
+/**
+ * One local-mode cluster for the enclosing describe: a fresh directory and client port before its
+ * tests; after them, its clients disconnected, `redshard down --force` and the directory removed.
+ * hostBase keeps the files' addresses apart (they run in parallel).
+ */
+export function useLocalRun(name: string, hostBase: number): LocalRun {
+  let dir = '';
+  let port = 0;
+  const clients: Cluster[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `redshard-${name}-`));
+    port = await freePort();
+  });
+  afterAll(async () => {
+    for (const c of clients) if (c.status !== 'end') c.disconnect();
+    if (!dir) return;
+    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() { return dir; },
+    get port() { return port; },
+    hostBase,
+    cli: (args, timeoutMs) => cli(dir, args, timeoutMs),
+    up: (nodeCommand, args) => cli(dir, ['up', '--node-command', nodeCommand, '--port', String(port), '--host-base', String(hostBase), ...args]),
+    client(options = { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 20 } }) {
+      const c = new Cluster([{ host: `127.0.0.${hostBase}`, port }], options);
+      clients.push(c);
+      return c;
+    },
+    pids: () => pidsOf(port, hostBase),
+  };
+}

@@ -4,50 +4,35 @@
 // zero client errors and every acknowledged write readable with its last value; `redshard down`
 // stops every process. One cluster for the whole file, run through the real CLI entry point.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasRedisServer } from '../helpers/processes.js';
-import { freePort } from '../helpers/ports.js';
 import { keySlot } from '../../common/slots.js';
-import { CLI, NODE_COMMAND, Writer, cli, pidsOf, verify, type StatusJson } from './local-cluster.js';
+import { CLI, NODE_COMMAND, type StatusJson, useLocalRun } from './local-cluster.js';
+import { Writer } from '../helpers/cluster-writer.js';
 
 describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)', () => {
-  let dir: string;
-  let port: number;
-  let hostBase: number;
+  const run = useLocalRun('local', 100 + (process.pid % 100));
   let client: Cluster | null = null;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshard-local-'));
-    port = await freePort();
-    hostBase = 100 + (process.pid % 100);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('up: 3 shards x 1 replica, Ready with all 16384 slots, prints how to connect', async () => {
-    const r = await cli(dir, ['up', '--node-command', NODE_COMMAND, '--port', String(port), '--host-base', String(hostBase), '--node-timeout-ms', '3000', '--timeout', '90']);
+    const r = await run.up(NODE_COMMAND, ['--node-timeout-ms', '3000', '--timeout', '90']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Ready  16384/16384 slots');
-    expect(r.stdout).toContain(`redis-cli -c -h 127.0.0.${hostBase} -p ${port}`);
-    const s = await cli(dir, ['status', '--json']);
+    expect(r.stdout).toContain(`redis-cli -c -h 127.0.0.${run.hostBase} -p ${run.port}`);
+    const s = await run.cli(['status', '--json']);
     expect(s.code, s.stderr).toBe(0);
     const st = JSON.parse(s.stdout) as StatusJson;
     expect(st.status.phase).toBe('Ready');
     expect(st.status.slotsAssigned).toBe(16384);
     expect(st.status.shards.map((x) => x.replicas.length)).toEqual([1, 1, 1]);
-    expect(pidsOf(port, hostBase).length, pidsOf(port, hostBase).join('\n')).toBe(6);
+    expect(run.pids().length, run.pids().join('\n')).toBe(6);
   });
 
   it('an ioredis Cluster client reads and writes across all shards', async () => {
-    client = new Cluster([{ host: `127.0.0.${hostBase}`, port }], { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 20 } });
+    client = run.client();
     for (let i = 0; i < 300; i++) await client.set(`hello:${i}`, String(i));
     expect(await client.get('hello:299')).toBe('299');
     const masters = client.nodes('master');
@@ -62,7 +47,7 @@ describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)',
     await new Promise((r) => setTimeout(r, 500));
     // The operator is killed mid-rebalance, then started again: it must finish from what the
     // nodes report (open slots included).
-    const first = spawn(process.execPath, [CLI, 'scale', '--shards', '4', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const first = spawn(process.execPath, [CLI, 'scale', '--shards', '4', '--dir', run.dir], { stdio: ['ignore', 'ignore', 'pipe'] });
     let progress = '';
     await new Promise<void>((resolve) => {
       first.stderr!.on('data', (d: Buffer) => {
@@ -72,44 +57,41 @@ describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)',
       first.on('exit', () => resolve());
     });
     first.kill('SIGKILL');
-    const r = await cli(dir, ['scale', '--shards', '4', '--timeout', '170']);
+    const r = await run.cli(['scale', '--shards', '4', '--timeout', '170']);
     await w.stop();
     expect(progress, progress).toMatch(/slots moved [1-9]\d* of 4096/);
     expect(r.code, r.stderr).toBe(0);
-    expect(w.errors.slice(0, 5)).toEqual([]);
-    expect(w.writes).toBeGreaterThan(1000);
-    expect(await verify(client!, w.acked)).toEqual([]);
-    const st = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    await w.expectNothingLost(1000);
+    const st = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     expect(st.status.shards.map((x) => x.slotCount)).toEqual([4096, 4096, 4096, 4096]);
   }, 200_000);
 
   it('scale 4 -> 3 under continuous writes: drained, removed, no key lost', async () => {
     const w = new Writer(client!, 3000);
     w.start();
-    const r = await cli(dir, ['scale', '--shards', '3', '--timeout', '170']);
+    const r = await run.cli(['scale', '--shards', '3', '--timeout', '170']);
     await w.stop();
     expect(r.code, r.stderr).toBe(0);
-    expect(w.errors.slice(0, 5)).toEqual([]);
-    expect(await verify(client!, w.acked)).toEqual([]);
+    await w.expectNothingLost();
     for (let i = 0; i < 300; i++) expect(await client!.get(`hello:${i}`)).toBe(String(i));
-    const st = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const st = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     expect(st.status.shards.length).toBe(3);
     expect(st.status.slotsAssigned).toBe(16384);
-    expect(pidsOf(port, hostBase).length, pidsOf(port, hostBase).join('\n')).toBe(6);
+    expect(run.pids().length, run.pids().join('\n')).toBe(6);
   }, 200_000);
 
   it('failover --shard 0 promotes the replica and the cluster stays Ready', async () => {
-    const before = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
-    const r = await cli(dir, ['failover', '--shard', '0']);
+    const before = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
+    const r = await run.cli(['failover', '--shard', '0']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('is now the master of shard 0');
-    const after = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const after = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     expect(after.status.shards[0]!.master!.address).not.toBe(before.status.shards[0]!.master!.address);
     for (let i = 0; i < 300; i++) expect(await client!.get(`hello:${i}`)).toBe(String(i));
   }, 60_000);
 
   it('a killed master fails over; `up` brings its process back as a replica and the cluster Ready', async () => {
-    const before = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const before = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     const shard = before.status.shards[1]!;
     const [lo, hi] = shard.slots.split(' ')[0]!.split('-').map(Number) as [number, number];
     let tag = 0;
@@ -118,7 +100,7 @@ describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)',
     for (let i = 0; i < 100; i++) await client!.set(key(i), String(i));
     // Let the replica catch up so the failover loses nothing acknowledged here.
     await client!.call('WAIT', '1', '2000');
-    const state = JSON.parse(readFileSync(join(dir, '.redshard', 'cluster.json'), 'utf8')) as { members: Record<string, { host: string; port: number; pid: number }> };
+    const state = JSON.parse(readFileSync(join(run.dir, '.redshard', 'cluster.json'), 'utf8')) as { members: Record<string, { host: string; port: number; pid: number }> };
     const victim = Object.values(state.members).find((m) => `${m.host}:${m.port}` === shard.master!.address)!;
     process.kill(victim.pid, 'SIGKILL');
     const started = Date.now();
@@ -132,9 +114,9 @@ describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)',
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    const r = await cli(dir, ['up', '--timeout', '60']);
+    const r = await run.cli(['up', '--timeout', '60']);
     expect(r.code, r.stderr).toBe(0);
-    const after = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const after = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     expect(after.status.phase).toBe('Ready');
     expect(after.status.shards[1]!.master!.address).not.toBe(shard.master!.address);
     expect(after.status.shards[1]!.replicas).toHaveLength(1);
@@ -144,19 +126,19 @@ describe.skipIf(!hasRedisServer())('local mode (redshard up/status/scale/down)',
   it('down stops every process and removes the state', async () => {
     client!.disconnect();
     client = null;
-    const r = await cli(dir, ['down']);
+    const r = await run.cli(['down']);
     expect(r.code, r.stderr).toBe(0);
-    expect(pidsOf(port, hostBase)).toEqual([]);
-    expect(existsSync(join(dir, '.redshard'))).toBe(false);
+    expect(run.pids()).toEqual([]);
+    expect(existsSync(join(run.dir, '.redshard'))).toBe(false);
   });
 
   it('explains wrong flags', async () => {
-    const a = await cli(dir, ['scale', '--shards', 'two']);
+    const a = await run.cli(['scale', '--shards', 'two']);
     expect(a.code).not.toBe(0);
     expect(a.stderr).toContain('--shards must be a number');
-    const b = await cli(dir, ['up', '--shard', '3']);
+    const b = await run.cli(['up', '--shard', '3']);
     expect(b.stderr).toMatch(/unknown option '--shard'[\s\S]*--shards/);
-    const c = await cli(dir, ['status']);
+    const c = await run.cli(['status']);
     expect(c.stderr).toContain('no local cluster');
   });
 });

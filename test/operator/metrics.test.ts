@@ -3,14 +3,12 @@
 // replicas): prom-client's default process metrics, reconcile counts and durations, and the
 // per-cluster gauges, including migration progress while the cluster scales 3 -> 4.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, hasRedisServer } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
 import { readState, writeState } from '../../operator/platform/local/state.js';
-import { NODE_COMMAND, cli } from './local-cluster.js';
+import { NODE_COMMAND, useLocalRun } from './local-cluster.js';
 
 /** Value of one sample line (exact name and labels), or null when absent. */
 function sample(text: string, series: string): number | null {
@@ -19,24 +17,20 @@ function sample(text: string, series: string): number | null {
 }
 
 describe.skipIf(!hasRedisServer())('operator /metrics (local mode)', () => {
-  let dir: string;
-  let port: number;
+  const run = useLocalRun('metrics', 160 + (process.pid % 80));
   let metricsPort: number;
   let operator: ChildProcess | null = null;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshard-metrics-'));
-    port = await freePort();
     metricsPort = await freePort();
   });
 
+  // Before the run's own cleanup (`down`): hooks after the tests run in reverse order.
   afterAll(async () => {
     if (operator && operator.exitCode === null) {
       operator.kill('SIGTERM');
       await new Promise((r) => operator!.once('exit', r));
     }
-    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function scrape(): Promise<string> {
@@ -46,10 +40,9 @@ describe.skipIf(!hasRedisServer())('operator /metrics (local mode)', () => {
   }
 
   it('serves process, reconcile and per-cluster metrics, and migration progress while scaling', async () => {
-    const hostBase = 160 + (process.pid % 80);
-    const up = await cli(dir, ['up', '--node-command', NODE_COMMAND, '--shards', '3', '--replicas', '0', '--port', String(port), '--host-base', String(hostBase), '--timeout', '90']);
+    const up = await run.up(NODE_COMMAND, ['--shards', '3', '--replicas', '0', '--timeout', '90']);
     expect(up.code, up.stderr).toBe(0);
-    operator = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'local', '--dir', dir, '--metrics-port', String(metricsPort)], { stdio: 'ignore' });
+    operator = spawn(process.execPath, [join(ROOT, 'bin', 'redshard-operator.js'), 'local', '--dir', run.dir, '--metrics-port', String(metricsPort)], { stdio: 'ignore' });
     const c = 'cluster="default/local"';
     let text = '';
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
@@ -69,10 +62,10 @@ describe.skipIf(!hasRedisServer())('operator /metrics (local mode)', () => {
     expect(sample(text, 'redshard_operator_ready')).toBe(1);
 
     // Scale out through the resource, as kubectl would; sample the migration gauges meanwhile.
-    const state = readState(dir)!;
+    const state = readState(run.dir)!;
     (state.resource.spec as { shards: number }).shards = 4;
     state.resource.metadata.generation = (state.resource.metadata.generation ?? 1) + 1;
-    writeState(dir, state);
+    writeState(run.dir, state);
     let sawProgress = false;
     for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
       text = await scrape();

@@ -7,47 +7,29 @@
 // last value and every original key present. REDSHARD_TEST_RESTART_NODE_COMMAND=redis-server runs
 // the same scenario on the SETSLOT+MIGRATE path.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { describe, expect, it } from 'vitest';
 import { hasRedisServer } from '../helpers/processes.js';
 import { readState } from '../../operator/platform/local/state.js';
-import { CLI, Writer, cli, type StatusJson } from './local-cluster.js';
+import { CLI, type StatusJson, useLocalRun } from './local-cluster.js';
+import { Writer, lostWrites } from '../helpers/cluster-writer.js';
 
 const NODE = process.env.REDSHARD_TEST_RESTART_NODE_COMMAND ?? 'redshard-node';
 const KEYS = 200_000;
 
 describe.skipIf(NODE === 'redis-server' && !hasRedisServer())(`local mode (${NODE}): operator killed mid-rebalance, the next run completes it`, () => {
-  let dir: string;
-  let port: number;
-  let hostBase: number;
+  const run = useLocalRun('restart', 60 + (process.pid % 40));
   let client: Cluster | null = null;
   let bulk: Cluster | null = null;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshard-restart-'));
-    port = await freePort();
-    hostBase = 60 + (process.pid % 40);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    bulk?.disconnect();
-    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('SIGKILL `scale --shards 4` with slots half moved; the next `scale` ends Ready, balanced, nothing lost', async () => {
-    const up = await cli(dir, ['up', '--node-command', NODE, '--port', String(port), '--host-base', String(hostBase), '--node-timeout-ms', '3000', '--timeout', '90']);
+    const up = await run.up(NODE, ['--node-timeout-ms', '3000', '--timeout', '90']);
     expect(up.code, up.stderr).toBe(0);
     // Bulk load and read-back pipeline automatically; that client is idle while slots move (a
     // pipeline whose commands get MOVED to several nodes fails in ioredis instead of following).
-    const seed = [{ host: `127.0.0.${hostBase}`, port }];
-    bulk = new Cluster(seed, { scaleReads: 'master', enableAutoPipelining: true });
-    client = new Cluster(seed, { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 20 } });
+    bulk = run.client({ scaleReads: 'master', enableAutoPipelining: true });
+    client = run.client();
     const t0 = Date.now();
     for (let i = 0; i < KEYS; i += 5000) await Promise.all(Array.from({ length: 5000 }, (_, j) => bulk!.set(`p:${i + j}`, String(i + j))));
     const loadMs = Date.now() - t0;
@@ -55,7 +37,7 @@ describe.skipIf(NODE === 'redis-server' && !hasRedisServer())(`local mode (${NOD
     const w = new Writer(client, 3000);
     w.start();
     const started = Date.now();
-    const first = spawn(process.execPath, [CLI, 'scale', '--shards', '4', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const first = spawn(process.execPath, [CLI, 'scale', '--shards', '4', '--dir', run.dir], { stdio: ['ignore', 'ignore', 'pipe'] });
     let progress = '';
     let killedAt = '';
     const exited = new Promise<void>((resolve) => first.on('exit', () => resolve()));
@@ -76,19 +58,19 @@ describe.skipIf(NODE === 'redis-server' && !hasRedisServer())(`local mode (${NOD
     const killMs = Date.now() - started;
 
     const again = Date.now();
-    const r = await cli(dir, ['scale', '--shards', '4', '--timeout', '170']);
+    const r = await run.cli(['scale', '--shards', '4', '--timeout', '170']);
     const finishMs = Date.now() - again;
     await w.stop();
     expect(r.code, r.stderr).toBe(0);
     expect(w.errors.slice(0, 5)).toEqual([]);
     expect(w.writes).toBeGreaterThan(500);
 
-    const st = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const st = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     expect(st.status.phase).toBe('Ready');
     expect(st.status.slotsAssigned).toBe(16384);
     expect(st.status.shards.map((x) => x.slotCount)).toEqual([4096, 4096, 4096, 4096]);
     // No node keeps a slot open: CLUSTER NODES shows [slot->-id] / [slot-<-id] for those.
-    for (const m of Object.values(readState(dir)!.members)) {
+    for (const m of Object.values(readState(run.dir)!.members)) {
       const r = new Redis({ host: m.host, port: m.port, lazyConnect: true });
       try {
         const nodes = String(await r.call('CLUSTER', 'NODES'));
@@ -98,11 +80,8 @@ describe.skipIf(NODE === 'redis-server' && !hasRedisServer())(`local mode (${NOD
       }
     }
 
-    const bad: string[] = [];
     await new Promise<void>((res, rej) => bulk!.refreshSlotsCache((e) => (e ? rej(e) : res())));
-    const acked = [...w.acked];
-    const got = await Promise.all(acked.map(([k]) => bulk!.get(k)));
-    acked.forEach(([k, v], i) => got[i] !== v && bad.push(`${k}=${got[i]} (acked ${v})`));
+    const bad = await lostWrites(bulk!, w.acked);
     expect(bad.slice(0, 5)).toEqual([]);
     for (let i = 0; i < KEYS; i += 5000) {
       const values = await Promise.all(Array.from({ length: 5000 }, (_, j) => bulk!.get(`p:${i + j}`)));

@@ -3,15 +3,14 @@
 // CLUSTER FAILOVER to its caught-up replica, one step at a time (an event per step, progress in
 // status); the client sees no error and every acknowledged write is readable afterwards.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasRedisServer } from '../helpers/processes.js';
-import { freePort } from '../helpers/ports.js';
 import { readState, writeState } from '../../operator/platform/local/state.js';
-import { CLI, NODE_COMMAND, Writer, cli, verify, type StatusJson } from './local-cluster.js';
+import { CLI, NODE_COMMAND, type StatusJson, useLocalRun } from './local-cluster.js';
+import { Writer } from '../helpers/cluster-writer.js';
 
 interface EventLine {
   reason: string;
@@ -19,46 +18,32 @@ interface EventLine {
 }
 
 describe.skipIf(!hasRedisServer())('local mode: rolling update', () => {
-  let dir: string;
-  let port: number;
-  let hostBase: number;
+  const run = useLocalRun('roll', 140 + (process.pid % 100));
   let client: Cluster | null = null;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshard-roll-'));
-    port = await freePort();
-    hostBase = 140 + (process.pid % 100);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    if (existsSync(join(dir, '.redshard'))) await cli(dir, ['down', '--force']);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('config change under writes: replicas first, masters after a failover, zero errors, nothing lost', async () => {
-    const up = await cli(dir, ['up', '--node-command', NODE_COMMAND, '--port', String(port), '--host-base', String(hostBase), '--node-timeout-ms', '3000', '--timeout', '90']);
+    const up = await run.up(NODE_COMMAND, ['--node-timeout-ms', '3000', '--timeout', '90']);
     expect(up.code, up.stderr).toBe(0);
-    client = new Cluster([{ host: `127.0.0.${hostBase}`, port }], { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 20 } });
+    client = run.client();
     const w = new Writer(client, 3000);
     w.start();
     await new Promise((r) => setTimeout(r, 500));
 
     // What `kubectl apply` does to the resource: a new spec, a new generation.
-    const state = readState(dir)!;
+    const state = readState(run.dir)!;
     const spec = state.resource.spec as { config: Record<string, string> };
     spec.config = { ...spec.config, hz: '20' };
     state.resource.metadata.generation = (state.resource.metadata.generation ?? 1) + 1;
-    writeState(dir, state);
+    writeState(run.dir, state);
 
     // Progress as status shows it, sampled while the update runs.
     const progress = new Set<string>();
-    const roll = spawn(process.execPath, [CLI, 'up', '--timeout', '170', '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const roll = spawn(process.execPath, [CLI, 'up', '--timeout', '170', '--dir', run.dir], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     roll.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const sampler = setInterval(() => {
       try {
-        const op = readState(dir)?.resource.status?.operation;
+        const op = readState(run.dir)?.resource.status?.operation;
         if (op?.type === 'RollingUpdate') progress.add(`${op.membersUpdated}/${op.membersTotal}`);
       } catch {
         /* file being replaced */
@@ -68,14 +53,12 @@ describe.skipIf(!hasRedisServer())('local mode: rolling update', () => {
     clearInterval(sampler);
     await w.stop();
     expect(code, stderr).toBe(0);
-    expect(w.errors.slice(0, 5)).toEqual([]);
-    expect(w.writes).toBeGreaterThan(500);
-    expect(await verify(client, w.acked)).toEqual([]);
+    await w.expectNothingLost(500);
     expect([...progress].some((p) => /^[1-5]\/6$/.test(p)), [...progress].join(' ')).toBe(true);
 
     // One step per event: the three replicas restart first, then per shard a failover and the old
     // master's restart (as a replica by then).
-    const events = readFileSync(join(dir, '.redshard', 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EventLine);
+    const events = readFileSync(join(run.dir, '.redshard', 'events.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EventLine);
     const steps = events.filter((e) => e.reason === 'RollingRestart' || e.reason === 'RollingFailover');
     const restarted = steps.filter((e) => e.reason === 'RollingRestart').map((e) => /^restarted replica (\S+) /.exec(e.message)![1]!);
     expect(new Set(restarted).size, steps.map((e) => e.message).join('\n')).toBe(6);
@@ -89,11 +72,11 @@ describe.skipIf(!hasRedisServer())('local mode: rolling update', () => {
       expect(steps.indexOf(f)).toBeLessThan(steps.findIndex((e) => e.reason === 'RollingRestart' && e.message.startsWith(`restarted replica ${old} `)));
     }
 
-    const st = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as StatusJson;
+    const st = JSON.parse((await run.cli(['status', '--json'])).stdout) as StatusJson;
     expect(st.status.phase).toBe('Ready');
     expect(st.status.shards.map((s) => s.replicas.length)).toEqual([1, 1, 1]);
     // Every member runs the new config.
-    for (const m of Object.values(readState(dir)!.members)) {
+    for (const m of Object.values(readState(run.dir)!.members)) {
       const r = new Redis({ host: m.host, port: m.port, lazyConnect: true });
       await r.connect();
       expect(await r.config('GET', 'hz')).toEqual(['hz', '20']);
@@ -106,18 +89,17 @@ describe.skipIf(!hasRedisServer())('local mode: rolling update', () => {
     const w = new Writer(client!, 3000);
     w.start();
     await new Promise((r) => setTimeout(r, 300));
-    const state = readState(dir)!;
+    const state = readState(run.dir)!;
     const spec = state.resource.spec as { image: string };
     const next = spec.image === 'local:redis-server' ? 'redshard-node' : 'redis-server';
     spec.image = `local:${next}`;
     state.resource.metadata.generation = (state.resource.metadata.generation ?? 1) + 1;
-    writeState(dir, state);
-    const r = await cli(dir, ['up', '--timeout', '150']);
+    writeState(run.dir, state);
+    const r = await run.cli(['up', '--timeout', '150']);
     await w.stop();
-    expect(r.code, `${r.stderr.slice(-1500)}\n${readFileSync(join(dir, '.redshard', 'events.log'), 'utf8').slice(-3000)}`).toBe(0);
-    expect(w.errors.slice(0, 5)).toEqual([]);
-    expect(await verify(client!, w.acked)).toEqual([]);
-    for (const m of Object.values(readState(dir)!.members)) {
+    expect(r.code, `${r.stderr.slice(-1500)}\n${readFileSync(join(run.dir, '.redshard', 'events.log'), 'utf8').slice(-3000)}`).toBe(0);
+    await w.expectNothingLost();
+    for (const m of Object.values(readState(run.dir)!.members)) {
       const cmdline = readFileSync(`/proc/${m.pid}/cmdline`, 'latin1');
       expect(cmdline).toContain(next === 'redis-server' ? 'redis-server' : 'redshard-node.js');
     }

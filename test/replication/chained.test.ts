@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { hasRedisServer, startNode, startRedis } from '../helpers/processes.js';
-import { loggedCount, until, useTracked } from '../helpers/tracked.js';
+import { loggedCount, useTracked } from '../helpers/tracked.js';
+import { until } from '../helpers/until.js';
 
 const { track, client } = useTracked('all');
 async function info(c: Redis): Promise<Record<string, string>> {

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { until } from '../helpers/tracked.js';
+import { until } from '../helpers/until.js';
 
 const started: ServerProcess[] = [];
 const clients: Redis[] = [];

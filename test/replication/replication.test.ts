@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startNode, startRedis } from '../helpers/processes.js';
-import { loggedCount, until, useTracked } from '../helpers/tracked.js';
+import { loggedCount, useTracked } from '../helpers/tracked.js';
+import { until } from '../helpers/until.js';
 
 const { track, client } = useTracked('each');
 async function linkUp(c: Redis): Promise<boolean> {

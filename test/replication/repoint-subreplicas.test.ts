@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { until, useTracked } from '../helpers/tracked.js';
+import { useTracked } from '../helpers/tracked.js';
+import { until } from '../helpers/until.js';
 
 const { track, client } = useTracked('each');
 

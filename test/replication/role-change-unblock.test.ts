@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingConn as Conn } from '../helpers/recording-conn.js';
 import { hasRedisServer, startNode, startRedis, type ServerProcess } from '../helpers/processes.js';
-import { until } from '../helpers/tracked.js';
+import { until } from '../helpers/until.js';
 
 const started: ServerProcess[] = [];
 afterAll(async () => {
