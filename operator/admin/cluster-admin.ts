@@ -92,7 +92,31 @@ export class ClusterAdmin {
 
   async addSlots(c: NodeClient, ranges: readonly SlotRange[]): Promise<void> {
     this.log.info({ node: c.address, ranges: ranges.map((r) => `${r.start}-${r.end}`).join(' ') }, 'CLUSTER ADDSLOTSRANGE');
-    await c.call('CLUSTER', 'ADDSLOTSRANGE', ...ranges.flatMap((r) => [r.start, r.end]));
+    try {
+      await c.call('CLUSTER', 'ADDSLOTSRANGE', ...ranges.flatMap((r) => [r.start, r.end]));
+    } catch (e) {
+      const busy = e instanceof NodeReplyError ? /Slot (\d+) is already busy/.exec(e.reply) : null;
+      if (!busy) throw e;
+      // The next pass plans from a fresh view (a slot bound on this node is claimed, not added);
+      // what the node says about the slot is logged for the diagnosis.
+      const slot = busy[1]!;
+      const holder = (await this.clusterNodes(c).catch(() => '')).split('\n').find((l) => l.split(' ').slice(8).some((t) => t === slot || (t.includes('-') && !t.startsWith('[') && Number(t.split('-')[0]) <= Number(slot) && Number(slot) <= Number(t.split('-')[1]))));
+      this.log.warn({ node: c.address, slot: Number(slot), boundTo: holder?.split(' ').slice(0, 3).join(' ') ?? null }, 'ADDSLOTSRANGE: slot already bound on the node');
+      throw e;
+    }
+  }
+
+  /**
+   * Takes slots that no node claims but that this node's table still binds to another node
+   * (ADDSLOTS refuses them as busy): unbound, added, and this node's configEpoch bumped so that
+   * nodes holding the same stale binding accept the new claim (redis-cli --cluster fix does the same).
+   */
+  async claimSlots(c: NodeClient, ranges: readonly SlotRange[]): Promise<void> {
+    const args = ranges.flatMap((r) => [r.start, r.end]);
+    this.log.warn({ node: c.address, ranges: ranges.map((r) => `${r.start}-${r.end}`).join(' ') }, 'claiming slots still bound to a node that does not claim them (CLUSTER DELSLOTSRANGE + ADDSLOTSRANGE + BUMPEPOCH)');
+    await c.call('CLUSTER', 'DELSLOTSRANGE', ...args);
+    await c.call('CLUSTER', 'ADDSLOTSRANGE', ...args);
+    await c.call('CLUSTER', 'BUMPEPOCH');
   }
 
   async setSlot(c: NodeClient, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE' | 'STABLE', nodeId?: string): Promise<void> {
