@@ -77,7 +77,7 @@ class Sim {
       const o = this.nodes.get(id);
       if (!o) continue;
       const flags = [id === n.id ? 'myself' : '', o.masterId ? 'slave' : 'master', o.failed && id !== n.id ? 'fail' : ''].filter(Boolean).join(',');
-      let slots = o.masterId ? '' : formatSlotRanges(slotRanges((s) => o.slots.has(s) || n.stale?.get(s) === id));
+      let slots = formatSlotRanges(slotRanges((s) => (!o.masterId && o.slots.has(s)) || n.stale?.get(s) === id));
       if (id === n.id) {
         for (const [s, to] of o.migrating) slots += ` [${s}->-${to}]`;
         for (const [s, from] of o.importing) slots += ` [${s}-<-${from}]`;
@@ -312,6 +312,28 @@ describe('planReconcile', () => {
     expect(() => sim.run()).not.toThrow();
     expect(sim.log.slice(mark)).toEqual(['ClaimSlots']);
     expect(sim.owner(5590)).toBeDefined();
+    expect(sim.cluster.status?.slotsAssigned).toBe(16384);
+  });
+
+  it('claims slots a promoted replica still binds to its demoted master (the kube big-hash run)', () => {
+    // The import target was failed over by its replica while importing 5590-5716; the new master's
+    // table binds those slots to the old target, now its replica, and no master claims them.
+    const sim = new Sim({ shards: 2, replicasPerShard: 1 });
+    sim.run();
+    const master = masters(sim).find((m) => m.slots.has(5590))!;
+    const replica = [...sim.nodes.values()].find((n) => n.masterId === master.id)!;
+    // The replica takes over everything but 5590-5716, which it saw claimed by its old master.
+    replica.masterId = null;
+    replica.slots = new Set([...master.slots].filter((s) => s < 5590 || s > 5716));
+    replica.keys = new Map(master.keys);
+    replica.stale = new Map(Array.from({ length: 127 }, (_, i) => [5590 + i, master.id] as [number, string]));
+    master.slots = new Set();
+    master.masterId = replica.id;
+    const mark = sim.log.length;
+    const d = planReconcile(sim.observe()).decision;
+    expect(d.actions).toEqual([{ kind: 'ClaimSlots', on: [...sim.members.entries()].find(([, m]) => m.nodeId === replica.id)![0], ranges: [{ start: 5590, end: 5716 }] }]);
+    sim.run();
+    expect(sim.log.slice(mark)).not.toContain('AddSlots');
     expect(sim.cluster.status?.slotsAssigned).toBe(16384);
   });
 

@@ -272,7 +272,7 @@ function planStep(o: Observed): PlanResult {
   const adds = moves.filter((mv) => mv.from === null);
   if (adds.length > 0) {
     const actions: Action[] = [];
-    let rebinds = 0;
+    const rebinds: string[] = [];
     for (const id of targetIds) {
       const slots = adds.filter((a) => a.to === id).map((a) => a.slot);
       if (slots.length === 0) continue;
@@ -285,9 +285,9 @@ function planStep(o: Observed): PlanResult {
       const on = byId.get(id)!.member.name;
       if (free.length) actions.push({ kind: 'AddSlots', on, ranges: rangesOf(free) });
       if (stale.length) actions.push({ kind: 'ClaimSlots', on, ranges: rangesOf(stale) });
-      rebinds += stale.length;
+      for (const s of stale) rebinds.push(`${s} on ${on} to ${bound[s]!.slice(0, 8)}`);
     }
-    const message = `assigning ${adds.length} unassigned slot(s)${rebinds ? ` (${rebinds} still bound to a node that does not claim them)` : ''}`;
+    const message = `assigning ${adds.length} unassigned slot(s)${rebinds.length ? `; ${rebinds.length} still bound to a node that does not claim them (${rebinds.slice(0, 3).join(', ')}${rebinds.length > 3 ? ', ...' : ''})` : ''}`;
     return result({ actions, phase: growing, reason: 'AssigningSlots', message, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS });
   }
 
