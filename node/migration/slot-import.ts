@@ -106,6 +106,11 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
         }
         return done({ error: 'ERR unexpected reply from the source to EXPORT-COMMIT' });
       }
+      // Demoted meanwhile (its replica took over while this node was busy with the import): a
+      // replica must not claim slots. Claimed, the source would hand its keys to a node that drops
+      // them at its next sync, and no master would serve the slots; aborted, the source keeps them
+      // and the move is retried towards the shard's new master.
+      if (!isMaster(m.state.myself)) return done({ error: 'ERR slot import aborted: this node is no longer a master' });
       switch (f.kind) {
         case 'restore': {
           const { key, at, payload } = f;
@@ -146,11 +151,6 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
           pausedAt = f.at;
           pausedSeenMs = Date.now() - pausedAt;
           const st = m.state;
-          // Demoted meanwhile (its replica took over while this node was busy with the import):
-          // a replica must not claim slots. Claimed here, the source would hand its keys to a node
-          // that drops them at its next sync, and no master would serve the slots; aborted, the
-          // source keeps them and the move is retried towards the shard's new master.
-          if (!isMaster(st.myself)) return done({ error: 'ERR slot import aborted: this node is no longer a master' });
           for (let s = start; s <= end; s++) {
             if (st.owners[s] !== st.myself) {
               delSlot(st, s);
