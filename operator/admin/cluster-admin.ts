@@ -3,6 +3,7 @@
 import type { Logger } from '../../common/log.js';
 import type { SlotRange } from '../../common/slots.js';
 import { NodeClient, NodeReplyError, type Reply } from './node-client.js';
+import { parseClusterNodes } from '../reconcile/observed.js';
 
 export class MigrationError extends Error {}
 
@@ -99,9 +100,12 @@ export class ClusterAdmin {
       if (!busy) throw e;
       // The next pass plans from a fresh view (a slot bound on this node is claimed, not added);
       // what the node says about the slot is logged for the diagnosis.
-      const slot = busy[1]!;
-      const holder = (await this.clusterNodes(c).catch(() => '')).split('\n').find((l) => l.split(' ').slice(8).some((t) => t === slot || (t.includes('-') && !t.startsWith('[') && Number(t.split('-')[0]) <= Number(slot) && Number(slot) <= Number(t.split('-')[1]))));
-      this.log.warn({ node: c.address, slot: Number(slot), boundTo: holder?.split(' ').slice(0, 3).join(' ') ?? null }, 'ADDSLOTSRANGE: slot already bound on the node');
+      const slot = Number(busy[1]);
+      const holder = await this.clusterNodes(c).then(
+        (text) => parseClusterNodes(text).find((l) => l.slots.some((r) => r.start <= slot && slot <= r.end)),
+        () => undefined,
+      );
+      this.log.warn({ node: c.address, slot, boundTo: holder ? `${holder.id} ${holder.host}:${holder.port} ${[...holder.flags].join(',')}` : null }, 'ADDSLOTSRANGE: slot already bound on the node');
       throw e;
     }
   }
