@@ -417,7 +417,8 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
  */
 function slotMove(ctx: Ctx, m: ClusterManager, sub: string, argv: string[]): void {
   const st = m.state;
-  if (isReplica(st.myself)) fail(E.clusterSetSlotReplica);
+  // EXPORT-OUTCOME is answered by a target demoted to replica too: its source waits for it.
+  if (isReplica(st.myself) && sub !== 'export-outcome') fail(E.clusterSetSlotReplica);
   if (sub === 'export-ack') {
     // No reply: the target reads only the export stream on this connection.
     exportOf(ctx.session)?.ack(Number(argv[2]));

@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { Server } from '../server/server.js';
 import type { StoredValue } from '../store/values/object.js';
 import type { ClusterManager } from '../cluster/manager.js';
-import { addSlot, bumpEpochWithoutConsensus, delSlot } from '../cluster/state.js';
+import { addSlot, bumpEpochWithoutConsensus, delSlot, isMaster } from '../cluster/state.js';
 import { ExportStreamReader, type ExportFrame } from './export-stream-reader.js';
 import { readShortString } from './export-chunk.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
@@ -106,6 +106,11 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
         }
         return done({ error: 'ERR unexpected reply from the source to EXPORT-COMMIT' });
       }
+      // Demoted meanwhile (its replica took over while this node was busy with the import): a
+      // replica must not claim slots. Claimed, the source would hand its keys to a node that drops
+      // them at its next sync, and no master would serve the slots; aborted, the source keeps them
+      // and the move is retried towards the shard's new master.
+      if (!isMaster(m.state.myself)) return done({ error: 'ERR slot import aborted: this node is no longer a master' });
       switch (f.kind) {
         case 'restore': {
           const { key, at, payload } = f;

@@ -3,6 +3,7 @@
 import type { Logger } from '../../common/log.js';
 import type { SlotRange } from '../../common/slots.js';
 import { NodeClient, NodeReplyError, type Reply } from './node-client.js';
+import { parseClusterNodes } from '../reconcile/observed.js';
 
 export class MigrationError extends Error {}
 
@@ -92,7 +93,34 @@ export class ClusterAdmin {
 
   async addSlots(c: NodeClient, ranges: readonly SlotRange[]): Promise<void> {
     this.log.info({ node: c.address, ranges: ranges.map((r) => `${r.start}-${r.end}`).join(' ') }, 'CLUSTER ADDSLOTSRANGE');
-    await c.call('CLUSTER', 'ADDSLOTSRANGE', ...ranges.flatMap((r) => [r.start, r.end]));
+    try {
+      await c.call('CLUSTER', 'ADDSLOTSRANGE', ...ranges.flatMap((r) => [r.start, r.end]));
+    } catch (e) {
+      const busy = e instanceof NodeReplyError ? /Slot (\d+) is already busy/.exec(e.reply) : null;
+      if (!busy) throw e;
+      // The next pass plans from a fresh view (a slot bound on this node is claimed, not added);
+      // what the node says about the slot is logged for the diagnosis.
+      const slot = Number(busy[1]);
+      const holder = await this.clusterNodes(c).then(
+        (text) => parseClusterNodes(text).find((l) => l.slots.some((r) => r.start <= slot && slot <= r.end)),
+        () => undefined,
+      );
+      this.log.warn({ node: c.address, slot, boundTo: holder ? `${holder.id} ${holder.host}:${holder.port} ${[...holder.flags].join(',')}` : null }, 'ADDSLOTSRANGE: slot already bound on the node');
+      throw e;
+    }
+  }
+
+  /**
+   * Takes slots that no node claims but that this node's table still binds to another node
+   * (ADDSLOTS refuses them as busy): unbound, added, and this node's configEpoch bumped so that
+   * nodes holding the same stale binding accept the new claim (redis-cli --cluster fix does the same).
+   */
+  async claimSlots(c: NodeClient, ranges: readonly SlotRange[]): Promise<void> {
+    const args = ranges.flatMap((r) => [r.start, r.end]);
+    this.log.warn({ node: c.address, ranges: ranges.map((r) => `${r.start}-${r.end}`).join(' ') }, 'claiming slots still bound to a node that does not claim them (CLUSTER DELSLOTSRANGE + ADDSLOTSRANGE + BUMPEPOCH)');
+    await c.call('CLUSTER', 'DELSLOTSRANGE', ...args);
+    await c.call('CLUSTER', 'ADDSLOTSRANGE', ...args);
+    await c.call('CLUSTER', 'BUMPEPOCH');
   }
 
   async setSlot(c: NodeClient, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE' | 'STABLE', nodeId?: string): Promise<void> {

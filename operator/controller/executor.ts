@@ -57,6 +57,8 @@ async function applyAction(ctx: ExecuteContext, a: Action): Promise<void> {
     }
     case 'AddSlots':
       return admin.addSlots(clientOf(ctx, a.on).client, a.ranges);
+    case 'ClaimSlots':
+      return admin.claimSlots(clientOf(ctx, a.on).client, a.ranges);
     case 'Replicate':
       return admin.replicate(clientOf(ctx, a.on).client, a.masterId);
     case 'SetSlot':

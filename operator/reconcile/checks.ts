@@ -36,6 +36,14 @@ export function slotOwners(lines: readonly NodeLine[]): (string | null)[] {
   return owners;
 }
 
+/** What one node's table binds each slot to, whatever the role its view gives the holder: the
+ * node refuses ADDSLOTS for every slot bound here (null = free on that node). */
+export function boundOwners(lines: readonly NodeLine[]): (string | null)[] {
+  const owners: (string | null)[] = new Array<string | null>(SLOT_COUNT).fill(null);
+  for (const l of lines) for (const r of l.slots) for (let s = r.start; s <= r.end; s++) owners[s] = l.id;
+  return owners;
+}
+
 /** Authoritative owners: each reachable master's claim about itself, then (for slots no member
  * claims) what the views say about nodes that are not members (failed or foreign nodes). */
 export function authoritativeOwners(views: readonly NodeView[]): (string | null)[] {

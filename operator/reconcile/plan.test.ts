@@ -22,6 +22,9 @@ interface SimNode {
   keys: Map<number, number>;
   known: Set<string>;
   failed: boolean;
+  /** Slots this node's table still binds to another node that no longer claims them (a stale
+   * binding: its CLUSTER NODES lists them on that node, and ADDSLOTS there says busy). */
+  stale?: Map<number, string>;
 }
 
 let idCounter = 0;
@@ -74,7 +77,7 @@ class Sim {
       const o = this.nodes.get(id);
       if (!o) continue;
       const flags = [id === n.id ? 'myself' : '', o.masterId ? 'slave' : 'master', o.failed && id !== n.id ? 'fail' : ''].filter(Boolean).join(',');
-      let slots = o.masterId ? '' : formatSlotRanges(slotRanges((s) => o.slots.has(s)));
+      let slots = formatSlotRanges(slotRanges((s) => (!o.masterId && o.slots.has(s)) || n.stale?.get(s) === id));
       if (id === n.id) {
         for (const [s, to] of o.migrating) slots += ` [${s}->-${to}]`;
         for (const [s, from] of o.importing) slots += ` [${s}-<-${from}]`;
@@ -136,8 +139,20 @@ class Sim {
         const n = this.byName(a.on);
         for (const r of a.ranges)
           for (let s = r.start; s <= r.end; s++) {
+            if (this.owner(s) || n.stale?.has(s)) throw new Error(`ERR Slot ${s} is already busy`);
+            n.slots.add(s);
+          }
+        return;
+      }
+      case 'ClaimSlots': {
+        const n = this.byName(a.on);
+        for (const r of a.ranges)
+          for (let s = r.start; s <= r.end; s++) {
+            if (!n.stale?.has(s)) throw new Error(`ERR Slot ${s} is already unassigned`);
             if (this.owner(s)) throw new Error(`ERR Slot ${s} is already busy`);
             n.slots.add(s);
+            // The bumped epoch wins over every stale binding of the slot.
+            for (const o of this.nodes.values()) o.stale?.delete(s);
           }
         return;
       }
@@ -275,6 +290,73 @@ describe('planReconcile', () => {
     const p = planReconcile(o);
     expect(p.decision.actions).toEqual([]);
     expect(buildStatus(o, p)).toEqual(sim.cluster.status);
+  });
+
+  it('claims a slot that no member claims but the target still binds elsewhere, instead of retrying ADDSLOTS', () => {
+    // Seen in the kube big-hash e2e (2 -> 3 shards): after a slot left shard 0, no master claimed
+    // it, while the new master's table still bound it to shard 0's master: ADDSLOTSRANGE on it
+    // answered "Slot 5590 is already busy" on every pass.
+    const sim = new Sim({ shards: 2, replicasPerShard: 1 });
+    sim.run();
+    const first = masters(sim).find((m) => m.slots.has(0))!;
+    const other = masters(sim).find((m) => m !== first)!;
+    first.slots.delete(5590);
+    first.stale = new Map([[5590, other.id]]);
+    other.stale = new Map([[5590, first.id]]);
+    const mark = sim.log.length;
+    const d = planReconcile(sim.observe()).decision;
+    expect(d.reason).toBe('AssigningSlots');
+    const byKind = new Map(d.actions.map((a) => [a.kind, a]));
+    expect(byKind.get('AddSlots')).toBeUndefined();
+    expect(byKind.get('ClaimSlots')).toMatchObject({ ranges: [{ start: 5590, end: 5590 }] });
+    expect(() => sim.run()).not.toThrow();
+    expect(sim.log.slice(mark)).toEqual(['ClaimSlots']);
+    expect(sim.owner(5590)).toBeDefined();
+    expect(sim.cluster.status?.slotsAssigned).toBe(16384);
+  });
+
+  it('claims slots a promoted replica still binds to its demoted master (the kube big-hash run)', () => {
+    // The import target was failed over by its replica while importing 5590-5716; the new master's
+    // table binds those slots to the old target, now its replica, and no master claims them.
+    const sim = new Sim({ shards: 2, replicasPerShard: 1 });
+    sim.run();
+    const master = masters(sim).find((m) => m.slots.has(5590))!;
+    const replica = [...sim.nodes.values()].find((n) => n.masterId === master.id)!;
+    // The replica takes over everything but 5590-5716, which it saw claimed by its old master.
+    replica.masterId = null;
+    replica.slots = new Set([...master.slots].filter((s) => s < 5590 || s > 5716));
+    replica.keys = new Map(master.keys);
+    replica.stale = new Map(Array.from({ length: 127 }, (_, i) => [5590 + i, master.id] as [number, string]));
+    master.slots = new Set();
+    master.masterId = replica.id;
+    const mark = sim.log.length;
+    const d = planReconcile(sim.observe()).decision;
+    expect(d.actions).toEqual([{ kind: 'ClaimSlots', on: [...sim.members.entries()].find(([, m]) => m.nodeId === replica.id)![0], ranges: [{ start: 5590, end: 5716 }] }]);
+    sim.run();
+    expect(sim.log.slice(mark)).not.toContain('AddSlots');
+    expect(sim.cluster.status?.slotsAssigned).toBe(16384);
+  });
+
+  it('adds the free slots and claims only the stale ones on the same target', () => {
+    const sim = new Sim({ shards: 2, replicasPerShard: 0 });
+    sim.run();
+    const [a, b] = masters(sim) as [SimNode, SimNode];
+    const owner = a.slots.has(100) ? a : b;
+    const peer = owner === a ? b : a;
+    for (const s of [100, 101, 102]) owner.slots.delete(s);
+    peer.stale = new Map([[101, owner.id]]);
+    owner.stale = new Map();
+    const d = planReconcile(sim.observe()).decision;
+    const target = d.actions[0]!;
+    const targetNode = sim.byName((target as { on: string }).on);
+    const kinds = d.actions.map((x) => [x.kind, (x as { ranges?: unknown }).ranges]);
+    if (targetNode === peer) {
+      expect(kinds).toEqual([['AddSlots', [{ start: 100, end: 100 }, { start: 102, end: 102 }]], ['ClaimSlots', [{ start: 101, end: 101 }]]]);
+    } else {
+      expect(kinds).toEqual([['AddSlots', [{ start: 100, end: 102 }]]]);
+    }
+    sim.run();
+    expect(sim.cluster.status?.slotsAssigned).toBe(16384);
   });
 
   it('scales out 3 -> 4 moving only what it must, without losing keys', () => {

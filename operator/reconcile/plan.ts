@@ -6,7 +6,7 @@ import { checkLinks, staleAddresses } from './checks.js';
 import { SLOT_COUNT, type SlotRange } from '../../common/slots.js';
 import { FINALIZER, type Spec } from '../api/v1alpha1.js';
 import { desiredMembers, memberRevision, type MemberRef } from '../platform/platform.js';
-import { authoritativeOwners, checkAgreement, checkMembersUp, checkSpec, failingNodes } from './checks.js';
+import { authoritativeOwners, boundOwners, checkAgreement, checkMembersUp, checkSpec, failingNodes } from './checks.js';
 import { isMaster, type MemberObservation, type NodeView, type Observed } from './observed.js';
 import { firstMoveGroup, planSlotMoves, rangesOf } from './slot-plan.js';
 import { planRollingUpdate, type RollPlan } from './rolling-plan.js';
@@ -20,6 +20,9 @@ export type Action =
   | { kind: 'EnsureMembers'; members: MemberRef[] }
   | { kind: 'Meet'; on: string; host: string; port: number }
   | { kind: 'AddSlots'; on: string; ranges: SlotRange[] }
+  /** Slots no member claims that the node's own table still binds to another node (ADDSLOTS would
+   * answer "already busy"): unbound there, added, and the node's configEpoch bumped. */
+  | { kind: 'ClaimSlots'; on: string; ranges: SlotRange[] }
   | { kind: 'Replicate'; on: string; masterId: string }
   | { kind: 'MigrateSlots'; from: string; to: string; fromId: string; toId: string; slots: number[]; notify: string[]; atomic: boolean }
   | { kind: 'SetSlot'; on: string; slot: number; state: 'STABLE' | 'NODE'; nodeId?: string }
@@ -269,11 +272,23 @@ function planStep(o: Observed): PlanResult {
   const adds = moves.filter((mv) => mv.from === null);
   if (adds.length > 0) {
     const actions: Action[] = [];
+    const rebinds: string[] = [];
     for (const id of targetIds) {
       const slots = adds.filter((a) => a.to === id).map((a) => a.slot);
-      if (slots.length) actions.push({ kind: 'AddSlots', on: byId.get(id)!.member.name, ranges: rangesOf(slots) });
+      if (slots.length === 0) continue;
+      // No member claims these slots, but the target's own table may still bind some of them to
+      // another node (an owner that gave them up, or whose claim the target missed): ADDSLOTS
+      // there fails with "already busy" on every pass. Those are rebound on the target instead.
+      const bound = boundOwners(viewOf(byId.get(id)!).lines);
+      const free = slots.filter((s) => bound[s] === null);
+      const stale = slots.filter((s) => bound[s] !== null);
+      const on = byId.get(id)!.member.name;
+      if (free.length) actions.push({ kind: 'AddSlots', on, ranges: rangesOf(free) });
+      if (stale.length) actions.push({ kind: 'ClaimSlots', on, ranges: rangesOf(stale) });
+      for (const s of stale) rebinds.push(`${s} on ${on} to ${bound[s]!.slice(0, 8)}`);
     }
-    return result({ actions, phase: growing, reason: 'AssigningSlots', message: `assigning ${adds.length} unassigned slot(s)`, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS });
+    const message = `assigning ${adds.length} unassigned slot(s)${rebinds.length ? `; ${rebinds.length} still bound to a node that does not claim them (${rebinds.slice(0, 3).join(', ')}${rebinds.length > 3 ? ', ...' : ''})` : ''}`;
+    return result({ actions, phase: growing, reason: 'AssigningSlots', message, operation: everReady ? 'Repair' : 'Bootstrap', requeueMs: WAIT_MS });
   }
 
   // 6. Replicas: every other member of a kept shard replicates the shard's master.
