@@ -21,8 +21,8 @@ describe('geohash', () => {
         const s = scoreOf(x, y);
         const [dx, dy] = decodeScore(s);
         if (x < 180 && y < LAT_MAX) expect(scoreOf(dx, dy)).toBe(s);
-        expect(Math.abs(dx - x)).toBeLessThan(360 / 2 ** 26);
-        expect(Math.abs(dy - y)).toBeLessThan(171 / 2 ** 26);
+        expect(Math.abs(dx - x)).toBeLessThanOrEqual(360 / 2 ** 26);
+        expect(Math.abs(dy - y)).toBeLessThanOrEqual(171 / 2 ** 26);
       }),
     );
   });

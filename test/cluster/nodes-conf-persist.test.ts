@@ -25,6 +25,8 @@ describe('nodes.conf written before the reply', () => {
     const idB = cli(b, 'cluster', 'myid');
     cli(a, 'cluster', 'meet', '127.0.0.1', String(b.port));
     await waitUntil('A knows B', () => nodesView(a).some((l) => l.id === idB && l.flags.includes('master') && !l.flags.includes('handshake')));
+    // B too: a handshake that A's SIGKILL below cuts short would leave B without A.
+    await waitUntil('B knows A', () => nodesView(b).some((l) => l.id === idA && l.flags.includes('master') && !l.flags.includes('handshake')));
     const cmds = ['cluster addslotsrange 0 999', 'cluster setslot 1 migrating ' + idB, 'cluster setslot 2000 importing ' + idB, 'cluster setslot 3 node ' + idB, 'cluster setslot 4 migrating ' + idB, 'cluster setslot 4 stable'];
     const out = redisCli(a.port, [], { input: cmds.join('\n') + '\n' });
     expect(out.trim().split('\n')).toEqual(cmds.map(() => 'OK'));
@@ -47,6 +49,7 @@ describe('nodes.conf written before the reply', () => {
     const [a, b] = nodes as [ServerProcess, ServerProcess];
     const idA = cli(a, 'cluster', 'myid');
     const idB = cli(b, 'cluster', 'myid');
+    await waitUntil('B knows A', () => nodesView(b).some((l) => l.id === idA && !l.flags.includes('handshake')), 20_000);
     // B imports slot 500 and closes it: its configEpoch goes up and its PONG hands the slot over.
     expect(cli(b, 'cluster', 'setslot', '500', 'importing', idA)).toBe('OK');
     expect(cli(b, 'cluster', 'setslot', '500', 'node', idB)).toBe('OK');
