@@ -102,6 +102,9 @@ class Snapshot implements SnapshotStream {
         continue;
       }
       const key = r.value;
+      // A key written out, then deleted and set again, comes round a second time at the end of
+      // the slot's key set: the snapshot already holds its value from the start.
+      if (this.doneInSlot.has(key)) continue;
       this.doneInSlot.add(key);
       if (this.early.size === 0 || !this.early.has(`${this.db}\0${key}`)) {
         this.writer.entry(this.db, key, db.rawGet(key)!, db.getExpire(key));
