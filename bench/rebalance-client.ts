@@ -1,7 +1,8 @@
 // Client load for bench/rebalance.ts in its own process, so that the bench's own heap (a million
 // generated keys) and GC pauses do not show up as client latency. WORKERS ioredis Cluster loops
 // SET then GET random keys load:0..LOAD_KEYS-1. stdin commands: "reset" clears the figures,
-// "stop" ends the loops and prints one JSON line: latency summary, errors, last values.
+// "stop" ends the loops and prints one JSON line: latency summary, errors, last values; "snap"
+// prints the summary so far (no last values) and clears the figures.
 // Usage: node bench/rebalance-client.ts <port> <workers> <load-keys>
 import { createInterface } from 'node:readline';
 import { Cluster } from 'ioredis';
@@ -38,6 +39,12 @@ async function worker(): Promise<void> {
 const loops = Array.from({ length: workers }, worker);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'reset') {
+    latencies = [];
+    errors = [];
+  } else if (line === 'snap') {
+    const sorted = Float64Array.from(latencies).sort();
+    const q = (x: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]!);
+    process.stdout.write(`${JSON.stringify({ ops: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0, errors })}\n`);
     latencies = [];
     errors = [];
   } else if (line === 'stop') {

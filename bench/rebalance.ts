@@ -22,6 +22,8 @@ const WORKERS = Number(process.env.REBALANCE_WORKERS ?? 8);
 const RUNS = (process.env.REBALANCE_RUNS ?? 'redis,redshard,atomic').split(',');
 /** `RATE` of IMPORT-SLOTS (keys/s, 0 = unpaced); the node's default when unset. */
 const RATE = process.env.REBALANCE_RATE;
+/** Client load measured before the move starts: what the cluster gives clients with no migration. */
+const BASELINE_MS = Number(process.env.REBALANCE_BASELINE_MS ?? 3000);
 let nextPort = 21000 + Math.floor(Math.random() * 15000);
 
 async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
@@ -92,12 +94,29 @@ interface LoadResult {
 }
 
 /** The client load runs in its own process (bench/rebalance-client.ts). */
-function startLoad(port: number): { reset(): void; stop(): Promise<LoadResult> } {
+function startLoad(port: number): { reset(): void; snap(): Promise<LoadResult>; stop(): Promise<LoadResult> } {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'rebalance-client.ts'), String(port), String(WORKERS), String(LOAD_KEYS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return {
     reset: () => child.stdin.write('reset\n'),
+    snap: () =>
+      new Promise((resolve, reject) => {
+        const from = out.length;
+        const poll = setInterval(() => {
+          const nl = out.indexOf('\n', from);
+          if (nl === -1) return;
+          clearInterval(poll);
+          const line = out.slice(from, nl);
+          out = out.slice(nl + 1);
+          try {
+            resolve({ ...(JSON.parse(line) as LoadResult), last: [] });
+          } catch (e) {
+            reject(e as Error);
+          }
+        }, 20);
+        child.stdin.write('snap\n');
+      }),
     stop: () =>
       new Promise((resolve, reject) => {
         child.on('exit', () => {
@@ -120,6 +139,9 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  /** Client p99 / p50 over BASELINE_MS of load before the move (no migration running). */
+  baseP50: number;
+  baseP99: number;
   errors: number;
   lost: number;
   load: string;
@@ -161,9 +183,12 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     );
     client = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }]);
     for (let i = 0; i < LOAD_KEYS; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => client!.set(`load:${i + j}`, '0')));
-    const load = WORKERS > 0 ? startLoad(nodes[0]!.port) : { reset: () => {}, stop: async (): Promise<LoadResult> => ({ ops: 0, p50: 0, p99: 0, max: 0, errors: [], last: [] }) };
+    const none = async (): Promise<LoadResult> => ({ ops: 0, p50: 0, p99: 0, max: 0, errors: [], last: [] });
+    const load = WORKERS > 0 ? startLoad(nodes[0]!.port) : { reset: () => {}, snap: none, stop: none };
     await sleep(1500);
     load.reset();
+    await sleep(BASELINE_MS);
+    const base = await load.snap();
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const t0 = performance.now();
     if (how === 'redis-cli') {
@@ -203,7 +228,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     for (const [k, v] of res.last) if ((await client.get(k)) !== v) lost++;
     for (let i = 0; i < KEYS; i += 997) if ((await client.get(keyName(i))) !== `v${i}`) lost++;
     const name = how === 'atomic' ? `redshard CLUSTER IMPORT-SLOTS${RATE !== undefined ? ` RATE ${RATE}` : ''}` : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
-    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, errors: res.errors.length, lost, load: loadavg };
+    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, baseP50: base.p50, baseP99: base.p99, errors: res.errors.length, lost, load: loadavg };
   } finally {
     client?.disconnect();
     await Promise.all(nodes.map(stop));
@@ -218,13 +243,13 @@ for (const r of RUNS) {
 }
 const base = results.find((r) => r.name.startsWith('redis-server'));
 console.log(`\nRebalance of ${fmt(KEYS)} keys onto an empty 4th master, ${WORKERS} ioredis workers reading and writing all slots\n`);
-console.log('| run | keys moved | time (s) | keys/s | vs redis | client ops | p50 ms | p99 ms | max ms | p99 vs redis | errors | lost writes | loadavg at start |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('| run | keys moved | time (s) | keys/s | vs redis | client ops | p50 ms | p99 ms | max ms | p99 vs redis | no-move p50 / p99 ms | errors | lost writes | loadavg at start |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of results) {
   const kps = (r.moved * 1000) / r.ms;
   const bkps = base ? (base.moved * 1000) / base.ms : NaN;
   console.log(
-    `| ${r.name} | ${fmt(r.moved)} | ${fmt(r.ms / 1000, 1)} | ${fmt(kps)} | ${base ? `${fmt(kps / bkps, 2)}x` : '-'} | ${fmt(r.ops)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${base ? `${fmt(r.p99 / base.p99, 2)}x` : '-'} | ${r.errors} | ${r.lost} | ${r.load} |`,
+    `| ${r.name} | ${fmt(r.moved)} | ${fmt(r.ms / 1000, 1)} | ${fmt(kps)} | ${base ? `${fmt(kps / bkps, 2)}x` : '-'} | ${fmt(r.ops)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${base ? `${fmt(r.p99 / base.p99, 2)}x` : '-'} | ${fmt(r.baseP50, 2)} / ${fmt(r.baseP99, 2)} | ${r.errors} | ${r.lost} | ${r.load} |`,
   );
 }
 process.exit(0);

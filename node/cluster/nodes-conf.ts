@@ -94,10 +94,17 @@ export function bitmapRanges(bitmap: Uint8Array): SlotRange[] {
   return out;
 }
 
-/** CLUSTER NODES body (every line ends with \n). */
-export function formatClusterNodes(st: ClusterState): string {
+/**
+ * CLUSTER NODES body (every line ends with \n). `importing`: more IMPORTING marks for my own line
+ * (atomic slot imports in progress, which are not in the state and never saved).
+ */
+export function formatClusterNodes(st: ClusterState, importing: readonly { slot: number; id: string }[] = []): string {
   let s = '';
-  for (const n of st.nodes.values()) s += formatNodeLine(describeNode(st, n)) + '\n';
+  for (const n of st.nodes.values()) {
+    const line = describeNode(st, n);
+    if (n === st.myself && importing.length !== 0) line.importing.push(...importing.filter((m) => !st.importing.has(m.slot)));
+    s += formatNodeLine(line) + '\n';
+  }
   return s;
 }
 

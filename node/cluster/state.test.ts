@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addSlot, bumpEpochWithoutConsensus, createNode, createState, delSlot, updateState, WRITABLE_DELAY_MS } from './state.js';
+import { addSlot, bumpEpochWithoutConsensus, createNode, createState, delSlot, moveSlots, updateState, WRITABLE_DELAY_MS, type ClusterState } from './state.js';
 import { NodeFlag } from '../bus/messages.js';
 
 const ID = (c: string) => c.repeat(40);
@@ -87,6 +87,40 @@ describe('bumpEpochWithoutConsensus', () => {
         else expect(st.ok).toBe(false);
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('moveSlots', () => {
+  it('binds a range exactly as delSlot + addSlot per slot would (owners, bitmaps, counts, not-claiming marks)', () => {
+    const snapshot = (st: ClusterState) => ({
+      owners: st.owners.map((o) => o?.id ?? null),
+      nodes: [...st.nodes.values()].map((n) => ({ id: n.id, slots: Buffer.from(n.slots).toString('hex'), slotsVersion: n.slotsVersion, numSlots: n.numSlots, flags: n.flags })),
+      notClaiming: Buffer.from(st.notClaiming).toString('hex'),
+    });
+    const build = (owners: number[], marks: number[]) => {
+      const st = createState(ID('a'), opts(true), 0);
+      const others = [createNode(ID('b'), NodeFlag.MASTER, 0), createNode(ID('c'), NodeFlag.MASTER, 0)];
+      for (const n of others) st.nodes.set(n.id, n);
+      const all = [st.myself, ...others];
+      owners.forEach((o, s) => o < 3 && addSlot(st, all[o]!, s));
+      for (const s of marks) st.notClaiming[s >> 3]! |= 1 << (s & 7);
+      return { st, all };
+    };
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 64, maxLength: 64 }), fc.array(fc.nat(63)), fc.nat(63), fc.nat(63), fc.nat(2), (owners, marks, x, y, to) => {
+        const [start, end] = x <= y ? [x, y] : [y, x];
+        const one = build(owners, marks);
+        const two = build(owners, marks);
+        moveSlots(one.st, start, end, one.all[to]!);
+        for (let s = start; s <= end; s++) {
+          if (two.st.owners[s] !== two.all[to]) {
+            delSlot(two.st, s);
+            addSlot(two.st, two.all[to]!, s);
+          }
+        }
+        expect(snapshot(one.st)).toEqual(snapshot(two.st));
+      }),
     );
   });
 });

@@ -231,6 +231,37 @@ export function delSlot(st: ClusterState, slot: number): boolean {
   return true;
 }
 
+/**
+ * Binds every slot of start..end to `to` (delSlot + addSlot per slot not already its). One tight
+ * loop: the atomic slot migration runs it inside its write pause, where the per-slot calls cost
+ * ~10 ms for 4096 slots on their first (unoptimized) run.
+ */
+export function moveSlots(st: ClusterState, start: number, end: number, to: ClusterNode): void {
+  const owners = st.owners;
+  const hadNone = to.numSlots === 0;
+  for (let s = start; s <= end; s++) {
+    const o = owners[s] ?? null;
+    if (o === to) continue;
+    const i = s >> 3;
+    const bit = 1 << (s & 7);
+    if (o !== null) {
+      if ((o.slots[i]! & bit) !== 0) {
+        o.slots[i]! &= ~bit;
+        o.slotsVersion++;
+        o.numSlots--;
+      }
+      st.notClaiming[i]! &= ~bit;
+    }
+    owners[s] = to;
+    if ((to.slots[i]! & bit) === 0) {
+      to.slots[i]! |= bit;
+      to.slotsVersion++;
+      to.numSlots++;
+    }
+  }
+  if (hadNone && to.numSlots > 0 && anyMasterHasReplicas(st)) to.flags |= NodeFlag.MIGRATE_TO;
+}
+
 export function delNodeSlots(st: ClusterState, node: ClusterNode): number {
   let n = 0;
   for (let s = 0; s < SLOT_COUNT; s++) if (st.owners[s] === node && delSlot(st, s)) n++;

@@ -28,8 +28,8 @@ import {
 import { MSG_TYPE_NAMES, slotBitGet } from '../bus/messages.js';
 import { runParked } from './migrate.js';
 import { importSlots } from '../migration/slot-import.js';
-import { DEFAULT_EXPORT_RATE, exportOf, SlotExport } from '../migration/slot-export.js';
-import { abortImports } from '../migration/outcome.js';
+import { abortExportsOf, DEFAULT_EXPORT_RATE, exportOf, SlotExport } from '../migration/slot-export.js';
+import { abortImports, abortImportsOf, importMarks } from '../migration/outcome.js';
 
 function manager(ctx: Ctx): ClusterManager {
   const m = ctx.server.cluster;
@@ -165,7 +165,7 @@ function clusterCommand(ctx: Ctx, argv: string[]): void {
     case 'info':
       return out.verbatim(clusterInfo(m));
     case 'nodes':
-      return out.verbatim(formatClusterNodes(st));
+      return out.verbatim(formatClusterNodes(st, importMarks(m)));
     case 'keyslot':
       return out.int(keySlot(argv[2]!));
     case 'countkeysinslot': {
@@ -365,13 +365,26 @@ function setSlot(ctx: Ctx, m: ClusterManager, argv: string[]): void {
     if (!isMaster(n)) fail(E.clusterTargetNotMaster);
     return n;
   };
+  // An atomic import or export of the slot that has not handed it over yet gives way to any
+  // SETSLOT of it: an operator or redis-cli (--cluster fix, or a classic migration resuming the
+  // open slot the import shows) is taking the slot in hand, and a classic migration running
+  // beside the export would have its moved keys deleted by the export's stream.
+  const giveWay = (): void => {
+    abortImportsOf(m, slot, `CLUSTER SETSLOT ${slot} ${action.toUpperCase()}`);
+    abortExportsOf(m, slot, `CLUSTER SETSLOT ${slot} ${action.toUpperCase()}`);
+  };
   if (action === 'migrating' && argv.length === 5) {
     if (st.owners[slot] !== st.myself) fail(E.clusterNotOwner(slot));
-    st.migrating.set(slot, target().id);
+    const id = target().id;
+    giveWay();
+    st.migrating.set(slot, id);
   } else if (action === 'importing' && argv.length === 5) {
     if (st.owners[slot] === st.myself) fail(E.clusterAlreadyOwner(slot));
-    st.importing.set(slot, target().id);
+    const id = target().id;
+    giveWay();
+    st.importing.set(slot, id);
   } else if (action === 'stable' && argv.length === 4) {
+    giveWay();
     st.migrating.delete(slot);
     st.importing.delete(slot);
   } else if (action === 'node' && argv.length === 5) {

@@ -18,6 +18,8 @@ import { latin1BytesSteps, runSliced } from '../migration/slices.js';
 import { sourceOfStored, storedValueSink } from '../migration/value-convert.js';
 import { MigrateConnections, type TargetLink } from '../migration/migrate-client.js';
 import { freezeKeys, thawKeys } from '../migration/key-freeze.js';
+import { abortImportsOf, runningImports } from '../migration/outcome.js';
+import { keySlot } from '../../common/slots.js';
 import { isErrorReply } from '../../common/resp/reply-reader.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 
@@ -258,6 +260,8 @@ function migrate(ctx: Ctx, argv: string[]): void {
   // The transfer is asynchronous (the node keeps serving meanwhile), which a transaction
   // cannot wait for.
   if (ctx.denyBlocking) fail(E.migrateInTransaction);
+  const owner = ctx.server.cluster;
+  if (owner !== null && runningImports.size !== 0 && ctx.db.index === 0) for (const key of req.keys) abortImportsOf(owner, keySlot(key), 'MIGRATE of its keys away from here');
   const found: { key: string; value: StoredValue }[] = [];
   for (const key of req.keys) {
     const v = ctx.db.get(key, ctx.now);

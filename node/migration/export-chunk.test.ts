@@ -40,6 +40,9 @@ describe('export chunk writer', () => {
           if (f?.kind !== 'restore') return;
           expect(decodeDumpPayload(f.payload)).toEqual({ ok: true, value: { type: 'string', value: Buffer.from(value).toString('latin1') } });
           expect(readShortString(f.payload)).toBe(Buffer.from(value).toString('latin1'));
+          // The same bytes in place inside a bigger buffer (as the target reads them).
+          const around = Buffer.concat([Buffer.from('xy'), f.payload, Buffer.from('z')]);
+          expect(readShortString(around, 2, 2 + f.payload.length)).toBe(Buffer.from(value).toString('latin1'));
           // A damaged payload is left to the general decoder (which reports it).
           const bad = Buffer.from(f.payload);
           bad[bad.length - 1] ^= 1;

@@ -92,14 +92,14 @@ export function writeRestoreString(w: ChunkWriter, key: string, at: number, valu
  * The value of a payload laid out as writeRestoreString writes it (checksum verified), or null:
  * the target's short cut past the general decoder for most keys.
  */
-export function readShortString(p: Buffer): string | null {
-  const n = p.length - 12;
-  if (n < 0 || n > SHORT_STRING || p[0] !== 0 || p[1] !== n) return null;
-  if (p[n + 2] !== (RDB_VERSION & 0xff) || p[n + 3] !== RDB_VERSION >> 8) return null;
+export function readShortString(p: Buffer, start = 0, end = p.length): string | null {
+  const n = end - start - 12;
+  if (n < 0 || n > SHORT_STRING || p[start] !== 0 || p[start + 1] !== n) return null;
+  if (p[start + n + 2] !== (RDB_VERSION & 0xff) || p[start + n + 3] !== RDB_VERSION >> 8) return null;
   crc.lo = 0;
   crc.hi = 0;
-  crc.update(p, 0, n + 4);
-  return crc.equalsLE(p, n + 4) ? p.toString('latin1', 2, 2 + n) : null;
+  crc.update(p, start, start + n + 4);
+  return crc.equalsLE(p, start + n + 4) ? p.toString('latin1', start + 2, start + 2 + n) : null;
 }
 
 /** `DEL key` as a RESP array. */

@@ -2,10 +2,28 @@
 // buffers. The generic reply reader made a Buffer and a latin1 string per argument, an array per
 // command and then a Buffer again from the payload string: at 60,000 keys/s that garbage kept the
 // target's scavenger busy, and its pauses were what the target's clients waited for. Here a
-// frame costs one small object, the key string, and a view of the payload bytes.
+// RESTORE frame costs the key string only (one reused frame object, the payload left in place).
+
+/**
+ * `RESTORE key at payload ABSTTL REPLACE`. One object per reader, overwritten by every next():
+ * consume it (or copy what you keep) before asking for the next frame. The payload bytes stay
+ * where they are (the reader's buffer is never written once fed) until someone asks for a view.
+ */
+export class RestoreFrame {
+  readonly kind = 'restore' as const;
+  key = '';
+  at = 0;
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+
+  get payload(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+}
 
 export type ExportFrame =
-  | { kind: 'restore'; key: string; at: number; payload: Buffer }
+  | RestoreFrame
   | { kind: 'del'; key: string }
   | { kind: 'sync'; seq: string }
   | { kind: 'paused'; at: number }
@@ -22,6 +40,7 @@ export class ExportStreamReader {
   private pos = 0;
   private readonly starts = new Int32Array(MAX_ARGS);
   private readonly ends = new Int32Array(MAX_ARGS);
+  private readonly restore = new RestoreFrame();
   fatal: string | null = null;
 
   feed(d: Buffer): void {
@@ -73,6 +92,21 @@ export class ExportStreamReader {
     return this.buf.toString('latin1', this.starts[i], this.ends[i]);
   }
 
+  /** Argument `i` as a non-negative decimal (at most 15 digits), or -1. */
+  private decimalArg(i: number): number {
+    const b = this.buf;
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (e === s || e - s > 15) return -1;
+    let v = 0;
+    for (let p = s; p < e; p++) {
+      const c = b[p]!;
+      if (c < 0x30 || c > 0x39) return -1;
+      v = v * 10 + (c - 0x30);
+    }
+    return v;
+  }
+
   private is(i: number, word: string): boolean {
     const s = this.starts[i]!;
     if (this.ends[i]! - s !== word.length) return false;
@@ -82,9 +116,15 @@ export class ExportStreamReader {
 
   private frame(n: number): ExportFrame | undefined {
     if (n === 6 && this.is(0, 'RESTORE') && this.is(4, 'ABSTTL') && this.is(5, 'REPLACE')) {
-      const at = Number(this.arg(2));
-      if (!Number.isSafeInteger(at) || at < 0) return undefined;
-      return { kind: 'restore', key: this.arg(1), at, payload: this.buf.subarray(this.starts[3], this.ends[3]) };
+      const at = this.decimalArg(2);
+      if (at < 0) return undefined;
+      const f = this.restore;
+      f.key = this.arg(1);
+      f.at = at;
+      f.buf = this.buf;
+      f.start = this.starts[3]!;
+      f.end = this.ends[3]!;
+      return f;
     }
     if (n !== 2) return undefined;
     if (this.is(0, 'DEL')) return { kind: 'del', key: this.arg(1) };

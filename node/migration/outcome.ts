@@ -39,10 +39,19 @@ export function askOutcome(host: string, port: number, start: number, end: numbe
   });
 }
 
-/** Imports running on this (target) node, so that EXPORT-OUTCOME can abort an unclaimed one. */
+/**
+ * Imports running on this (target) node, so that EXPORT-OUTCOME can abort an unclaimed one and
+ * CLUSTER NODES can show them.
+ */
 export interface RunningImport {
+  /** The node's cluster manager (several nodes may share a process in tests). */
+  owner: object;
   start: number;
   end: number;
+  /** The source's node ID, as CLUSTER NODES shows it (`[<slot>-<-<id>]`), or '' if unknown. */
+  sourceId: string;
+  /** True once the slots are claimed (then nothing is shown: they are ours). */
+  claimed(): boolean;
   /** Ends the import without claiming; false when it already claimed. */
   abortUnclaimed(reason: string): boolean;
 }
@@ -52,4 +61,28 @@ export const runningImports = new Set<RunningImport>();
 /** Aborts every unclaimed import overlapping start..end. */
 export function abortImports(start: number, end: number, reason: string): void {
   for (const i of [...runningImports]) if (i.start <= end && start <= i.end) i.abortUnclaimed(reason);
+}
+
+/**
+ * The IMPORTING marks of `owner`'s unclaimed imports, one per slot as Redis shows a slot in
+ * SETSLOT IMPORTING state, so that an operator (and redis-cli --cluster check) sees an import
+ * whose client went away.
+ */
+export function importMarks(owner: object): { slot: number; id: string }[] {
+  const out: { slot: number; id: string }[] = [];
+  for (const i of runningImports) {
+    if (i.owner !== owner || i.sourceId === '' || i.claimed()) continue;
+    for (let s = i.start; s <= i.end; s++) out.push({ slot: s, id: i.sourceId });
+  }
+  return out;
+}
+
+/**
+ * Aborts the unclaimed imports of `owner` covering `slot`: CLUSTER SETSLOT <slot> STABLE, or a
+ * MIGRATE of the slot's keys away from here, is someone (an operator, redis-cli --cluster fix)
+ * resolving the open slot the import shows; the import gives way and drops what it copied.
+ */
+export function abortImportsOf(owner: object, slot: number, reason: string): void {
+  if (runningImports.size === 0) return;
+  for (const i of [...runningImports]) if (i.owner === owner && i.start <= slot && slot <= i.end) i.abortUnclaimed(reason);
 }

@@ -22,7 +22,7 @@ import type { Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
 import type { PropagationSink } from '../persistence/propagation.js';
 import type { ClusterManager } from '../cluster/manager.js';
-import { addSlot, delSlot, type ClusterNode } from '../cluster/state.js';
+import { moveSlots, type ClusterNode } from '../cluster/state.js';
 import { keySlot } from '../../common/slots.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 import { lookupCommand, keyIndexes } from '../commands/table.js';
@@ -31,6 +31,7 @@ import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced } from './slices.js';
+import { Pacer } from './pacing.js';
 import { ChunkWriter, SHORT_STRING, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
 import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
@@ -38,10 +39,11 @@ import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 /**
  * Work per event-loop turn (bytes, and STREAM_BUDGET_MS of CPU) before the stream yields. Small:
  * the source's clients wait for each turn, and on a busy machine (4 nodes and the clients on 2
- * cores) 2 ms turns gave them a p99 of 25-40 ms while 1,000,000 keys moved.
+ * cores) 2 ms turns gave them a p99 of 25-40 ms while 1,000,000 keys moved. A request arriving
+ * during a turn waits for its end: half a millisecond bounds what the stream adds to a client.
  */
 const CHUNK_BYTES = 64 << 10;
-const STREAM_BUDGET_MS = 1;
+const STREAM_BUDGET_MS = 0.5;
 /**
  * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
  * the source and the target each took most of a core and clients starved (p99 25-40 ms on a
@@ -50,8 +52,6 @@ const STREAM_BUDGET_MS = 1;
  * On a busy machine the 1 ms turns are the tighter bound.
  */
 export const DEFAULT_EXPORT_RATE = 65_000;
-/** Keys the pace lets through at once after an idle moment (bounds a turn's work too). */
-const RATE_BURST_S = 0.01;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */
 const PAUSE_BELOW_PENDING = 1000;
 /** A paused export whose target has not committed after this asks the target for the outcome. */
@@ -60,6 +60,14 @@ export const EXPORT_PAUSE_TIMEOUT_MS = 10_000;
 const OUTCOME_RETRY_MS = 200;
 
 const exports = new WeakMap<Session, SlotExport>();
+/** Exports streaming (not finished), for abortExportsOf. */
+const streaming = new Set<SlotExport>();
+
+/** Aborts `m`'s exports covering `slot` (a SETSLOT of it takes the slot in hand, see cluster.ts). */
+export function abortExportsOf(m: ClusterManager, slot: number, reason: string): void {
+  if (streaming.size === 0) return;
+  for (const e of [...streaming]) if (e.manager === m && e.start <= slot && slot <= e.end) e.abort(reason);
+}
 
 export function exportOf(session: Session): SlotExport | undefined {
   return exports.get(session);
@@ -78,7 +86,10 @@ export class SlotExport implements PropagationSink {
   private heapLifted = false;
   /** The snapshot walk: the slot being listed and its keys. */
   private scanSlot: number;
-  private scan: Iterator<string> | null = null;
+  private scan: string[] = [];
+  private scanAt = 0;
+  private pacer: Pacer | null = null;
+  private startedAt = 0;
   failure: string | null = null;
   sent = 0;
 
@@ -93,6 +104,10 @@ export class SlotExport implements PropagationSink {
     private readonly rate = DEFAULT_EXPORT_RATE,
   ) {
     this.scanSlot = start;
+  }
+
+  get manager(): ClusterManager {
+    return this.m;
   }
 
   feed(db: number, argv: readonly string[]): void {
@@ -127,6 +142,7 @@ export class SlotExport implements PropagationSink {
   /** Streams snapshot + changes until the pause; resolves when EXPORT-PAUSED went out. */
   async run(): Promise<void> {
     exports.set(this.session, this);
+    streaming.add(this);
     // Every key streamed leaves garbage (payload, chunk): V8's size mode answered with a scavenge
     // dozens of times a second, each a pause for this node's clients. Lifted while streaming.
     bulkLoadBegin();
@@ -136,20 +152,21 @@ export class SlotExport implements PropagationSink {
     this.session.socket.once('close', () => this.abort('target connection closed'));
     const th = encodingThresholds(this.server.config);
     const sock = this.session.socket;
-    // Token bucket over keys: refilled by elapsed time, spent by keys sent.
-    const burst = this.rate > 0 ? Math.max(16, this.rate * RATE_BURST_S) : Infinity;
-    let allowance = burst;
-    let refilled = performance.now();
+    const pacer = new Pacer(this.rate, performance.now());
+    this.pacer = pacer;
+    this.startedAt = performance.now();
+    // The idle pause between turns, timed: a late timer slows the pace (pacing.ts).
+    const idle = async (ms: number): Promise<void> => {
+      const t = performance.now();
+      await new Promise<void>((r) => setTimeout(r, ms));
+      pacer.observeTimer(ms, performance.now() - t);
+    };
     for (;;) {
-      while (!this.ended && (this.scanSlot <= this.end || this.pending.size !== 0)) {
-        if (this.rate > 0) {
-          const t = performance.now();
-          allowance = Math.min(burst, allowance + ((t - refilled) * this.rate) / 1000);
-          refilled = t;
-          if (allowance < 1) {
-            await new Promise<void>((r) => setTimeout(r, Math.max(1, Math.ceil(((1 - allowance) * 1000) / this.rate))));
-            continue;
-          }
+      while (!this.ended && (this.walking() || this.pending.size !== 0)) {
+        let allowed = pacer.available(performance.now());
+        if (allowed < 1) {
+          await idle(pacer.waitMs());
+          continue;
         }
         const chunk = new ChunkWriter(16 << 10);
         const now = Date.now();
@@ -169,19 +186,20 @@ export class SlotExport implements PropagationSink {
             const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th), STREAM_BUDGET_MS) : encodeDumpPayload(src, th);
             writeRestore(chunk, k, at, payload);
             if (big) {
-              this.sent++;
-              allowance--;
+              n++;
               break;
             }
           }
-          this.sent++;
-          if (--allowance < 1 || chunk.len >= CHUNK_BYTES || ((++n & 15) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
+          n++;
+          if (--allowed < 1 || chunk.len >= CHUNK_BYTES || ((n & 15) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
         }
+        this.sent += n;
+        pacer.spend(n);
         if (sock.destroyed) return this.abort('target connection closed');
         if (!sock.write(chunk.take())) await new Promise<void>((r) => sock.once('drain', r));
         // A timer rather than setImmediate: the idle millisecond leaves the CPU to clients (and
         // to the target, often on the same machine) even when the pace allows more.
-        else await new Promise<void>((r) => setTimeout(r, 1));
+        else await idle(1);
       }
       if (this.ended) return;
       if (this.paused) break;
@@ -203,19 +221,24 @@ export class SlotExport implements PropagationSink {
 
   /**
    * The next key to send: the next of the walk over the slots' keys (the snapshot), then the keys
-   * changed since. The walk runs on the live maps, so keys written meanwhile may come twice
-   * (each send reads the current value). Listing the range up front instead (83,000 keys per
-   * source when 1,000,000 keys are rebalanced) grew a big set that cost major collections.
+   * changed since. Each slot's keys are listed when the walk reaches it (tens of keys per slot
+   * with a million keys; listing the whole range up front grew a big array that cost major
+   * collections). Not iterated live: a Set iterator visits a key deleted and added again once
+   * more, so a slot whose keys churn could keep the walk going for ever; a key created after its
+   * slot was listed is pending anyway (fed by propagation).
    */
+  /** The snapshot walk has keys or slots left. */
+  private walking(): boolean {
+    return this.scanAt < this.scan.length || this.scanSlot <= this.end;
+  }
+
   private nextKey(): string | undefined {
-    while (this.scanSlot <= this.end) {
-      this.scan ??= this.server.dbs[0]!.slotKeys(this.scanSlot)?.values() ?? null;
-      if (this.scan !== null) {
-        const r = this.scan.next();
-        if (r.done !== true) return r.value;
-      }
-      this.scan = null;
-      this.scanSlot++;
+    for (;;) {
+      if (this.scanAt < this.scan.length) return this.scan[this.scanAt++];
+      if (this.scanSlot > this.end) break;
+      const keys = this.server.dbs[0]!.slotKeys(this.scanSlot++);
+      this.scan = keys === undefined ? [] : Array.from(keys);
+      this.scanAt = 0;
     }
     for (const k of this.pending) {
       this.pending.delete(k);
@@ -226,21 +249,19 @@ export class SlotExport implements PropagationSink {
 
   /** The target owns the slots now: give them up, release writers, drop the keys in the background. */
   commit(): boolean {
-    if (!this.pausedSent || this.ended || this.pending.size !== 0 || this.scanSlot <= this.end) return false;
+    if (!this.pausedSent || this.ended || this.pending.size !== 0 || this.walking()) return false;
     this.handOver();
     return true;
   }
 
   private handOver(): void {
     const st = this.m.state;
-    for (let s = this.start; s <= this.end; s++) {
-      if (st.owners[s] !== this.target) {
-        delSlot(st, s);
-        addSlot(st, this.target, s);
-      }
-      st.migrating.delete(s);
-    }
-    this.m.commit({ broadcast: true });
+    moveSlots(st, this.start, this.end, this.target);
+    if (st.migrating.size !== 0) for (let s = this.start; s <= this.end; s++) st.migrating.delete(s);
+    // Written without fsync, as Redis writes a slot given away: the target's claim (a higher
+    // configEpoch, fsynced) wins over this node's old view after any crash. An fsync here sat
+    // inside the write pause (tens of ms on a busy disk).
+    this.m.commit({ broadcast: true, durable: false });
     // V8's size mode comes back once the keys are dropped: restored earlier, it answered the
     // drop with a memory-reducing full collection of tens of ms.
     const lifted = this.heapLifted;
@@ -249,6 +270,12 @@ export class SlotExport implements PropagationSink {
     void runSliced(this.dropKeys(), STREAM_BUDGET_MS, true).finally(() => {
       if (lifted) bulkLoadEnd();
     });
+    // After the writers are released: what the pace did (late timers slow it, pacing.ts).
+    const p = this.pacer;
+    this.server.log.info(
+      { start: this.start, end: this.end, keys: this.sent, ms: Math.round(performance.now() - this.startedAt), rate: this.rate, lateTimers: p?.lateTimers, minPace: p !== null ? Math.round(p.minPace) : undefined },
+      'slots exported',
+    );
   }
 
   /** Whether the cluster state already shows the target owning every slot (its claim arrived by gossip). */
@@ -312,6 +339,9 @@ export class SlotExport implements PropagationSink {
     this.server.log.warn({ start: this.start, end: this.end, reason }, 'slot export aborted');
     this.finish();
     this.wake();
+    // The target learns it now (not at its idle timeout) and drops what it copied.
+    const sock = this.session.socket;
+    if (!sock.destroyed && sock.writable) sock.end(`-ERR slot export aborted: ${reason}\r\n`, 'latin1');
   }
 
   private finish(): void {
@@ -321,6 +351,7 @@ export class SlotExport implements PropagationSink {
     if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     this.server.propagator.remove(this);
     exports.delete(this.session);
+    streaming.delete(this);
     if (this.paused) thawSlots(this.start, this.end);
   }
 }

@@ -8,8 +8,8 @@ import net from 'node:net';
 import type { Server } from '../server/server.js';
 import type { StoredValue } from '../store/values/object.js';
 import type { ClusterManager } from '../cluster/manager.js';
-import { addSlot, bumpEpochWithoutConsensus, delSlot, isMaster } from '../cluster/state.js';
-import { ExportStreamReader, type ExportFrame } from './export-stream-reader.js';
+import { bumpEpochWithoutConsensus, isMaster, moveSlots } from '../cluster/state.js';
+import { ExportStreamReader, RestoreFrame, type ExportFrame } from './export-stream-reader.js';
 import { readShortString } from './export-chunk.js';
 import { command as encodeCommand } from '../../common/resp/encode.js';
 import { encodingThresholds } from '../commands/thresholds.js';
@@ -33,7 +33,7 @@ export interface ImportStats {
 export type ImportResult = { ok: ImportStats } | { error: string };
 
 /** Stream applied per event-loop turn before yielding to I/O (clients of this node wait for a turn). */
-const APPLY_BUDGET_MS = 1;
+const APPLY_BUDGET_MS = 0.5;
 
 /** Without any data from the source for this long the import fails (the source aborts too). */
 const IDLE_TIMEOUT_MS = 15_000;
@@ -81,8 +81,11 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
       resolve(r);
     };
     const running: RunningImport = {
+      owner: m,
       start,
       end,
+      sourceId: sourceIdOf(m, host, port, start),
+      claimed: () => claimed,
       abortUnclaimed: (reason) => {
         if (claimed) return false;
         done({ error: `ERR slot import aborted: ${reason}` });
@@ -94,13 +97,37 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     const dropImported = () => {
       for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) db.flushSlot(s);
     };
+    // Per key, nothing but the key and the value is allocated on the common path: one request
+    // object reused, the command for replicas / the AOF built only when someone takes it.
+    const req = { key: '', replace: true, absttl: true, ttl: 0 };
+    let pBuf: Buffer = Buffer.alloc(0);
+    let pStart = 0;
+    let pEnd = 0;
+    const argv = (): string[] => ['RESTORE', req.key, String(req.ttl), pBuf.toString('latin1', pStart, pEnd), 'ABSTTL', 'REPLACE'];
+    const install = (key: string, at: number, payload: RestoreFrame | Buffer, value: StoredValue): void => {
+      req.key = key;
+      req.ttl = at;
+      if (payload instanceof RestoreFrame) {
+        pBuf = payload.buf;
+        pStart = payload.start;
+        pEnd = payload.end;
+      } else {
+        pBuf = payload;
+        pStart = 0;
+        pEnd = payload.length;
+      }
+      installRestored(server, 0, req, value, Date.now(), argv, true);
+      applied++;
+    };
+    const badPayload = (key: string): void => done({ error: `ERR bad payload for key '${key}' in the slot export stream` });
     const apply = (f: ExportFrame): void => {
       if (f.kind === 'error') return done({ error: `ERR source refused the export: ${f.message}` });
       if (claimed) {
         if (f.kind === 'simple' && f.text === 'OK') {
           // Announced only now: a source learning the claim from gossip first would drop the
           // slots' keys synchronously inside the pause (the source gives them up in the background).
-          m.commit({ broadcast: true });
+          // The claim is on disk already (fsynced at EXPORT-PAUSED): no second fsync.
+          m.commit({ broadcast: true, durable: false });
           const ms = performance.now() - t0;
           return done({ ok: { keys: applied, ms, pausedSeenMs, claimedMs, pauseMs: Date.now() - pausedAt } });
         }
@@ -113,24 +140,22 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
       if (!isMaster(m.state.myself)) return done({ error: 'ERR slot import aborted: this node is no longer a master' });
       switch (f.kind) {
         case 'restore': {
-          const { key, at, payload } = f;
-          const install = (r: ReturnType<typeof decodeDumpPayload<StoredValue | null>>): void => {
-            if (!r.ok || r.value === null) return done({ error: `ERR bad payload for key '${key}' in the slot export stream` });
-            // The command is built only for replicas / the AOF.
-            const argv = () => ['RESTORE', key, String(at), payload.toString('latin1'), 'ABSTTL', 'REPLACE'];
-            installRestored(server, 0, { key, replace: true, absttl: true, ttl: at }, r.value, Date.now(), argv, true);
-            applied++;
-          };
-          const short = readShortString(payload);
-          if (short !== null) return install({ ok: true, value: short });
-          if (payload.length <= RESTORE_SLICED_BYTES) return install(decodeDumpPayload(payload, sink));
+          const short = readShortString(f.buf, f.start, f.end);
+          if (short !== null) return install(f.key, f.at, f, short);
+          const payload = f.payload;
+          if (payload.length <= RESTORE_SLICED_BYTES) {
+            const r = decodeDumpPayload(payload, sink);
+            return r.ok && r.value !== null ? install(f.key, f.at, payload, r.value) : badPayload(f.key);
+          }
           // A big value is decoded over several turns; the rest of the stream waits for it.
+          const { key, at } = f;
           busy = true;
           sock.pause();
           void runSliced(decodeDumpPayloadSteps(payload, sink), APPLY_BUDGET_MS).then((r) => {
             busy = false;
             if (settled) return;
-            install(r);
+            if (!r.ok || r.value === null) return badPayload(key);
+            install(key, at, payload, r.value);
             sock.resume();
             pump();
           });
@@ -151,13 +176,8 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
           pausedAt = f.at;
           pausedSeenMs = Date.now() - pausedAt;
           const st = m.state;
-          for (let s = start; s <= end; s++) {
-            if (st.owners[s] !== st.myself) {
-              delSlot(st, s);
-              addSlot(st, st.myself, s);
-            }
-            st.importing.delete(s);
-          }
+          moveSlots(st, start, end, st.myself);
+          if (st.importing.size !== 0) for (let s = start; s <= end; s++) st.importing.delete(s);
           if (bumpEpochWithoutConsensus(st)) m.log.info({ configEpoch: st.myself.configEpoch }, 'configEpoch updated after importing slots');
           claimed = true;
           m.commit({ durable: true });
@@ -206,4 +226,11 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     sock.on('error', (e) => done({ error: `ERR slot export connection failed: ${e.message}` }));
     sock.on('close', () => done({ error: 'ERR slot export connection closed by the source' }));
   });
+}
+
+/** The source's node ID: the known node at host:port, else the owner of the first slot. */
+function sourceIdOf(m: ClusterManager, host: string, port: number, start: number): string {
+  for (const n of m.state.nodes.values()) if (n.port === port && (n.ip === host || n.hostname === host)) return n.id;
+  const o = m.state.owners[start];
+  return o !== null && o !== undefined && o !== m.state.myself ? o.id : '';
 }
