@@ -64,25 +64,24 @@ export class ExportStreamReader {
       return type === 0x2b ? { kind: 'simple', text } : { kind: 'error', message: text };
     }
     if (type !== 0x2a) return this.fail();
-    const n = this.int(p + 1);
-    if (n === undefined) return undefined;
-    if (n.value < 1 || n.value > MAX_ARGS) return this.fail();
-    p = n.next;
-    for (let i = 0; i < n.value; i++) {
+    p = this.int(p + 1);
+    if (p < 0) return undefined;
+    const count = this.intValue;
+    if (count < 1 || count > MAX_ARGS) return this.fail();
+    for (let i = 0; i < count; i++) {
       if (p >= b.length) return undefined;
       if (b[p] !== 0x24) return this.fail();
-      const len = this.int(p + 1);
-      if (len === undefined) return undefined;
-      if (len.value < 0) return this.fail();
-      const s = len.next;
-      const e = s + len.value;
+      const s = this.int(p + 1);
+      if (s < 0) return undefined;
+      if (this.intValue < 0) return this.fail();
+      const e = s + this.intValue;
       if (e + 2 > b.length) return undefined;
       if (b[e] !== CR || b[e + 1] !== 10) return this.fail();
       this.starts[i] = s;
       this.ends[i] = e;
       p = e + 2;
     }
-    const frame = this.frame(n.value);
+    const frame = this.frame(count);
     if (frame === undefined) return this.fail();
     this.pos = p;
     return frame;
@@ -136,8 +135,15 @@ export class ExportStreamReader {
     return undefined;
   }
 
-  /** A decimal length after a type byte at `p`, up to CRLF. */
-  private int(p: number): { value: number; next: number } | undefined {
+  /** The value int() read last (its position after the CRLF is what int() returns). */
+  private intValue = 0;
+
+  /**
+   * A decimal length after a type byte at `p`, up to CRLF: the position after the CRLF, or -1 when
+   * more bytes are needed; the value (-2 when malformed) is left in intValue. No object per
+   * call: the target reads seven of these per key.
+   */
+  private int(p: number): number {
     const b = this.buf;
     let v = 0;
     let neg = false;
@@ -149,14 +155,17 @@ export class ExportStreamReader {
     for (; p < b.length; p++) {
       const c = b[p]!;
       if (c === CR) {
-        if (p + 1 >= b.length) return undefined;
-        if (b[p + 1] !== 10 || p === first || p - first > 15) return { value: -2, next: p + 2 };
-        return { value: neg ? -v : v, next: p + 2 };
+        if (p + 1 >= b.length) return -1;
+        this.intValue = b[p + 1] !== 10 || p === first || p - first > 15 ? -2 : neg ? -v : v;
+        return p + 2;
       }
-      if (c < 0x30 || c > 0x39) return { value: -2, next: p };
+      if (c < 0x30 || c > 0x39) {
+        this.intValue = -2;
+        return p;
+      }
       v = v * 10 + (c - 0x30);
     }
-    return undefined;
+    return -1;
   }
 
   private fail(): undefined {

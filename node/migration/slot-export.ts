@@ -43,6 +43,12 @@ import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
  * during a turn waits for its end: half a millisecond bounds what the stream adds to a client.
  */
 const CHUNK_BYTES = 64 << 10;
+/**
+ * Idle time between two turns. Each turn costs a socket write here and a read and a wakeup on the
+ * target whatever it carries: profiled at 65,000 keys/s with 1 ms, the chunk writes were 40% of
+ * the source's CPU for the stream. 2 ms halves them; a turn then carries ~130 keys (~0.2 ms).
+ */
+const TURN_IDLE_MS = 2;
 const STREAM_BUDGET_MS = 0.5;
 /**
  * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
@@ -197,9 +203,9 @@ export class SlotExport implements PropagationSink {
         pacer.spend(n);
         if (sock.destroyed) return this.abort('target connection closed');
         if (!sock.write(chunk.take())) await new Promise<void>((r) => sock.once('drain', r));
-        // A timer rather than setImmediate: the idle millisecond leaves the CPU to clients (and
-        // to the target, often on the same machine) even when the pace allows more.
-        else await idle(1);
+        // A timer rather than setImmediate: the idle moment leaves the CPU to clients (and to
+        // the target, often on the same machine) even when the pace allows more.
+        else await idle(TURN_IDLE_MS);
       }
       if (this.ended) return;
       if (this.paused) break;

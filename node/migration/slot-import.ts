@@ -105,6 +105,19 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     let pEnd = 0;
     const argv = (): string[] => ['RESTORE', req.key, String(req.ttl), pBuf.toString('latin1', pStart, pEnd), 'ABSTTL', 'REPLACE'];
     const install = (key: string, at: number, payload: RestoreFrame | Buffer, value: StoredValue): void => {
+      if (at === 0 && !server.propagator.active) {
+        // Most keys: no expiry and nobody to propagate to. One store (which replaces an earlier
+        // copy of the key and drops its expiry) instead of a lookup, a delete and a store, and no
+        // result object. Only a key sent twice differs from RESTORE REPLACE: it keeps the idle
+        // time of its first copy (milliseconds older).
+        if (server.snapshots.size !== 0) for (const s of server.snapshots) s.beforeWrite(db, key);
+        db.set(key, value);
+        server.touchWatched(0, key);
+        server.dirty++;
+        server.blocking.signalReady(0, key);
+        applied++;
+        return;
+      }
       req.key = key;
       req.ttl = at;
       if (payload instanceof RestoreFrame) {
