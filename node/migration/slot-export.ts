@@ -51,6 +51,12 @@ const CHUNK_BYTES = 64 << 10;
 const TURN_IDLE_MS = 2;
 const STREAM_BUDGET_MS = 0.5;
 /**
+ * A turn's work is done in slices of this much CPU with the node's I/O served in between: a
+ * client request arriving during a turn waits for the end of a slice, not of the turn. Each
+ * source key costs ~1.5 us, so a slice carries ~60 keys.
+ */
+const SLICE_MS = 0.1;
+/**
  * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
  * the source and the target each took most of a core and clients starved (p99 25-40 ms on a
  * 2-core machine running 4 nodes and the clients); paced, a 250,000-key rebalance still runs at
@@ -175,8 +181,9 @@ export class SlotExport implements PropagationSink {
           continue;
         }
         const chunk = new ChunkWriter(16 << 10);
-        const now = Date.now();
-        const t0 = performance.now();
+        let now = Date.now();
+        let t0 = performance.now();
+        let busy = 0;
         let n = 0;
         for (let k = this.nextKey(); k !== undefined; k = this.nextKey()) {
           const v = db.peek(k, now);
@@ -189,7 +196,7 @@ export class SlotExport implements PropagationSink {
             // Big values are encoded over several turns; a write meanwhile re-queues the key,
             // so a payload mixing old and new elements is always followed by a fresh one.
             const big = src.type !== 'string' && src.size > ENCODE_SLICE;
-            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th), STREAM_BUDGET_MS) : encodeDumpPayload(src, th);
+            const payload = big ? await runSliced(encodeDumpPayloadSteps(src, th), SLICE_MS) : encodeDumpPayload(src, th);
             writeRestore(chunk, k, at, payload);
             if (big) {
               n++;
@@ -197,10 +204,24 @@ export class SlotExport implements PropagationSink {
             }
           }
           n++;
-          if (--allowed < 1 || chunk.len >= CHUNK_BYTES || ((n & 15) === 0 && performance.now() - t0 >= STREAM_BUDGET_MS)) break;
+          if (--allowed < 1 || chunk.len >= CHUNK_BYTES) break;
+          if ((n & 7) === 0) {
+            const t = performance.now();
+            if (t - t0 >= SLICE_MS) {
+              busy += t - t0;
+              if (busy >= STREAM_BUDGET_MS) break;
+              // Requests that came in meanwhile are served before the next slice (the chunk
+              // is still written once per turn: one socket write, one wakeup of the target).
+              await new Promise<void>((r) => setImmediate(r));
+              if (this.ended) break;
+              now = Date.now();
+              t0 = performance.now();
+            }
+          }
         }
         this.sent += n;
         pacer.spend(n);
+        if (this.ended) return;
         if (sock.destroyed) return this.abort('target connection closed');
         if (!sock.write(chunk.take())) await new Promise<void>((r) => sock.once('drain', r));
         // A timer rather than setImmediate: the idle moment leaves the CPU to clients (and to
@@ -273,7 +294,9 @@ export class SlotExport implements PropagationSink {
     const lifted = this.heapLifted;
     this.heapLifted = false;
     this.finish();
-    void runSliced(this.dropKeys(), STREAM_BUDGET_MS, true).finally(() => {
+    // Short slices and an idle millisecond between them: the keys are already invisible here
+    // (their slots answer -MOVED), while the slots this node keeps are still served.
+    void runSliced(this.dropKeys(), SLICE_MS, true).finally(() => {
       if (lifted) bulkLoadEnd();
     });
     // After the writers are released: what the pace did (late timers slow it, pacing.ts).
