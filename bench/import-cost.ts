@@ -103,7 +103,7 @@ const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).joi
 const ba0 = cpuMs(a.pid!);
 const bb0 = cpuMs(b.pid!);
 const tb = performance.now();
-await sleep(3000);
+await sleep(Number(process.env.IMPORT_BASELINE_MS ?? 3000));
 const baseS = (performance.now() - tb) / 1000;
 const idle = await new Promise<{ p99: number; max: number }>((resolve) => {
   load.stdout!.once('data', () => {

@@ -13,8 +13,11 @@ export const MIN_PACE_SHARE = 0.5;
 const DECREASE = 0.7;
 /** Additive increase per on-time timer, as a share of the configured rate. */
 const INCREASE_SHARE = 1 / 16;
-/** Keys the bucket holds at most, in seconds of the current pace (bounds a turn's work too). */
-const BURST_S = 0.01;
+/**
+ * Keys the bucket holds at most, in seconds of the current pace (bounds a turn's work too): ten
+ * of the exporter's 2 ms idle pauses, so that a timer several ms late loses no keys.
+ */
+export const BURST_S = 0.02;
 
 export class Pacer {
   /** Keys per second allowed now (between MIN_PACE_SHARE * rate and rate). */

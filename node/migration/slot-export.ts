@@ -37,19 +37,20 @@ import { askOutcome } from './outcome.js';
 import { bulkLoadBegin, bulkLoadEnd } from '../persistence/bulk-load-heap.js';
 
 /**
- * Work per event-loop turn (bytes, and STREAM_BUDGET_MS of CPU) before the stream yields. Small:
- * the source's clients wait for each turn, and on a busy machine (4 nodes and the clients on 2
- * cores) 2 ms turns gave them a p99 of 25-40 ms while 1,000,000 keys moved. A request arriving
- * during a turn waits for its end: half a millisecond bounds what the stream adds to a client.
+ * Work per turn (bytes, and STREAM_BUDGET_MS of time in slices) before the stream sleeps. On a
+ * busy machine (4 nodes and the clients on 2 cores) unsliced 2 ms turns gave clients a p99 of
+ * 25-40 ms while 1,000,000 keys moved; the pace, not this bound, normally ends a turn.
  */
 const CHUNK_BYTES = 64 << 10;
 /**
- * Idle time between two turns. Each turn costs a socket write here and a read and a wakeup on the
- * target whatever it carries: profiled at 65,000 keys/s with 1 ms, the chunk writes were 40% of
- * the source's CPU for the stream. 2 ms halves them; a turn then carries ~130 keys (~0.2 ms).
+ * Idle time between two turns. Each turn costs a socket write here, a read on the target and a
+ * wakeup of both processes (which take a core from the clients) whatever it carries: profiled
+ * at 65,000 keys/s with 1 ms, the chunk writes were 40% of the source's CPU for the stream. With
+ * 2 ms a turn carries ~140 keys, done in SLICE_MS slices. 5 ms turns showed no better client
+ * p99 on a busy machine, and late timers slowed the pace more often.
  */
 const TURN_IDLE_MS = 2;
-const STREAM_BUDGET_MS = 0.5;
+const STREAM_BUDGET_MS = 1.5;
 /**
  * A turn's work is done in slices of this much CPU with the node's I/O served in between: a
  * client request arriving during a turn waits for the end of a slice, not of the turn. Each
@@ -60,10 +61,12 @@ const SLICE_MS = 0.1;
  * Default pace of the stream in keys per second (`RATE` of IMPORT-SLOTS; 0 = unpaced). Unpaced,
  * the source and the target each took most of a core and clients starved (p99 25-40 ms on a
  * 2-core machine running 4 nodes and the clients); paced, a 250,000-key rebalance still runs at
- * over twice the keys/s of redis-cli rebalance on redis-server 7.0 there (bench/rebalance.ts).
- * On a busy machine the 1 ms turns are the tighter bound.
+ * over twice the keys/s of redis-cli rebalance on redis-server 7.0 there (bench/rebalance.ts:
+ * 65,000 gave 2.0-2.2x with 1,000,000 keys, the handover of each range adding ~0.1 s). The
+ * clients' p99 measured the same at 15,000 keys/s as at 65,000 (it follows the stream's turns,
+ * not its pace); late timers slow the pace on a congested machine (pacing.ts).
  */
-export const DEFAULT_EXPORT_RATE = 65_000;
+export const DEFAULT_EXPORT_RATE = 70_000;
 /** Pause writers only when at most this many keys changed during the last sync round trip. */
 const PAUSE_BELOW_PENDING = 1000;
 /** A paused export whose target has not committed after this asks the target for the outcome. */
