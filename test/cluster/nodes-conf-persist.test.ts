@@ -87,4 +87,24 @@ describe('nodes.conf written before the reply', () => {
       { start: 501, end: 999 },
     ]);
   }, 90_000);
+
+  it('restarted with an owner that went stale while it was down, converges to the newer one', async () => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const idA = cli(a, 'cluster', 'myid');
+    const idB = cli(b, 'cluster', 'myid');
+    await a.stop('SIGKILL');
+    // B takes slot 501 while A is down; its configEpoch is already above A's (case above).
+    expect(cli(b, 'cluster', 'setslot', '501', 'importing', idA)).toBe('OK');
+    expect(cli(b, 'cluster', 'setslot', '501', 'node', idB)).toBe('OK');
+    const again = await startClusterNode('redshard', { port: a.port, dir: a.dir });
+    nodes[0] = again;
+    // A comes back claiming 501 with its older epoch: B's PONG slots (or its UPDATE) win.
+    await waitUntil('A learned that B owns slot 501', () => nodesView(again).find((l) => l.id === idB)!.slots.some((r) => r.start <= 501 && r.end >= 501), 20_000);
+    expect(nodesView(again).find((l) => l.flags.includes('myself'))!.slots).toEqual([
+      { start: 0, end: 2 },
+      { start: 4, end: 499 },
+      { start: 502, end: 999 },
+    ]);
+    expect(nodesView(b).find((l) => l.id === idB)!.slots).toEqual([{ start: 500, end: 501 }]);
+  }, 60_000);
 });
