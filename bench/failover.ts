@@ -61,7 +61,7 @@ async function failoverMs(kind: 'redshard' | 'redis', nodeTimeout: number): Prom
       retryDelayOnClusterDown: 50,
       retryDelayOnTryAgain: 50,
       slotsRefreshTimeout: 500,
-      redisOptions: { connectTimeout: 300, commandTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => 50 },
+      redisOptions: { connectTimeout: 300, commandTimeout: 500, maxRetriesPerRequest: 0 },
     });
     let killedAt = Infinity;
     let resumedAt = 0;

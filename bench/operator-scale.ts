@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-// The built package (npm run build): bench scripts run on Node's type stripping, without a resolver for .js -> .ts.
-import { keySlot } from '../dist/common/slots.js';
+import { keySlot } from '../common/slots.ts';
 import { ROOT } from './common.ts';
 
 const run = promisify(execFile);

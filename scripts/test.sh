@@ -23,6 +23,8 @@ fi
 bash scripts/k8s/build.sh >/dev/null
 
 npm run build
+# Tests, helpers and bench scripts are type-checked too (the build covers only the product).
+npx tsc -p tsconfig.tests.json
 npx vitest run "$@"
 # The operator's end-to-end suite on the real control plane (also `npm run e2e:kube`); skipped when
 # the caller narrowed the run to some files or projects.

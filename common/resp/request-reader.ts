@@ -33,6 +33,14 @@ const LF = 10;
  * checks and encoding lookup, which cost as much as the copy for the short arguments of a request.
  */
 type Latin1Sliceable = Buffer & { latin1Slice(start: number, end: number): string };
+// It is not a documented API: should a Node release drop it, fall back to the documented call.
+if (typeof (Buffer.prototype as Partial<Latin1Sliceable>).latin1Slice !== 'function') {
+  Object.defineProperty(Buffer.prototype, 'latin1Slice', {
+    value(this: Buffer, start: number, end: number): string {
+      return this.toString('latin1', start, end);
+    },
+  });
+}
 
 /** Longest command name remembered for reuse. */
 const NAME_CACHE_MAX = 16;

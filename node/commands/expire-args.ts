@@ -1,6 +1,8 @@
 // EX/PX/EXAT/PXAT argument handling shared by SET, GETEX, SETEX and the EXPIRE family.
 import { E } from './errors.js';
 import { fail, parseInt64 } from './args.js';
+import { propagateAs } from './access.js';
+import type { Ctx } from './types.js';
 
 export type ExpireUnit = 'EX' | 'PX' | 'EXAT' | 'PXAT';
 
@@ -19,4 +21,18 @@ export function absoluteExpire(unit: ExpireUnit, raw: string, now: number, cmd: 
     ms += BigInt(now);
   }
   return Number(ms);
+}
+
+/**
+ * Gives an existing key the absolute expiry `at`. A time already past deletes the key, and
+ * replicas get DEL or PEXPIREAT rather than the relative request, so they agree on when it ends.
+ */
+export function expireKeyAt(ctx: Ctx, key: string, at: number): void {
+  if (at <= ctx.now) {
+    ctx.db.delete(key);
+    propagateAs(ctx, ['DEL', key]);
+  } else {
+    ctx.db.setExpire(key, at);
+    propagateAs(ctx, ['PEXPIREAT', key, String(at)]);
+  }
 }

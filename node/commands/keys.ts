@@ -2,10 +2,11 @@
 import type { CommandSpec, Ctx } from './types.js';
 import { E } from './errors.js';
 import { fail, int64Arg, parseIntStrict } from './args.js';
-import { modified, modifiedReady, propagateAs } from './access.js';
+import { modified, modifiedReady } from './access.js';
 import { typeOf, type StoredValue } from '../store/values/object.js';
 import type { Db } from '../store/keyspace.js';
 import { objectCommands } from './object.js';
+import { expireKeyAt } from './expire-args.js';
 import { globMatch } from '../../common/glob.js';
 
 function del(ctx: Ctx, argv: string[]): void {
@@ -65,13 +66,7 @@ function expireGeneric(unit: 'EX' | 'PX' | 'EXAT' | 'PXAT', cmd: string) {
     // A key without TTL counts as an infinite TTL for GT/LT.
     if (cond === 'GT' && (cur === undefined || at <= cur)) return ctx.out.int(0);
     if (cond === 'LT' && cur !== undefined && at >= cur) return ctx.out.int(0);
-    if (at <= ctx.now) {
-      ctx.db.delete(key);
-      propagateAs(ctx, ['DEL', key]);
-    } else {
-      ctx.db.setExpire(key, at);
-      propagateAs(ctx, ['PEXPIREAT', key, String(at)]);
-    }
+    expireKeyAt(ctx, key, at);
     modified(ctx, key);
     ctx.out.int(1);
   };

@@ -4,7 +4,7 @@ import { E } from './errors.js';
 import { fail, int64Arg, intArg, parseInt64 } from './args.js';
 import { modified, propagateAs, readString } from './access.js';
 import { shareShort } from '../store/shared-strings.js';
-import { absoluteExpire, type ExpireUnit } from './expire-args.js';
+import { absoluteExpire, expireKeyAt, type ExpireUnit } from './expire-args.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
@@ -108,13 +108,7 @@ function getex(ctx: Ctx, argv: string[]): void {
   const v = readString(ctx, key);
   if (v === undefined) return ctx.out.nullBulk();
   if (at !== null) {
-    if (at <= ctx.now) {
-      ctx.db.delete(key);
-      propagateAs(ctx, ['DEL', key]);
-    } else {
-      ctx.db.setExpire(key, at);
-      propagateAs(ctx, ['PEXPIREAT', key, String(at)]);
-    }
+    expireKeyAt(ctx, key, at);
     modified(ctx, key);
   } else if (persist && ctx.db.persist(key)) {
     modified(ctx, key);

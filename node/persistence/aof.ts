@@ -14,7 +14,7 @@ import type { Server } from '../server/server.js';
 import { Session } from '../server/session.js';
 import { execute } from '../commands/dispatch.js';
 import { lookupCommand } from '../commands/table.js';
-import { startSnapshot } from './snapshot.js';
+import { pumpSnapshot } from './snapshot.js';
 import { loadRdbImage } from './rdb-file.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -131,38 +131,39 @@ export class AppendOnlyFile implements PropagationSink {
     this.entries = [...this.entries, incr];
     this.writeManifest();
     const base: AofFileEntry = { name: `${this.baseName}.${seq}.base.rdb`, seq, type: 'b' };
-    const snap = startSnapshot(server);
     const basePath = join(this.dir, base.name);
     const fd = fs.openSync(`${basePath}.tmp`, 'w');
     let size = 0;
-    const step = (): void => {
-      try {
-        for (;;) {
-          const c = snap.read(4);
-          if (c === null) break;
-          if (c.length === 0) return void setImmediate(step);
-          fs.writeSync(fd, c);
-          size += c.length;
+    let fdOpen = true;
+    pumpSnapshot(
+      server,
+      (c) => {
+        fs.writeSync(fd, c);
+        size += c.length;
+      },
+      (err) => {
+        try {
+          if (err !== null) throw err;
+          fs.fsyncSync(fd);
+          fdOpen = false;
+          fs.closeSync(fd);
+          fs.renameSync(`${basePath}.tmp`, basePath);
+          const old = this.entries.filter((e) => e !== incr);
+          this.entries = [base, incr];
+          this.writeManifest();
+          for (const e of old) fs.rmSync(join(this.dir, e.name), { force: true });
+          this.baseSize = size;
+          this.rewriting = false;
+          this.log.info({ ms: Date.now() - t0, baseBytes: size }, 'background AOF rewrite finished successfully');
+        } catch (e) {
+          err = e as Error;
+          this.rewriting = false;
+          if (fdOpen) fs.close(fd, () => {});
+          this.log.error({ err: err.message }, 'background AOF rewrite failed');
         }
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        fs.renameSync(`${basePath}.tmp`, basePath);
-        const old = this.entries.filter((e) => e !== incr);
-        this.entries = [base, incr];
-        this.writeManifest();
-        for (const e of old) fs.rmSync(join(this.dir, e.name), { force: true });
-        this.baseSize = size;
-        this.rewriting = false;
-        this.log.info({ ms: Date.now() - t0, baseBytes: size }, 'background AOF rewrite finished successfully');
-        done?.(null);
-      } catch (e) {
-        this.rewriting = false;
-        snap.abort();
-        this.log.error({ err: (e as Error).message }, 'background AOF rewrite failed');
-        done?.(e as Error);
-      }
-    };
-    setImmediate(step);
+        done?.(err);
+      },
+    );
     return true;
   }
 

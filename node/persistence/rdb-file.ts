@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../server/server.js';
-import { startSnapshot } from './snapshot.js';
+import { pumpSnapshot, startSnapshot } from './snapshot.js';
 import { RdbLoader } from './rdb-loader.js';
 import { bulkLoadBegin, bulkLoadEnd } from './bulk-load-heap.js';
 import { encodingThresholds } from '../commands/thresholds.js';
@@ -48,27 +48,24 @@ export function saveInBackground(server: Server, done?: (err: Error | null) => v
   server.saveState.inProgress = true;
   const t0 = Date.now();
   const dirty = server.dirty;
-  const snap = startSnapshot(server);
   const chunks: Buffer[] = [];
-  const step = (): void => {
-    try {
-      for (;;) {
-        const c = snap.read(4);
-        if (c === null) break;
-        if (c.length === 0) return void setImmediate(step);
-        chunks.push(c);
+  pumpSnapshot(
+    server,
+    (c) => chunks.push(c),
+    (err) => {
+      if (err === null) {
+        try {
+          writeAtomic(rdbPath(server), chunks);
+        } catch (e) {
+          err = e as Error;
+        }
       }
-      writeAtomic(rdbPath(server), chunks);
-      finish(server, dirty, t0, 'ok');
-      server.log.info({ ms: Date.now() - t0 }, 'background saving terminated with success');
-      done?.(null);
-    } catch (e) {
-      finish(server, dirty, t0, 'err');
-      server.log.error({ err: (e as Error).message }, 'background saving failed');
-      done?.(e as Error);
-    }
-  };
-  setImmediate(step);
+      finish(server, dirty, t0, err === null ? 'ok' : 'err');
+      if (err === null) server.log.info({ ms: Date.now() - t0 }, 'background saving terminated with success');
+      else server.log.error({ err: err.message }, 'background saving failed');
+      done?.(err);
+    },
+  );
   return true;
 }
 

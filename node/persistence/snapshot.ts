@@ -136,4 +136,29 @@ export function startSnapshot(server: Server): SnapshotStream {
   return new Snapshot(server);
 }
 
+/**
+ * Produces a snapshot a few milliseconds per event-loop turn, so clients are served in between,
+ * handing each chunk to `onChunk`. `onEnd` runs once: after the last chunk, or with the error
+ * the snapshot or `onChunk` threw (the snapshot is then aborted).
+ */
+export function pumpSnapshot(server: Server, onChunk: (chunk: Buffer) => void, onEnd: (err: Error | null) => void): void {
+  const snap = startSnapshot(server);
+  const step = (): void => {
+    let err: Error | null = null;
+    try {
+      for (;;) {
+        const c = snap.read(4);
+        if (c === null) break;
+        if (c.length === 0) return void setImmediate(step);
+        onChunk(c);
+      }
+    } catch (e) {
+      snap.abort();
+      err = e as Error;
+    }
+    onEnd(err);
+  };
+  setImmediate(step);
+}
+
 export type SnapshotHooks = Pick<Snapshot, 'beforeWrite' | 'beforeWholeDbWrite'>;

@@ -34,7 +34,7 @@ describe('slot map', () => {
     expect(progressLine({ phase: 'Creating', conditions: [{ type: 'Ready', status: 'False', reason: 'r', message: 'starting members', lastTransitionTime: 'x' }] })).toBe('Creating: starting members');
     // A step that failed is retried; an invalid spec is not (it waits for a fixed spec).
     expect(progressLine({ phase: 'Healing', lastError: 'boom' })).toBe('retrying after: boom');
-    const invalid = { type: 'Ready', status: 'False' as const, reason: 'InvalidSpec', message: 'spec.shards: too small', lastTransitionTime: 'x' };
+    const invalid = { type: 'Ready' as const, status: 'False' as const, reason: 'InvalidSpec', message: 'spec.shards: too small', lastTransitionTime: 'x' };
     expect(progressLine({ phase: 'Invalid', lastError: 'spec.shards: too small', conditions: [invalid] })).toBe('Invalid: spec.shards: too small');
   });
 });

@@ -48,7 +48,7 @@ describe('slot plan', () => {
         const after = apply(owners, moves);
         const c = counts(after);
         for (const [o, n] of c) {
-          expect(o !== null && targets.includes(o), `owner ${o}`).toBe(true);
+          expect(o !== null && (targets as string[]).includes(o), `owner ${o}`).toBe(true);
           expect(Math.abs(n - SLOT_COUNT / targets.length)).toBeLessThanOrEqual(1);
         }
         // minimality: a target never both gives and receives, and moves never exceed what is needed

@@ -73,7 +73,7 @@ describe('members on new addresses after a restart of every pod', () => {
   });
 
   it('addresses current but a link still down: waits, no action, not Ready', () => {
-    const views = NEW.map(() => ({ peers: NEW.map((host) => ({ host })) }));
+    const views: View[] = NEW.map(() => ({ peers: NEW.map((host) => ({ host })) }));
     views[1] = { peers: [{ host: NEW[0]!, connected: false }, { host: NEW[1]! }, { host: NEW[2]! }] };
     const o = observed(NEW, views);
     expect(checkLinks(o.members.map((m) => m.view!))).toMatchObject({ reason: 'Converging' });
@@ -83,7 +83,7 @@ describe('members on new addresses after a restart of every pod', () => {
   });
 
   it('every view current and connected: Ready', () => {
-    const views = NEW.map(() => ({ peers: NEW.map((host) => ({ host })) }));
+    const views: View[] = NEW.map(() => ({ peers: NEW.map((host) => ({ host })) }));
     const plan = planReconcile(observed(NEW, views));
     expect(plan.decision).toMatchObject({ phase: 'Ready', actions: [] });
   });

@@ -65,7 +65,7 @@ export function clusterClient(seed: ServerProcess): Cluster {
     retryDelayOnTryAgain: 50,
     maxRedirections: 6,
     slotsRefreshTimeout: 500,
-    redisOptions: { connectTimeout: 300, commandTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => 50 },
+    redisOptions: { connectTimeout: 300, commandTimeout: 500, maxRetriesPerRequest: 0 },
   });
 }
 

@@ -62,7 +62,7 @@ describe('redis-cli --cluster reshard between our node and redis-server', () => 
           break;
         case 3:
           await c.zadd(k, ...Array.from({ length: i === 3 ? 300 : 5 }, (_, j) => [String(j / 3), `m${j}`]).flat());
-          expected.set(k, await c.zrange(k, 0, -1, 'WITHSCORES'));
+          expected.set(k, await c.zrange(k, 0, '-1', 'WITHSCORES'));
           break;
         default:
           await c.rpush(k, ...Array.from({ length: i === 4 ? 2000 : 5 }, (_, j) => `e${j}`));
@@ -80,7 +80,7 @@ describe('redis-cli --cluster reshard between our node and redis-server', () => 
         if (i % 5 === 0) got.set(k, await r.get(k));
         else if (i % 5 === 1) got.set(k, await r.hgetall(k));
         else if (i % 5 === 2) got.set(k, (await r.smembers(k)).sort());
-        else if (i % 5 === 3) got.set(k, await r.zrange(k, 0, -1, 'WITHSCORES'));
+        else if (i % 5 === 3) got.set(k, await r.zrange(k, 0, '-1', 'WITHSCORES'));
         else got.set(k, await r.lrange(k, 0, -1));
       }
       const ttl = await r.pttl(keys[0]!);

@@ -178,7 +178,7 @@ describe('key transfer with redis-server 7.0', () => {
     await a.flushall();
     await b.flushall();
     // Drop the cached MIGRATE links (an authenticated link stays authenticated).
-    await b.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await b.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     await b.config('SET', 'requirepass', 'sekret');
     try {
       await a.set('p1', 'v');
@@ -254,7 +254,7 @@ describe('key transfer with redis-server 7.0', () => {
   it('redis-server MIGRATEs into our node with AUTH', async () => {
     await b.set('pa', 'to-ours');
     // Drop redis-server's cached link to us (an authenticated link stays authenticated).
-    await a.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await a.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     await a.config('SET', 'requirepass', 'pw');
     try {
       await expect(b.call('MIGRATE', ours.host, String(ours.port), 'pa', '0', '5000')).rejects.toThrow('ERR Target instance replied with error: NOAUTH Authentication required.');
@@ -315,7 +315,7 @@ async function contentOf(c: Redis, key: string, type: string): Promise<unknown> 
     case 'set':
       return (await c.smembers(key)).sort();
     case 'zset':
-      return c.zrange(key, 0, -1, 'WITHSCORES');
+      return c.zrange(key, 0, '-1', 'WITHSCORES');
     default:
       return c.lrange(key, 0, -1);
   }

@@ -66,7 +66,7 @@ function load(name: string, set: (k: string, v: string) => Promise<unknown>, get
 describe('redis-cli --cluster rebalance of a loaded cluster under client load', () => {
   const nodes: ServerProcess[] = [];
   let io: Cluster | undefined;
-  let nr: ReturnType<typeof createCluster> | undefined;
+  let nr: { close(): Promise<unknown> } | undefined;
   const addr = (n: ServerProcess) => `${n.host}:${n.port}`;
 
   beforeAll(async () => {

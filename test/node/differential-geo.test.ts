@@ -57,7 +57,7 @@ const options = fc.record({
   count: fc.constantFrom([], ['COUNT', '1'], ['COUNT', '5'], ['COUNT', '40'], ['COUNT', '3', 'ANY'], ['COUNT', '25', 'ANY']),
   with: fc.subarray(['WITHCOORD', 'WITHDIST', 'WITHHASH']),
 });
-const flat = (o: { sort: string[]; count: string[]; with: string[] }) => [...o.with, ...o.sort, ...o.count];
+const flat = (o: { sort: readonly string[]; count: readonly string[]; with: readonly string[] }) => [...o.with, ...o.sort, ...o.count];
 
 const searches = fc.sample(
   fc.tuple(center, by, options).map(([c, b, o]) => ['GEOSEARCH', 'g', ...c, ...b, ...flat(o)]),

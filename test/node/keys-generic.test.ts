@@ -181,9 +181,9 @@ describe('generic key commands behave like redis-server 7.0', () => {
       cursor = next;
     } while (cursor !== '0');
     expect(seen.size).toBe(1000);
-    const [, strings] = await c.scan('0', 'TYPE', 'string', 'COUNT', 100000);
+    const [, strings] = await c.scan('0', 'COUNT', 100000, 'TYPE', 'string');
     expect(strings.length).toBe(1050);
-    const [, none] = await c.scan('0', 'TYPE', 'list', 'COUNT', 100000);
+    const [, none] = await c.scan('0', 'COUNT', 100000, 'TYPE', 'list');
     expect(none).toEqual([]);
     expect((await c.keys('other:*')).length).toBe(50);
     c.disconnect();

@@ -55,7 +55,7 @@ export function pidsOf(port: number, hostBase: number): string[] {
   return out;
 }
 
-export type StatusJson = { status: { phase: string; slotsAssigned: number; shards: { index: number; master?: { address?: string }; replicas: unknown[]; slotCount: number; slots: string }[] } };
+export type StatusJson = { status: { phase: string; slotsAssigned: number; shards: { index: number; master?: { address?: string }; replicas: { address?: string }[]; slotCount: number; slots: string }[] } };
 
 export interface LocalRun {
   readonly dir: string;

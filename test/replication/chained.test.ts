@@ -62,14 +62,14 @@ describe('chained replication', () => {
     expect(await m.wait(1, 5000)).toBe(1);
 
     // Sub-replicas lose their link to the middle node: they continue from its backlog.
-    await r1.client('KILL', 'TYPE', 'replica');
+    await r1.call('CLIENT', 'KILL', 'TYPE', 'replica');
     await m.set('after-sub-drop', '1');
     await until('sub-replicas back', async () => (await r2.get('after-sub-drop')) === '1' && (r3 === null || (await r3.get('after-sub-drop')) === '1'));
     expect(await loggedCount(mid, /starting full resynchronization/, withRedis ? 2 : 1)).toBe(withRedis ? 2 : 1);
     expect(await loggedCount(mid, /partial resynchronization accepted/, withRedis ? 2 : 1)).toBe(withRedis ? 2 : 1);
 
     // The middle node loses its master: it continues partially and its sub-replicas stay attached.
-    await m.client('KILL', 'TYPE', 'replica');
+    await m.call('CLIENT', 'KILL', 'TYPE', 'replica');
     await m.set('after-mid-drop', '1');
     await until('chain caught up', async () => (await r2.get('after-mid-drop')) === '1' && (r3 === null || (await r3.get('after-mid-drop')) === '1'));
     expect(await loggedCount(master, /partial resynchronization accepted/, 1)).toBe(1);

@@ -39,7 +39,7 @@ describe('replication', () => {
     expect((await m.role())[0]).toBe('master');
 
     // Drop the link: the replica comes back with PSYNC and continues from its offset.
-    await m.client('KILL', 'TYPE', 'replica');
+    await m.call('CLIENT', 'KILL', 'TYPE', 'replica');
     await m.set('during-outage', 'yes');
     await until('link up again', () => linkUp(r));
     await until('write after outage', async () => (await r.get('during-outage')) === 'yes');

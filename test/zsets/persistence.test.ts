@@ -19,7 +19,7 @@ describe('sorted sets in RDB files', () => {
     const c = new Redis({ port: srv.port, host: HOST, maxRetriesPerRequest: 1 });
     try {
       const out: Record<string, string[]> = {};
-      for (const k of (await c.keys('*')).sort()) out[k] = await c.zrange(k, 0, -1, 'WITHSCORES');
+      for (const k of (await c.keys('*')).sort()) out[k] = await c.zrange(k, 0, '-1', 'WITHSCORES');
       return out;
     } finally {
       c.disconnect();

@@ -104,7 +104,7 @@ describe('sorted sets in skiplist encoding behave like redis-server 7.0', () => 
         await c.zadd('rb', ...big);
         for (const [key, card] of [['rs', 3], ['rb', 200]] as const) {
           const scores = new Map<string, string>();
-          const all = (await c.zrange(key, 0, -1, 'WITHSCORES')) as string[];
+          const all = (await c.zrange(key, 0, '-1', 'WITHSCORES')) as string[];
           for (let i = 0; i < all.length; i += 2) scores.set(all[i]!, all[i + 1]!);
           for (const count of [1, 2, 10, 150, 199, 200, 500]) {
             const got = (await c.zrandmember(key, count)) as string[];
