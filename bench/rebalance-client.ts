@@ -10,6 +10,9 @@ import { Cluster } from 'ioredis';
 const [port, workers, loadKeys] = process.argv.slice(2).map(Number) as [number, number, number];
 const client = new Cluster([{ host: '127.0.0.1', port }]);
 let latencies: number[] = [];
+/** Requests over 1 ms: [ms since the last reset, latency] (a timeline of the slow ones). */
+let slow: [number, number][] = [];
+let since = performance.now();
 let errors: string[] = [];
 const last = new Map<string, string>();
 let running = true;
@@ -22,11 +25,15 @@ async function worker(): Promise<void> {
     let t = performance.now();
     try {
       await client.set(k, v);
-      latencies.push(performance.now() - t);
+      const ls = performance.now() - t;
+      latencies.push(ls);
+      if (ls > 1 && slow.length < 20_000) slow.push([t - since, ls]);
       last.set(k, v);
       t = performance.now();
       const got = await client.get(k);
-      latencies.push(performance.now() - t);
+      const lg = performance.now() - t;
+      latencies.push(lg);
+      if (lg > 1 && slow.length < 20_000) slow.push([t - since, lg]);
       // Another worker may have written the key meanwhile: only a missing value is wrong.
       if (got === null) errors.push(`read ${k}: nil`);
     } catch (e) {
@@ -41,12 +48,16 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'reset') {
     latencies = [];
     errors = [];
+    slow = [];
+    since = performance.now();
   } else if (line === 'snap') {
     const sorted = Float64Array.from(latencies).sort();
     const q = (x: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]!);
     process.stdout.write(`${JSON.stringify({ ops: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0, errors })}\n`);
     latencies = [];
     errors = [];
+    slow = [];
+    since = performance.now();
   } else if (line === 'stop') {
     running = false;
     await Promise.all(loops);
@@ -54,6 +65,6 @@ for await (const line of createInterface({ input: process.stdin })) {
     const q = (x: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]!);
     client.disconnect();
     // A pipe is written asynchronously: exit once the line is out.
-    process.stdout.write(`${JSON.stringify({ ops: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0, errors, last: [...last] })}\n`, () => process.exit(0));
+    process.stdout.write(`${JSON.stringify({ ops: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0, errors, slow, last: [...last] })}\n`, () => process.exit(0));
   }
 }

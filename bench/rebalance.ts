@@ -24,6 +24,8 @@ const RUNS = (process.env.REBALANCE_RUNS ?? 'redis,redshard,atomic').split(',');
 const RATE = process.env.REBALANCE_RATE;
 /** Client load measured before the move starts: what the cluster gives clients with no migration. */
 const BASELINE_MS = Number(process.env.REBALANCE_BASELINE_MS ?? 3000);
+/** REBALANCE_TIMELINE=1 prints when during the move the slow requests (over 1 ms) came (stderr). */
+const TIMELINE = process.env.REBALANCE_TIMELINE === '1';
 let nextPort = 21000 + Math.floor(Math.random() * 15000);
 
 async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
@@ -90,6 +92,8 @@ interface LoadResult {
   p99: number;
   max: number;
   errors: string[];
+  /** Requests over 1 ms: [ms since the move started, latency]. */
+  slow?: [number, number][];
   last: [string, string][];
 }
 
@@ -191,6 +195,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     const base = await load.snap();
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const t0 = performance.now();
+    const marks: [number, string][] = [];
     if (how === 'redis-cli') {
       await new Promise<void>((resolve, reject) => {
         const c = spawn('redis-cli', ['--cluster', 'rebalance', addr(nodes[0]!), '--cluster-use-empty-masters', '--cluster-yes'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -206,6 +211,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         const count = Math.ceil(left / (3 - i));
         left -= count;
         const first = own.indexOf(src.port);
+        marks.push([performance.now() - t0, `import ${i} start`]);
         await new Promise<void>((resolve, reject) => {
           const args = ['-p', String(nodes[3]!.port), 'cluster', 'import-slots', String(first), String(first + count - 1), 'from', '127.0.0.1', String(src.port)];
           if (RATE !== undefined) args.push('rate', RATE);
@@ -216,10 +222,12 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
           c.stdout.on('data', (d: Buffer) => (out += d.toString()));
           c.on('exit', () => (out.trim() === 'OK' ? resolve() : reject(new Error(`import-slots: ${out}`))));
         });
+        marks.push([performance.now() - t0, `import ${i} done`]);
       }
     }
     const ms = performance.now() - t0;
     const res = await load.stop();
+    if (TIMELINE) printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
     if (res.errors.length > 0) console.error(`${kind} ${how}: client errors (first 5): ${res.errors.slice(0, 5).join("; ")}`);
     const own = owners(nodes[3]!.port);
     let moved = 0;
@@ -232,6 +240,17 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
   } finally {
     client?.disconnect();
     await Promise.all(nodes.map(stop));
+  }
+}
+
+/** Slow requests (over 1 ms) per 100 ms of the move, with the import boundaries (stderr). */
+function printTimeline(name: string, ms: number, slow: [number, number][], marks: [number, string][]): void {
+  const buckets = new Array<number>(Math.ceil(ms / 100) + 1).fill(0);
+  for (const [t] of slow) if (t >= 0 && t <= ms) buckets[Math.floor(t / 100)]!++;
+  console.error(`${name}: requests over 1 ms per 100 ms (${slow.length} in all)`);
+  for (let b = 0; b < buckets.length; b++) {
+    const m = marks.filter(([t]) => Math.floor(t / 100) === b).map(([, l]) => l);
+    console.error(`${String(b * 100).padStart(6)} ms ${String(buckets[b]).padStart(5)} ${'#'.repeat(Math.min(80, buckets[b]!))}${m.length > 0 ? `  <- ${m.join(', ')}` : ''}`);
   }
 }
 
