@@ -10,6 +10,18 @@ import { randomBytes } from 'node:crypto';
 const SUB_BITS = 6;
 const SUBS = 1 << SUB_BITS;
 const MIN_CAPACITY = 8;
+/**
+ * Capacity grows by half when a sub-table is 80% full (and halves under 1/8): between 53% and
+ * 80% full, ~30 bytes of table per key on average, about a V8 Map's footprint. Doubling at 75%
+ * would cost a third more memory for the same probe lengths.
+ */
+const MAX_FILL_NUM = 4;
+const MAX_FILL_DEN = 5;
+
+/** The home cell of a hash in a table of `cap` cells: its low 24 bits scaled (the top 6 choose the sub-table). */
+function home(h: number, cap: number): number {
+  return Math.floor(((h & 0xffffff) * cap) / 0x1000000);
+}
 
 /**
  * FNV-1a from a per-process random basis, then a murmur3 finalizer: a client cannot choose keys
@@ -34,13 +46,13 @@ class SubTable<V> {
   hashes: Int32Array;
   /** Key of cell i at 2i, its value at 2i+1. */
   entries: (string | V | undefined)[];
-  mask: number;
+  readonly cap: number;
   size = 0;
 
   constructor(capacity: number) {
     this.hashes = new Int32Array(capacity);
     this.entries = new Array<string | V | undefined>(capacity * 2).fill(undefined);
-    this.mask = capacity - 1;
+    this.cap = capacity;
   }
 }
 
@@ -59,8 +71,8 @@ export class KeyTable<V> {
     const h = tableHash(key);
     const t = this.subs[h >>> (32 - SUB_BITS)]!;
     const hashes = t.hashes;
-    const mask = t.mask;
-    let i = (h >>> 1) & mask;
+    const cap = t.cap;
+    let i = home(h, cap);
     for (;;) {
       const x = hashes[i]!;
       if (x === 0) return undefined;
@@ -69,7 +81,7 @@ export class KeyTable<V> {
         this.recentCell = i;
         return t.entries[2 * i + 1] as V;
       }
-      i = (i + 1) & mask;
+      if (++i === cap) i = 0;
     }
   }
 
@@ -83,10 +95,10 @@ export class KeyTable<V> {
     }
     const h = tableHash(key);
     let t = this.subs[h >>> (32 - SUB_BITS)]!;
-    if ((t.size + 1) * 4 > (t.mask + 1) * 3) t = this.resize(h >>> (32 - SUB_BITS), (t.mask + 1) * 2);
+    if ((t.size + 1) * MAX_FILL_DEN > t.cap * MAX_FILL_NUM) t = this.resize(h >>> (32 - SUB_BITS), Math.floor(t.cap * 1.5));
     const hashes = t.hashes;
-    const mask = t.mask;
-    let i = (h >>> 1) & mask;
+    const cap = t.cap;
+    let i = home(h, cap);
     for (;;) {
       const x = hashes[i]!;
       if (x === 0) break;
@@ -95,7 +107,7 @@ export class KeyTable<V> {
         t.entries[2 * i + 1] = value;
         return old;
       }
-      i = (i + 1) & mask;
+      if (++i === cap) i = 0;
     }
     hashes[i] = h;
     t.entries[2 * i] = key;
@@ -110,23 +122,25 @@ export class KeyTable<V> {
     const h = tableHash(key);
     const sub = h >>> (32 - SUB_BITS);
     const t = this.subs[sub]!;
-    const { hashes, entries, mask } = t;
-    let i = (h >>> 1) & mask;
+    const { hashes, entries, cap } = t;
+    let i = home(h, cap);
     for (;;) {
       const x = hashes[i]!;
       if (x === 0) return undefined;
       if (x === h && entries[2 * i] === key) break;
-      i = (i + 1) & mask;
+      if (++i === cap) i = 0;
     }
     const old = entries[2 * i + 1] as V;
     // Backward shift: later cells of the probe run move up so that no lookup stops early at the hole.
     let j = i;
     for (;;) {
-      j = (j + 1) & mask;
+      if (++j === cap) j = 0;
       const x = hashes[j]!;
       if (x === 0) break;
-      const home = (x >>> 1) & mask;
-      if (((j - home) & mask) >= ((j - i) & mask)) {
+      // Move the entry up unless its home lies cyclically in (i, j]: then it is reachable already.
+      const fromHome = j - home(x, cap);
+      const fromHole = j - i;
+      if ((fromHome < 0 ? fromHome + cap : fromHome) >= (fromHole < 0 ? fromHole + cap : fromHole)) {
         hashes[i] = x;
         entries[2 * i] = entries[2 * j];
         entries[2 * i + 1] = entries[2 * j + 1];
@@ -138,8 +152,7 @@ export class KeyTable<V> {
     entries[2 * i + 1] = undefined;
     t.size--;
     this.size--;
-    const cap = mask + 1;
-    if (cap > MIN_CAPACITY && t.size * 8 < cap) this.resize(sub, cap / 2);
+    if (cap > MIN_CAPACITY && t.size * 8 < cap) this.resize(sub, Math.max(MIN_CAPACITY, Math.floor(cap / 2)));
     return old;
   }
 
@@ -160,12 +173,12 @@ export class KeyTable<V> {
   private resize(sub: number, capacity: number): SubTable<V> {
     const old = this.subs[sub]!;
     const t = new SubTable<V>(capacity);
-    const mask = t.mask;
-    for (let c = 0; c <= old.mask; c++) {
+    const cap = t.cap;
+    for (let c = 0; c < old.cap; c++) {
       const h = old.hashes[c]!;
       if (h === 0) continue;
-      let i = (h >>> 1) & mask;
-      while (t.hashes[i] !== 0) i = (i + 1) & mask;
+      let i = home(h, cap);
+      while (t.hashes[i] !== 0) if (++i === cap) i = 0;
       t.hashes[i] = h;
       t.entries[2 * i] = old.entries[2 * c];
       t.entries[2 * i + 1] = old.entries[2 * c + 1];
