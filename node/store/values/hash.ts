@@ -15,6 +15,7 @@ import { SCAN_INDEX_MIN_SIZE, ScanIndex } from './scan-index.js';
 
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
+  chargedBytes = -1;
   /** Listpack encoding: field, value, field, value... Null once hashtable-encoded. */
   private pairs: string[] | null = [];
   private map: Map<string, string> | null = null;

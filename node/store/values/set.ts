@@ -49,6 +49,7 @@ function maxIntsetEntries(t: EncodingThresholds): number {
 
 export class SetValue implements RObject {
   readonly type = 'set' as const;
+  chargedBytes = -1;
   /** Intset encoding: sorted canonical integers. Null once hashtable-encoded. */
   private ints: string[] | null = [];
   /** Hashtable encoding. */

@@ -29,6 +29,7 @@ export type AddResult = (typeof AddResult)[keyof typeof AddResult];
 
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
+  chargedBytes = -1;
   readonly list = new SortedBlocks();
   private readonly dict = new Map<string, ZEntry>();
   /** True while Redis would keep this set as a listpack. */
