@@ -69,3 +69,31 @@ describe('KeyTable', () => {
     expect(t.get('k500')).toBeUndefined();
   });
 });
+
+describe('KeyTable with one small sub-table (collection members)', () => {
+  it('behaves as a Map from its smallest size up and back', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 800 }), (ops) => {
+        const t = new KeyTable<number>(1, 2);
+        const m = new Map<string, number>();
+        for (const o of ops) {
+          if (o.kind === 'set' || o.kind === 'getThenSet') {
+            if (o.kind === 'getThenSet') expect(t.get(o.key)).toBe(m.get(o.key));
+            expect(t.set(o.key, o.value)).toBe(m.get(o.key));
+            m.set(o.key, o.value);
+          } else if (o.kind === 'get') expect(t.get(o.key)).toBe(m.get(o.key));
+          else if (o.kind === 'delete') {
+            expect(t.delete(o.key)).toBe(m.get(o.key));
+            m.delete(o.key);
+          } else {
+            t.clear();
+            m.clear();
+          }
+          expect(t.size).toBe(m.size);
+        }
+        for (const [k, v] of m) expect(t.get(k)).toBe(v);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

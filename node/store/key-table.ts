@@ -58,19 +58,33 @@ class SubTable<V> {
 }
 
 export class KeyTable<V> {
-  private subs: SubTable<V>[] = KeyTable.emptySubs<V>();
+  private subs: SubTable<V>[];
+  /** Selects the sub-table from a hash's top bits (0 with a single sub-table). */
+  private readonly subMask: number;
   size = 0;
   /** The cell of the last key found by get(), so that a write right after it skips the probe. */
   private recentEntries: (string | V | undefined)[] | null = null;
   private recentCell = 0;
 
-  private static emptySubs<V>(): SubTable<V>[] {
-    return Array.from({ length: SUBS }, () => new SubTable<V>(MIN_CAPACITY));
+  /**
+   * `subTables` (a power of two up to 64): the keyspace uses 64 to bound resize pauses; a
+   * collection's member table uses 1, and `minCapacity` (at least 2), to stay small while small.
+   */
+  constructor(
+    subTables = SUBS,
+    private readonly minCapacity = MIN_CAPACITY,
+  ) {
+    this.subMask = subTables - 1;
+    this.subs = this.emptySubs();
+  }
+
+  private emptySubs(): SubTable<V>[] {
+    return Array.from({ length: this.subMask + 1 }, () => new SubTable<V>(this.minCapacity));
   }
 
   get(key: string): V | undefined {
     const h = tableHash(key);
-    const t = this.subs[h >>> (32 - SUB_BITS)]!;
+    const t = this.subs[(h >>> (32 - SUB_BITS)) & this.subMask]!;
     const hashes = t.hashes;
     const cap = t.cap;
     let i = home(h, cap);
@@ -95,8 +109,8 @@ export class KeyTable<V> {
       return old;
     }
     const h = tableHash(key);
-    let t = this.subs[h >>> (32 - SUB_BITS)]!;
-    if ((t.size + 1) * MAX_FILL_DEN > t.cap * MAX_FILL_NUM) t = this.resize(h >>> (32 - SUB_BITS), t.cap * 2);
+    let t = this.subs[(h >>> (32 - SUB_BITS)) & this.subMask]!;
+    if ((t.size + 1) * MAX_FILL_DEN > t.cap * MAX_FILL_NUM) t = this.resize((h >>> (32 - SUB_BITS)) & this.subMask, t.cap * 2);
     const hashes = t.hashes;
     const cap = t.cap;
     let i = home(h, cap);
@@ -121,7 +135,7 @@ export class KeyTable<V> {
   /** Removes key; returns its value, undefined when it was not there. */
   delete(key: string): V | undefined {
     const h = tableHash(key);
-    const sub = h >>> (32 - SUB_BITS);
+    const sub = (h >>> (32 - SUB_BITS)) & this.subMask;
     const t = this.subs[sub]!;
     const { hashes, entries, cap } = t;
     let i = home(h, cap);
@@ -153,12 +167,12 @@ export class KeyTable<V> {
     entries[2 * i + 1] = undefined;
     t.size--;
     this.size--;
-    if (cap > MIN_CAPACITY && t.size * 8 < cap) this.resize(sub, Math.max(MIN_CAPACITY, Math.floor(cap / 2)));
+    if (cap > this.minCapacity && t.size * 8 < cap) this.resize(sub, Math.max(this.minCapacity, Math.floor(cap / 2)));
     return old;
   }
 
   clear(): void {
-    this.subs = KeyTable.emptySubs<V>();
+    this.subs = this.emptySubs();
     this.size = 0;
     this.recentEntries = null;
   }
