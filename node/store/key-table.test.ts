@@ -17,7 +17,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('KeyTable', () => {
   it('behaves as a Map under any sequence of sets, gets, deletes and clears', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 1500 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 300, maxLength: 1500 }), (ops) => {
         const t = new KeyTable<number>();
         const m = new Map<string, number>();
         for (const o of ops) {
@@ -73,7 +73,7 @@ describe('KeyTable', () => {
 describe('KeyTable with one small sub-table (collection members)', () => {
   it('behaves as a Map from its smallest size up and back', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 800 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 200, maxLength: 800 }), (ops) => {
         const t = new KeyTable<number>(1, 2);
         const m = new Map<string, number>();
         for (const o of ops) {

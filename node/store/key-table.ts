@@ -13,14 +13,14 @@ const MIN_CAPACITY = 12;
 /**
  * A sub-table doubles when 80% full (and halves under 1/8): 40-80% full, 25-50 bytes of table
  * per key, about what a V8 Map costs. Capacities are 12 * 2^k rather than powers of two, so that
- * the cells are indexed by scaling the hash (see home()). Growing by half instead of doubling
+ * the cells are indexed by scaling the hash (see homeCell()). Growing by half instead of doubling
  * averages less memory but makes twice the garbage while a dataset loads, which showed as RSS.
  */
 const MAX_FILL_NUM = 4;
 const MAX_FILL_DEN = 5;
 
 /** The home cell of a hash in a table of `cap` cells: its low 24 bits scaled (the top 6 choose the sub-table). */
-function home(h: number, cap: number): number {
+export function homeCell(h: number, cap: number): number {
   return Math.floor(((h & 0xffffff) * cap) / 0x1000000);
 }
 
@@ -87,7 +87,7 @@ export class KeyTable<V> {
     const t = this.subs[(h >>> (32 - SUB_BITS)) & this.subMask]!;
     const hashes = t.hashes;
     const cap = t.cap;
-    let i = home(h, cap);
+    let i = homeCell(h, cap);
     for (;;) {
       const x = hashes[i]!;
       if (x === 0) return undefined;
@@ -113,7 +113,7 @@ export class KeyTable<V> {
     if ((t.size + 1) * MAX_FILL_DEN > t.cap * MAX_FILL_NUM) t = this.resize((h >>> (32 - SUB_BITS)) & this.subMask, t.cap * 2);
     const hashes = t.hashes;
     const cap = t.cap;
-    let i = home(h, cap);
+    let i = homeCell(h, cap);
     for (;;) {
       const x = hashes[i]!;
       if (x === 0) break;
@@ -138,7 +138,7 @@ export class KeyTable<V> {
     const sub = (h >>> (32 - SUB_BITS)) & this.subMask;
     const t = this.subs[sub]!;
     const { hashes, entries, cap } = t;
-    let i = home(h, cap);
+    let i = homeCell(h, cap);
     for (;;) {
       const x = hashes[i]!;
       if (x === 0) return undefined;
@@ -153,7 +153,7 @@ export class KeyTable<V> {
       const x = hashes[j]!;
       if (x === 0) break;
       // Move the entry up unless its home lies cyclically in (i, j]: then it is reachable already.
-      const fromHome = j - home(x, cap);
+      const fromHome = j - homeCell(x, cap);
       const fromHole = j - i;
       if ((fromHome < 0 ? fromHome + cap : fromHome) >= (fromHole < 0 ? fromHole + cap : fromHole)) {
         hashes[i] = x;
@@ -192,7 +192,7 @@ export class KeyTable<V> {
     for (let c = 0; c < old.cap; c++) {
       const h = old.hashes[c]!;
       if (h === 0) continue;
-      let i = home(h, cap);
+      let i = homeCell(h, cap);
       while (t.hashes[i] !== 0) if (++i === cap) i = 0;
       t.hashes[i] = h;
       t.entries[2 * i] = old.entries[2 * c];
