@@ -97,3 +97,27 @@ describe('KeyTable with one small sub-table (collection members)', () => {
     );
   });
 });
+
+describe('KeyTable.getRecent', () => {
+  it('answers as get() whatever happened since the last lookup', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 100, maxLength: 600 }), key, (ops, probe) => {
+        const t = new KeyTable<number>();
+        const m = new Map<string, number>();
+        for (const o of ops) {
+          if (o.kind === 'set' || o.kind === 'getThenSet') {
+            t.set(o.key, o.value);
+            m.set(o.key, o.value);
+          } else if (o.kind === 'get') t.get(o.key);
+          else if (o.kind === 'delete') {
+            t.delete(o.key);
+            m.delete(o.key);
+          }
+          expect(t.getRecent(probe)).toBe(m.get(probe));
+          expect(t.getRecent(o.kind === 'clear' ? probe : o.key)).toBe(m.get(o.kind === 'clear' ? probe : o.key));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -100,6 +100,13 @@ export class KeyTable<V> {
     }
   }
 
+  /** get(), trying first the cell of the last key found: a command re-reading the key it just read. */
+  getRecent(key: string): V | undefined {
+    const recent = this.recentEntries;
+    if (recent !== null && recent[2 * this.recentCell] === key) return recent[2 * this.recentCell + 1] as V;
+    return this.get(key);
+  }
+
   /** Stores value at key; returns the value it replaced, undefined when the key is new. */
   set(key: string, value: V): V | undefined {
     const recent = this.recentEntries;

@@ -216,7 +216,7 @@ export class Db {
 
   /** A command changed the value at key in place: re-estimate a collection's size. */
   recharge(key: string): void {
-    const v = this.values.get(key);
+    const v = this.values.getRecent(key);
     if (v !== undefined && typeof v !== 'string') this.bytes += rechargeObject(v);
   }
 
