@@ -42,6 +42,9 @@ if (typeof (Buffer.prototype as Partial<Latin1Sliceable>).latin1Slice !== 'funct
   });
 }
 
+/** Requests with up to this many arguments have their bounds recorded without allocating. */
+const SPAN_MAX = 16;
+
 /** Longest command name remembered for reuse. */
 const NAME_CACHE_MAX = 16;
 
@@ -87,6 +90,8 @@ export class RequestReader {
   }
 
   private spare: Buffer | null = null;
+  /** Argument bounds of the request being parsed (parseWholeMultibulk), reused across requests. */
+  private readonly spans = new Float64Array(2 * SPAN_MAX);
 
   /** Bytes received and not yet consumed by a complete request. */
   get pending(): number {
@@ -181,7 +186,9 @@ export class RequestReader {
     if (n <= 0 || n > this.limits.maxMultibulk || (this.unauthenticated && n > UNAUTHENTICATED_LIMITS.maxMultibulk)) return null;
     p += 2;
     const maxBulk = this.unauthenticated ? Math.min(this.limits.maxBulkLen, UNAUTHENTICATED_LIMITS.maxBulkLen) : this.limits.maxBulkLen;
-    const args: string[] = [];
+    // Where each argument starts and ends: the array is built once the request is known complete,
+    // with an exact-size literal for the common short requests rather than push's growth.
+    const spans = n <= SPAN_MAX ? this.spans : new Float64Array(2 * n);
     for (let i = 0; i < n; i++) {
       if (p >= len || buf[p] !== 0x24 /* '$' */) return null;
       p++;
@@ -195,8 +202,20 @@ export class RequestReader {
       if (digits === 0 || c !== CR || p + 1 >= len || buf[p + 1] !== LF || blen > maxBulk) return null;
       p += 2;
       if (len - p < blen + 2) return null;
-      args.push(i === 0 ? this.commandName(buf, p, blen) : (buf as Latin1Sliceable).latin1Slice(p, p + blen));
+      spans[2 * i] = p;
+      spans[2 * i + 1] = p + blen;
       p += blen + 2;
+    }
+    const b = buf as Latin1Sliceable;
+    const name = this.commandName(buf, spans[0]!, spans[1]! - spans[0]!);
+    let args: string[];
+    if (n === 1) args = [name];
+    else if (n === 2) args = [name, b.latin1Slice(spans[2]!, spans[3]!)];
+    else if (n === 3) args = [name, b.latin1Slice(spans[2]!, spans[3]!), b.latin1Slice(spans[4]!, spans[5]!)];
+    else if (n === 4) args = [name, b.latin1Slice(spans[2]!, spans[3]!), b.latin1Slice(spans[4]!, spans[5]!), b.latin1Slice(spans[6]!, spans[7]!)];
+    else {
+      args = [name];
+      for (let i = 1; i < n; i++) args.push(b.latin1Slice(spans[2 * i]!, spans[2 * i + 1]!));
     }
     if (p >= len) {
       this.buf = EMPTY;

@@ -174,7 +174,8 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
     return;
   }
   if (server.snapshots.size !== 0 && cmd.isWrite) notifySnapshots(server, session, cmd, argv);
-  const now = Date.now();
+  const t0 = performance.now();
+  const now = server.batchClockValid ? server.batchClock + Math.floor(t0 - server.batchPerf) : Date.now();
   const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null, denyBlocking: inExec };
   const dirtyBefore = server.dirty;
   const stat = statOf(server, cmd, argv);
@@ -182,7 +183,6 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   const errorsBefore = out.errorCount;
   server.stats.commandsProcessed++;
   session.lastCommand = cmd.name;
-  const t0 = performance.now();
   const replyMark = out.buf.length;
   const modeBefore = session.replyMode;
   let threw = false;

@@ -16,12 +16,23 @@ function read(config: Config): EncodingThresholds {
   };
 }
 
+/** The last answer: a process normally has one Config, and this skips the WeakMap lookup. */
+let lastConfig: Config | null = null;
+let lastThresholds: EncodingThresholds | null = null;
+
 export function encodingThresholds(config: Config): EncodingThresholds {
+  if (config === lastConfig) return lastThresholds!;
   let t = cache.get(config);
   if (t === undefined) {
     t = read(config);
     cache.set(config, t);
-    config.onChange(() => cache.set(config, read(config)));
+    config.onChange(() => {
+      const fresh = read(config);
+      cache.set(config, fresh);
+      if (lastConfig === config) lastThresholds = fresh;
+    });
   }
+  lastConfig = config;
+  lastThresholds = t;
   return t;
 }

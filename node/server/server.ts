@@ -297,12 +297,24 @@ export class Server {
 
   private readonly processing = new Set<Session>();
 
+  /**
+   * The wall clock read once per batch of pipelined requests (processInput): commands of the
+   * batch take their time as that reading plus the monotonic time elapsed since, which dispatch
+   * reads anyway to time each command. Saves a Date.now() per command, and a command's time is
+   * never before the batch's lastInteraction stamp. Outside a batch (timers) dispatch reads
+   * Date.now() itself.
+   */
+  batchClock = 0;
+  batchPerf = 0;
+  batchClockValid = false;
+
   /** Runs every complete request in the session's input, then writes the replies in one go. */
   processInput(s: Session): void {
     if (s.closing) return;
     this.processing.add(s);
     // One clock read per batch of pipelined requests (the idle time has 1 s resolution anyway).
     let stamped = false;
+    let ownsClock = false;
     try {
       while (s.blocked === null && !s.closing) {
         let argv: string[] | null;
@@ -319,7 +331,15 @@ export class Server {
         }
         if (argv === null) break;
         if (!stamped) {
-          s.lastInteraction = Date.now();
+          if (this.batchClockValid) {
+            // A nested batch (another session's, run from this one) keeps the outer reading.
+            s.lastInteraction = this.batchClock + Math.floor(performance.now() - this.batchPerf);
+          } else {
+            s.lastInteraction = this.batchClock = Date.now();
+            this.batchPerf = performance.now();
+            this.batchClockValid = true;
+            ownsClock = true;
+          }
           stamped = true;
         }
         execute(this, s, argv);
@@ -328,6 +348,7 @@ export class Server {
       }
     } finally {
       this.processing.delete(s);
+      if (ownsClock) this.batchClockValid = false;
     }
     this.flush(s);
     if (s.closing) this.closeAfterWrite(s);

@@ -5,6 +5,7 @@ import { keySlot, SLOT_COUNT } from '../../common/slots.js';
 import type { StoredValue } from './values/object.js';
 import { AccessClock } from './access-clock.js';
 import { chargeFor, chargedFor, rechargeObject } from './memory.js';
+import { KeyTable } from './key-table.js';
 
 export interface KeyspaceEvents {
   /** A key was modified (WATCH, client-side caching and replication hooks). */
@@ -22,22 +23,9 @@ export interface KeyspaceEvents {
 
 export type StringEncodingOverride = 'raw' | 'embstr';
 
-/**
- * Values live in a few big maps chosen by slot rather than in one map per slot: a lookup reads a
- * hot map object and its table instead of a slot array cell, a cold per-slot map and its table.
- * Measured in-process (GET of existing keys): CPU per request -25% with 1,000,000 keys, -4% with
- * 100,000; it costs ~10% more RSS for the per-slot key sets. Not one map: V8 caps a Map at 2^24
- * entries and rehashes a growing map in one go.
- */
-const VALUE_MAPS = 64;
-const VALUE_MAP_MASK = VALUE_MAPS - 1;
-
-function valueMaps(): Map<string, StoredValue>[] {
-  return Array.from({ length: VALUE_MAPS }, () => new Map<string, StoredValue>());
-}
-
 export class Db {
-  private values = valueMaps();
+  /** Every key's value (see key-table.ts); the slot sets below order and group the keys. */
+  private values = new KeyTable<StoredValue>();
   /** The keys of each slot in insertion order (undefined when none); only created and deleted keys touch it. */
   private slots: (Set<string> | undefined)[] = new Array(SLOT_COUNT);
   expires = new Map<string, number>();
@@ -71,7 +59,7 @@ export class Db {
 
   /** The stored value whatever its expiry, without counting an access (snapshots, WATCH, routing). */
   rawGet(key: string): StoredValue | undefined {
-    return this.values[keySlot(key) & VALUE_MAP_MASK]!.get(key);
+    return this.values.get(key);
   }
 
   /** The value of a live key, expiring it first if its time has come; counts as an access. */
@@ -83,7 +71,7 @@ export class Db {
 
   /** Like get() without recording an access (OBJECT, TYPE, TTL: Redis's LOOKUP_NOTOUCH). */
   peek(key: string, now: number): StoredValue | undefined {
-    const v = this.values[keySlot(key) & VALUE_MAP_MASK]!.get(key);
+    const v = this.values.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0) {
       const at = this.expires.get(key);
@@ -103,13 +91,11 @@ export class Db {
 
   /** Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). */
   set(key: string, value: StoredValue, keepTtl = false): void {
-    const slot = keySlot(key);
-    const m = this.values[slot & VALUE_MAP_MASK]!;
-    const old = m.get(key);
+    const old = this.values.set(key, value);
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
-    m.set(key, value);
     if (old === undefined) {
+      const slot = keySlot(key);
       const keys = this.slots[slot];
       if (keys === undefined) this.slots[slot] = new Set<string>().add(key);
       else keys.add(key);
@@ -127,11 +113,10 @@ export class Db {
    * when the caller has just read it, saves looking the old value up again.
    */
   replace(key: string, value: StoredValue, current?: StoredValue): void {
-    const m = this.values[keySlot(key) & VALUE_MAP_MASK]!;
-    const old = current ?? m.get(key);
+    const old = current ?? this.values.get(key);
     if (old === undefined) return this.set(key, value, true);
     this.bytes += chargeFor(key, value) - chargedFor(key, old);
-    m.set(key, value);
+    this.values.set(key, value);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
   }
 
@@ -146,11 +131,9 @@ export class Db {
   }
 
   delete(key: string): boolean {
-    const slot = keySlot(key);
-    const m = this.values[slot & VALUE_MAP_MASK]!;
-    const old = m.get(key);
+    const old = this.values.delete(key);
     if (old === undefined) return false;
-    m.delete(key);
+    const slot = keySlot(key);
     const keys = this.slots[slot]!;
     keys.delete(key);
     if (keys.size === 0) this.slots[slot] = undefined;
@@ -211,8 +194,7 @@ export class Db {
     for (let s = 0; s < SLOT_COUNT; s++) {
       const keys = this.slots[s];
       if (keys === undefined) continue;
-      const m = this.values[s & VALUE_MAP_MASK]!;
-      for (const k of keys) yield [k, m.get(k)!];
+      for (const k of keys) yield [k, this.values.get(k)!];
     }
   }
 
@@ -223,7 +205,7 @@ export class Db {
   }
 
   flush(): void {
-    this.values = valueMaps();
+    this.values.clear();
     this.slots.fill(undefined);
     this.expires.clear();
     this.stringEncodings.clear();
@@ -234,13 +216,13 @@ export class Db {
 
   /** A command changed the value at key in place: re-estimate a collection's size. */
   recharge(key: string): void {
-    const v = this.values[keySlot(key) & VALUE_MAP_MASK]!.get(key);
+    const v = this.values.getRecent(key);
     if (v !== undefined && typeof v !== 'string') this.bytes += rechargeObject(v);
   }
 
   /** SWAPDB: exchanges every key, expiry and clock with another database. */
   swapContents(other: Db): void {
-    [this.values, other.values] = [other.values, this.values];
+    this.values.swap(other.values);
     [this.slots, other.slots] = [other.slots, this.slots];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings];
@@ -253,10 +235,8 @@ export class Db {
   flushSlot(slot: number): number {
     const keys = this.slots[slot];
     if (keys === undefined) return 0;
-    const m = this.values[slot & VALUE_MAP_MASK]!;
     for (const k of keys) {
-      this.bytes -= chargedFor(k, m.get(k)!);
-      m.delete(k);
+      this.bytes -= chargedFor(k, this.values.delete(k)!);
       this.expires.delete(k);
       this.stringEncodings.delete(k);
     }

@@ -10,9 +10,6 @@ export const KEY_OVERHEAD = 64;
 /** Rough cost of one element of a collection. */
 export const ELEMENT_COST = 48;
 
-/** What each collection was last charged, so its deletion or growth adjusts by the difference. */
-const charged = new WeakMap<RObject, number>();
-
 function objectBytes(o: RObject): number {
   return o.size() * ELEMENT_COST;
 }
@@ -21,21 +18,21 @@ function objectBytes(o: RObject): number {
 export function chargeFor(key: string, v: StoredValue): number {
   if (typeof v === 'string') return KEY_OVERHEAD + key.length + v.length;
   const b = objectBytes(v);
-  charged.set(v, b);
+  v.chargedBytes = b;
   return KEY_OVERHEAD + key.length + b;
 }
 
 /** Bytes a key and its value were charged when stored or last re-estimated. */
 export function chargedFor(key: string, v: StoredValue): number {
   if (typeof v === 'string') return KEY_OVERHEAD + key.length + v.length;
-  return KEY_OVERHEAD + key.length + (charged.get(v) ?? objectBytes(v));
+  return KEY_OVERHEAD + key.length + (v.chargedBytes < 0 ? objectBytes(v) : v.chargedBytes);
 }
 
 /** Change in charge of a collection modified in place since its last estimate. */
 export function rechargeObject(o: RObject): number {
-  const before = charged.get(o) ?? 0;
+  const before = o.chargedBytes < 0 ? 0 : o.chargedBytes;
   const now = objectBytes(o);
-  charged.set(o, now);
+  o.chargedBytes = now;
   return now - before;
 }
 

@@ -8,16 +8,19 @@
 //   place, lookups by linear scan over at most hash-max-listpack-entries fields, exactly like a
 //   real listpack (and in the same order, so small hashes reply as Redis does). One flat array is
 //   a fraction of the memory of a Map, which matters for the many small hashes Redis users keep.
-// - hashtable: a Map (insertion ordered too), plus a ScanIndex for HSCAN cursors and random
+// - hashtable: an OrderedTable (insertion ordered, as a Map; cheaper lookups), plus a ScanIndex for HSCAN cursors and random
 //   sampling once it holds more than SCAN_INDEX_MIN_SIZE fields.
+import { OrderedTable } from '../ordered-table.js';
 import type { EncodingThresholds, RObject } from './object.js';
 import { SCAN_INDEX_MIN_SIZE, ScanIndex } from './scan-index.js';
 
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
+  chargedBytes = -1;
   /** Listpack encoding: field, value, field, value... Null once hashtable-encoded. */
   private pairs: string[] | null = [];
-  private map: Map<string, string> | null = null;
+  /** Hashtable encoding: an insertion-ordered open-addressing table (see ordered-table.ts). */
+  private map: OrderedTable<string> | null = null;
   private index: ScanIndex | null = null;
 
   size(): number {
@@ -97,7 +100,7 @@ export class HashValue implements RObject {
 
   private toHashtable(): void {
     const p = this.pairs!;
-    const map = new Map<string, string>();
+    const map = new OrderedTable<string>();
     for (let i = 0; i < p.length; i += 2) map.set(p[i]!, p[i + 1]!);
     this.map = map;
     this.pairs = null;
@@ -197,7 +200,7 @@ export class HashValue implements RObject {
     if (this.pairs !== null) c.pairs = this.pairs.slice();
     else {
       c.pairs = null;
-      c.map = new Map(this.map!);
+      c.map = new OrderedTable(this.map!);
       c.indexIfLarge();
     }
     return c;

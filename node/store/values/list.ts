@@ -11,6 +11,7 @@ const MIN_CAPACITY = 8;
 
 export class ListValue implements RObject {
   readonly type = 'list' as const;
+  chargedBytes = -1;
   private buf: (string | undefined)[];
   private head = 0;
   private len = 0;

@@ -4,9 +4,10 @@
 // member is a canonical 64-bit integer and there are at most set-max-intset-entries of them,
 // then a "hashtable" for good (only SPOP's bulk path rebuilds a set, and can therefore go back,
 // as in Redis). Intsets are kept as a numerically sorted array of the canonical strings, so they
-// iterate in ascending order exactly like Redis's intset, and stay compact. Hashtable sets are a
-// JS Set (insertion order), plus a ScanIndex for SSCAN cursors and random sampling once they hold
+// iterate in ascending order exactly like Redis's intset, and stay compact. Hashtable sets are an
+// OrderedTable (insertion order, as a JS Set; cheaper lookups), plus a ScanIndex for SSCAN cursors and random sampling once they hold
 // more than SCAN_INDEX_MIN_SIZE members.
+import { OrderedTable } from '../ordered-table.js';
 import type { EncodingThresholds, RObject } from './object.js';
 import { SCAN_INDEX_MIN_SIZE, ScanIndex } from './scan-index.js';
 
@@ -49,10 +50,12 @@ function maxIntsetEntries(t: EncodingThresholds): number {
 
 export class SetValue implements RObject {
   readonly type = 'set' as const;
+  chargedBytes = -1;
   /** Intset encoding: sorted canonical integers. Null once hashtable-encoded. */
   private ints: string[] | null = [];
   /** Hashtable encoding. */
-  private members: Set<string> | null = null;
+  /** Hashtable encoding: members as keys of an insertion-ordered table (see ordered-table.ts). */
+  private members: OrderedTable<true> | null = null;
   private index: ScanIndex | null = null;
 
   size(): number {
@@ -107,7 +110,7 @@ export class SetValue implements RObject {
     }
     const set = this.members!;
     const before = set.size;
-    set.add(m);
+    set.set(m, true);
     if (set.size === before) return false;
     if (this.index !== null) this.index.added(m);
     else this.indexIfLarge();
@@ -125,18 +128,24 @@ export class SetValue implements RObject {
     }
     const set = this.members!;
     if (!set.delete(m)) return false;
-    this.index?.removed(() => set.values(), set.size);
+    this.index?.removed(() => set.keys(), set.size);
     return true;
   }
 
+  private static tableOf(members: Iterable<string>): OrderedTable<true> {
+    const t = new OrderedTable<true>();
+    for (const m of members) t.set(m, true);
+    return t;
+  }
+
   private toHashtable(): void {
-    this.members = new Set(this.ints!);
+    this.members = SetValue.tableOf(this.ints!);
     this.ints = null;
     this.indexIfLarge();
   }
 
   private indexIfLarge(): void {
-    if (this.members!.size > SCAN_INDEX_MIN_SIZE) this.index = new ScanIndex(this.members!);
+    if (this.members!.size > SCAN_INDEX_MIN_SIZE) this.index = new ScanIndex(this.members!.keys());
   }
 
   /**
@@ -146,15 +155,15 @@ export class SetValue implements RObject {
   reencodeAfterBulkPop(t: EncodingThresholds): void {
     const set = this.members;
     if (set === null || set.size > maxIntsetEntries(t)) return;
-    for (const m of set) if (!isCanonicalInt64(m)) return;
-    this.ints = [...set].sort(compareCanonicalInts);
+    for (const m of set.keys()) if (!isCanonicalInt64(m)) return;
+    this.ints = [...set.keys()].sort(compareCanonicalInts);
     this.members = null;
     this.index = null;
   }
 
   /** Members in Redis's iteration order for this encoding (intsets ascending). */
   values(): Iterable<string> {
-    return this.ints !== null ? this.ints : this.members!;
+    return this.ints !== null ? this.ints : this.members!.keys();
   }
 
   randomMember(): string {
@@ -164,7 +173,7 @@ export class SetValue implements RObject {
     const set = this.members!;
     if (idx === null) {
       let i = Math.floor(Math.random() * set.size);
-      for (const m of set) if (i-- === 0) return m;
+      for (const m of set.keys()) if (i-- === 0) return m;
       throw new Error('randomMember on an empty set');
     }
     // Members re-added since the last compaction have two slots: a small transient bias.
@@ -190,7 +199,7 @@ export class SetValue implements RObject {
     if (this.ints !== null) c.ints = this.ints.slice();
     else {
       c.ints = null;
-      c.members = new Set(this.members!);
+      c.members = SetValue.tableOf(this.members!.keys());
       c.indexIfLarge();
     }
     return c;

@@ -2,6 +2,7 @@
 // Redis would have chosen (listpack or skiplist) is tracked as a flag because it is visible to
 // clients (OBJECT ENCODING, ZSCAN paging) and, as in Redis, only grows: a set converted to
 // skiplist stays so until it is rebuilt by a STORE command.
+import { KeyTable } from '../key-table.js';
 import type { EncodingThresholds, RObject } from './object.js';
 import { SortedBlocks, ZEntry, type ZCursor } from './sorted-blocks.js';
 import { emptyLexRange, lexGteMin, lexLteMax, type LexRange } from './zset-range.js';
@@ -29,8 +30,10 @@ export type AddResult = (typeof AddResult)[keyof typeof AddResult];
 
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
+  chargedBytes = -1;
   readonly list = new SortedBlocks();
-  private readonly dict = new Map<string, ZEntry>();
+  /** Member -> entry: a single open-addressing table (see key-table.ts), cheaper per lookup than a Map. */
+  private readonly dict = new KeyTable<ZEntry>(1, 4);
   /** True while Redis would keep this set as a listpack. */
   listpack: boolean;
   /** Score after the last add() that did not return Nop. */
@@ -68,7 +71,7 @@ export class ZSet implements RObject {
   }
 
   has(member: string): boolean {
-    return this.dict.has(member);
+    return this.dict.get(member) !== undefined;
   }
 
   /** Adds a member known to be absent; the caller handles encoding conversion. */
