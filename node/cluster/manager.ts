@@ -556,12 +556,18 @@ export class ClusterManager implements ClusterHooks {
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
     if (keyIndexes.length === 0) return null;
     const st = this.state;
-    // Fast path for the common case: healthy cluster, no slot in migration, keys in my slot.
-    if (st.ok && st.migrating.size === 0 && st.importing.size === 0) {
+    // Fast path for the common case: healthy cluster, keys in a slot of mine that is not migrating
+    // out. routeCommand serves every such command too; it stays fast during a reshard, when some
+    // other slot is migrating or importing and clients keep hitting all the rest.
+    if (st.ok) {
       const slot = keySlot(argv[keyIndexes[0]!]!);
       let same = true;
       for (let i = 1; i < keyIndexes.length && same; i++) same = keySlot(argv[keyIndexes[i]!]!) === slot;
-      if (same && st.owners[slot] === st.myself) return null;
+      const mine = st.owners[slot] === st.myself;
+      if (same && mine && (st.migrating.size === 0 || !st.migrating.has(slot))) return null;
+      // One key in a slot being imported, with ASKING (MIGRATE's RESTORE-ASKING): served whether
+      // or not the key exists, as routeCommand decides, without its presence lookups.
+      if (keyIndexes.length === 1 && st.importing.size !== 0 && st.importing.has(slot) && !(mine && st.migrating.has(slot)) && (session.asking || flags.includes('asking'))) return null;
     }
     const db = this.server.dbs[0]!;
     const cfg = this.server.config;
