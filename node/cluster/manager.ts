@@ -23,6 +23,9 @@ import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplic
 
 export const CRON_INTERVAL_MS = 100;
 
+/** How long the importer's PONG after CLUSTER SETSLOT NODE waits (see broadcastPongSoon). */
+export const SETSLOT_PONG_DELAY_MS = 5;
+
 const SAVE_RANK = { none: 0, write: 1, lazy: 2, fsync: 3 } as const;
 type SaveLevel = keyof typeof SAVE_RANK;
 
@@ -362,19 +365,23 @@ export class ClusterManager implements ClusterHooks {
   }
 
   /**
-   * A PONG to every node once this turn's replies are out (CLUSTER SETSLOT NODE on the importer).
-   * Redis queues it on the bus links, written on the next event-loop pass, after the replies
-   * written before sleeping; redis-cli's SETSLOT to the other masters then often arrives before
-   * the PONG, which finds nothing left to change or save there.
+   * A PONG to every node shortly after the reply (CLUSTER SETSLOT NODE on the importer). Redis
+   * writes it on its next event-loop pass; we wait SETSLOT_PONG_DELAY_MS. redis-cli sends the
+   * same SETSLOT NODE to the source and every other master right after the importer's reply, and
+   * when those arrive first each master rebinds the slot as part of that command (one nodes.conf
+   * write, no fsync) and the PONG then finds nothing to change. Arriving first, the PONG made
+   * every master rebind it as a bus-learned change (write plus fsync) while redis-cli's next
+   * request waited behind that work on a busy machine. Slots finished within the delay share
+   * one broadcast. Nodes redis-cli does not tell (replicas) learn it a few ms later.
    */
   broadcastPongSoon(): void {
     if (this.pongScheduled) return;
     this.pongScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.pongScheduled = false;
       this.flushConfig();
       this.broadcastPong();
-    });
+    }, SETSLOT_PONG_DELAY_MS).unref();
   }
 
   broadcastPong(): void {
