@@ -66,7 +66,8 @@ function restore(ctx: Ctx, argv: string[]): void {
   }
   // This node keeps no LRU/LFU data: IDLETIME and FREQ are validated and otherwise ignored.
   if (!replace && ctx.db.get(key, ctx.now) !== undefined) fail(E.busyKey);
-  const ttl = parseInt64(argv[2]!);
+  // MIGRATE sends 0 for every key without a TTL: no BigInt parse for it.
+  const ttl = argv[2] === '0' ? 0n : parseInt64(argv[2]!);
   if (ttl === null) fail(E.notInteger);
   if (ttl < 0n) fail(E.restoreTtl);
   const req: RestoreRequest = { key, replace, absttl, ttl: Number(ttl) };
