@@ -5,7 +5,8 @@
 // `CLUSTER SETSLOT s NODE target` on both nodes. A 2-master cluster (A owns every slot, B empty),
 // each trial moves one slot holding exactly N small string keys from A to B. Our node and
 // Debian's redis-server 7.0 in the same run; PING shows the client's own floor. Prints a markdown
-// table of median / mean microseconds per round trip.
+// table of median / mean microseconds per round trip. BENCH_WARMUP slots of each size are moved
+// first and not counted.
 // Run: npm run build && flock /tmp/redshard-bench.lock node_modules/.bin/node bench/migrate-rtt.ts
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { cli, fmt, startServer, stop, type Proc } from './common.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 150);
+/** Slots moved first and not counted: a rebalance moves thousands, so its code runs JIT-compiled. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 150);
 const RUNS = (process.env.BENCH_RUNS ?? 'redshard,redis').split(',');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,7 +76,7 @@ function tagsForSlots(count: number, skip: Set<number>): { tag: string; slot: nu
 
 type Samples = Map<string, number[]>;
 
-function add(m: Samples, name: string, us: number): void {
+function addSample(m: Samples, name: string, us: number): void {
   let a = m.get(name);
   if (a === undefined) m.set(name, (a = []));
   a.push(us);
@@ -101,10 +104,11 @@ async function run(kind: 'redshard' | 'redis'): Promise<Samples> {
     const cb = await Rtt.open(b.port);
     conns.push(ca, cb);
     const samples: Samples = new Map();
-    const all = tagsForSlots(TRIALS * 2, new Set());
+    const per = WARMUP + TRIALS;
+    const all = tagsForSlots(per * 2, new Set());
     for (const [n, tags] of [
-      [10, all.slice(0, TRIALS)],
-      [100, all.slice(TRIALS)],
+      [10, all.slice(0, per)],
+      [100, all.slice(per)],
     ] as const) {
       // Load: every trial slot gets exactly n keys.
       for (const { tag } of tags) {
@@ -112,9 +116,12 @@ async function run(kind: 'redshard' | 'redis'): Promise<Samples> {
         for (let k = 0; k < n; k++) args.push(`{${tag}}:${k}`, `value-${k}`);
         await ca.call(args);
       }
-      for (let i = 0; i < 20; i++) add(samples, 'PING', (await ca.call(['PING'])).us);
-      for (const { slot } of tags) {
+      for (let i = 0; i < 20; i++) addSample(samples, 'PING', (await ca.call(['PING'])).us);
+      for (const [i, { slot }] of tags.entries()) {
         const s = String(slot);
+        const add = (m: Samples, name: string, us: number) => {
+          if (i >= WARMUP) addSample(m, name, us);
+        };
         add(samples, 'SETSLOT IMPORTING (target)', (await cb.call(['CLUSTER', 'SETSLOT', s, 'IMPORTING', idA])).us);
         add(samples, 'SETSLOT MIGRATING (source)', (await ca.call(['CLUSTER', 'SETSLOT', s, 'MIGRATING', idB])).us);
         const got = await ca.call(['CLUSTER', 'GETKEYSINSLOT', s, String(n)]);
@@ -128,7 +135,7 @@ async function run(kind: 'redshard' | 'redis'): Promise<Samples> {
         add(samples, 'SETSLOT NODE (target)', (await cb.call(['CLUSTER', 'SETSLOT', s, 'NODE', idB])).us);
         add(samples, 'SETSLOT NODE (source)', (await ca.call(['CLUSTER', 'SETSLOT', s, 'NODE', idB])).us);
       }
-      for (let i = 0; i < 20; i++) add(samples, 'PING', (await ca.call(['PING'])).us);
+      for (let i = 0; i < 20; i++) addSample(samples, 'PING', (await ca.call(['PING'])).us);
     }
     return samples;
   } finally {
@@ -149,7 +156,7 @@ for (const k of RUNS) res.set(k, await run(k === 'redis' ? 'redis' : 'redshard')
 const ours = res.get('redshard');
 const theirs = res.get('redis');
 const names = [...(ours ?? theirs)!.keys()];
-console.log(`\nClassic migration round trips, ${TRIALS} slots per size, loadavg ${loadStart} -> ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
+console.log(`\nClassic migration round trips, ${TRIALS} slots per size after ${WARMUP} uncounted, loadavg ${loadStart} -> ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
 console.log('| command | redshard median / mean µs | redis-server 7.0 median / mean µs | redshard / redis (median) |');
 console.log('|---|---:|---:|---:|');
 for (const n of names) {

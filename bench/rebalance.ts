@@ -149,6 +149,19 @@ interface Result {
   errors: number;
   lost: number;
   load: string;
+  /** CPU seconds the four nodes used during the move: user, system. */
+  cpu: [number, number];
+}
+
+/** [utime, stime] of a process in seconds (clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): [number, number] {
+  if (pid === undefined) return [0, 0];
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return [Number(f[11]) / 100, Number(f[12]) / 100];
+  } catch {
+    return [0, 0];
+  }
 }
 
 async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Promise<Result> {
@@ -194,6 +207,12 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     await sleep(BASELINE_MS);
     const base = await load.snap();
     const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const nodesCpu = (): [number, number] =>
+      nodes.reduce<[number, number]>((sum, n) => {
+        const [u, k] = cpuSeconds(n.child.pid);
+        return [sum[0] + u, sum[1] + k];
+      }, [0, 0]);
+    const cpu0 = nodesCpu();
     const t0 = performance.now();
     const marks: [number, string][] = [];
     if (how === 'redis-cli') {
@@ -226,6 +245,8 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
       }
     }
     const ms = performance.now() - t0;
+    const cpu1 = nodesCpu();
+    const cpu: [number, number] = [cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]];
     const res = await load.stop();
     if (TIMELINE) printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
     if (res.errors.length > 0) console.error(`${kind} ${how}: client errors (first 5): ${res.errors.slice(0, 5).join("; ")}`);
@@ -236,7 +257,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     for (const [k, v] of res.last) if ((await client.get(k)) !== v) lost++;
     for (let i = 0; i < KEYS; i += 997) if ((await client.get(keyName(i))) !== `v${i}`) lost++;
     const name = how === 'atomic' ? `redshard CLUSTER IMPORT-SLOTS${RATE !== undefined ? ` RATE ${RATE}` : ''}` : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
-    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, baseP50: base.p50, baseP99: base.p99, errors: res.errors.length, lost, load: loadavg };
+    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, baseP50: base.p50, baseP99: base.p99, errors: res.errors.length, lost, load: loadavg, cpu };
   } finally {
     client?.disconnect();
     await Promise.all(nodes.map(stop));
@@ -262,13 +283,13 @@ for (const r of RUNS) {
 }
 const base = results.find((r) => r.name.startsWith('redis-server'));
 console.log(`\nRebalance of ${fmt(KEYS)} keys onto an empty 4th master, ${WORKERS} ioredis workers reading and writing all slots\n`);
-console.log('| run | keys moved | time (s) | keys/s | vs redis | client ops | p50 ms | p99 ms | max ms | p99 vs redis | no-move p50 / p99 ms | errors | lost writes | loadavg at start |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('| run | keys moved | time (s) | keys/s | vs redis | client ops | p50 ms | p99 ms | max ms | p99 vs redis | no-move p50 / p99 ms | errors | lost writes | node CPU s user / sys | loadavg at start |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of results) {
   const kps = (r.moved * 1000) / r.ms;
   const bkps = base ? (base.moved * 1000) / base.ms : NaN;
   console.log(
-    `| ${r.name} | ${fmt(r.moved)} | ${fmt(r.ms / 1000, 1)} | ${fmt(kps)} | ${base ? `${fmt(kps / bkps, 2)}x` : '-'} | ${fmt(r.ops)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${base ? `${fmt(r.p99 / base.p99, 2)}x` : '-'} | ${fmt(r.baseP50, 2)} / ${fmt(r.baseP99, 2)} | ${r.errors} | ${r.lost} | ${r.load} |`,
+    `| ${r.name} | ${fmt(r.moved)} | ${fmt(r.ms / 1000, 1)} | ${fmt(kps)} | ${base ? `${fmt(kps / bkps, 2)}x` : '-'} | ${fmt(r.ops)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${base ? `${fmt(r.p99 / base.p99, 2)}x` : '-'} | ${fmt(r.baseP50, 2)} / ${fmt(r.baseP99, 2)} | ${r.errors} | ${r.lost} | ${fmt(r.cpu[0], 2)} / ${fmt(r.cpu[1], 2)} | ${r.load} |`,
   );
 }
 process.exit(0);

@@ -23,6 +23,9 @@ import { bumpEpochWithoutConsensus, createState, inHandshake, isMaster, isReplic
 
 export const CRON_INTERVAL_MS = 100;
 
+/** How long the importer's PONG after CLUSTER SETSLOT NODE waits (see broadcastPongSoon). */
+export const SETSLOT_PONG_DELAY_MS = 5;
+
 const SAVE_RANK = { none: 0, write: 1, lazy: 2, fsync: 3 } as const;
 type SaveLevel = keyof typeof SAVE_RANK;
 
@@ -362,19 +365,23 @@ export class ClusterManager implements ClusterHooks {
   }
 
   /**
-   * A PONG to every node once this turn's replies are out (CLUSTER SETSLOT NODE on the importer).
-   * Redis queues it on the bus links, written on the next event-loop pass, after the replies
-   * written before sleeping; redis-cli's SETSLOT to the other masters then often arrives before
-   * the PONG, which finds nothing left to change or save there.
+   * A PONG to every node shortly after the reply (CLUSTER SETSLOT NODE on the importer). Redis
+   * writes it on its next event-loop pass; we wait SETSLOT_PONG_DELAY_MS. redis-cli sends the
+   * same SETSLOT NODE to the source and every other master right after the importer's reply, and
+   * when those arrive first each master rebinds the slot as part of that command (one nodes.conf
+   * write, no fsync) and the PONG then finds nothing to change. Arriving first, the PONG made
+   * every master rebind it as a bus-learned change (write plus fsync) while redis-cli's next
+   * request waited behind that work on a busy machine. Slots finished within the delay share
+   * one broadcast. Nodes redis-cli does not tell (replicas) learn it a few ms later.
    */
   broadcastPongSoon(): void {
     if (this.pongScheduled) return;
     this.pongScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.pongScheduled = false;
       this.flushConfig();
       this.broadcastPong();
-    });
+    }, SETSLOT_PONG_DELAY_MS).unref();
   }
 
   broadcastPong(): void {
@@ -556,12 +563,18 @@ export class ClusterManager implements ClusterHooks {
   route(session: Session, argv: readonly string[], keyIndexes: readonly number[], flags: readonly string[]): string | null {
     if (keyIndexes.length === 0) return null;
     const st = this.state;
-    // Fast path for the common case: healthy cluster, no slot in migration, keys in my slot.
-    if (st.ok && st.migrating.size === 0 && st.importing.size === 0) {
+    // Fast path for the common case: healthy cluster, keys in a slot of mine that is not migrating
+    // out. routeCommand serves every such command too; it stays fast during a reshard, when some
+    // other slot is migrating or importing and clients keep hitting all the rest.
+    if (st.ok) {
       const slot = keySlot(argv[keyIndexes[0]!]!);
       let same = true;
       for (let i = 1; i < keyIndexes.length && same; i++) same = keySlot(argv[keyIndexes[i]!]!) === slot;
-      if (same && st.owners[slot] === st.myself) return null;
+      const mine = st.owners[slot] === st.myself;
+      if (same && mine && (st.migrating.size === 0 || !st.migrating.has(slot))) return null;
+      // One key in a slot being imported, with ASKING (MIGRATE's RESTORE-ASKING): served whether
+      // or not the key exists, as routeCommand decides, without its presence lookups.
+      if (keyIndexes.length === 1 && st.importing.size !== 0 && st.importing.has(slot) && !(mine && st.migrating.has(slot)) && (session.asking || flags.includes('asking'))) return null;
     }
     const db = this.server.dbs[0]!;
     const cfg = this.server.config;

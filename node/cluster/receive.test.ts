@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SLOT_COUNT } from '../../common/slots.js';
 import { receive, type LinkView } from './receive.js';
 import { addSlot, createNode, createState, setMyMaster, startHandshake, updateState, type ClusterNode, type ClusterState } from './state.js';
-import { decodeMessage, encodeMessage, MFlag, MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
+import { decodeMessage, encodeMessage, MFlag, MsgType, NodeFlag, SLOT_BITMAP_LEN, slotBitGet, slotBitSet, type BusMessage, type GossipEntry, type Header } from '../bus/messages.js';
 import { buildPing } from './outgoing.js';
 import { FORGET_BAN_MS } from './state.js';
 import { detectPfail } from './failure.js';
@@ -120,6 +122,39 @@ describe('receive', () => {
     expect(fx).toContainEqual({ t: 'send-update', to: b, about: c });
     receive(st, inbound(b), ping({ configEpoch: 6, myslots: slots }), env(20));
     expect(st.owners[10]).toBe(b);
+  });
+
+  it('sends UPDATE about the first claimed slot a newer node holds (byte-skipping scan vs the per-slot rule)', () => {
+    // Owners are drawn per 64-slot block so that some bytes are wholly the sender's, some mixed.
+    const table = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: SLOT_COUNT / 64, maxLength: SLOT_COUNT / 64 });
+    const claims = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: SLOT_BITMAP_LEN, maxLength: SLOT_BITMAP_LEN });
+    fc.assert(
+      fc.property(table, claims, fc.integer({ min: 0, max: 6 }), fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 2, maxLength: 2 }), (blocks, bytes, senderEpoch, epochs) => {
+        const st = createState(ID('a'), OPTS, 0);
+        const b = known(st, 'b', 7001);
+        const c = known(st, 'c', 7002);
+        const d = known(st, 'd', 7003);
+        b.configEpoch = senderEpoch;
+        c.configEpoch = epochs[0]!;
+        d.configEpoch = epochs[1]!;
+        const who = [null, b, c, d];
+        for (let s = 0; s < SLOT_COUNT; s++) {
+          const n = who[blocks[s >> 6]!];
+          if (n) addSlot(st, n, s);
+        }
+        const slots = Uint8Array.from(bytes);
+        const fx = receive(st, inbound(b), ping({ configEpoch: senderEpoch, myslots: slots }), env(10));
+        let expected: ClusterNode | null = null;
+        for (let s = 0; s < SLOT_COUNT && expected === null; s++) {
+          if (!slotBitGet(slots, s)) continue;
+          const o = st.owners[s];
+          if (o && o !== b && o.configEpoch > senderEpoch) expected = o;
+        }
+        const updates = fx.filter((e) => e.t === 'send-update');
+        expect(updates).toEqual(expected === null ? [] : [{ t: 'send-update', to: b, about: expected }]);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('resolves a configEpoch collision: the node with the smaller ID moves', () => {

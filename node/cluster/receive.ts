@@ -146,13 +146,21 @@ export function receive(st: ClusterState, link: LinkView, msg: BusMessage, env: 
     const dirty = senderMaster !== null && !bitmapEquals(senderMaster.slots, h.myslots);
     if (isMaster(sender) && dirty) updateSlotsFrom(st, sender, h.configEpoch, h.myslots, env, fx);
     if (dirty) {
-      for (let s = 0; s < SLOT_COUNT; s++) {
-        if (!slotBitGet(h.myslots, s)) continue;
-        const owner = st.owners[s];
-        if (owner === null || owner === undefined || owner === sender) continue;
-        if (owner.configEpoch > h.configEpoch) {
-          fx.push({ t: 'send-update', to: sender, about: owner });
-          break;
+      // Slots the sender claims but another node holds. A node's bitmap mirrors the owner table
+      // (addSlot/delSlot), so whole bytes it already holds are skipped: every node runs this
+      // for each slot move it hears of during a reshard.
+      const claims = h.myslots;
+      const held = sender.slots;
+      scan: for (let i = 0; i < claims.length; i++) {
+        if ((claims[i]! & ~held[i]!) === 0) continue;
+        for (let s = i << 3; s < (i + 1) << 3; s++) {
+          if (!slotBitGet(claims, s)) continue;
+          const owner = st.owners[s];
+          if (owner === null || owner === undefined || owner === sender) continue;
+          if (owner.configEpoch > h.configEpoch) {
+            fx.push({ t: 'send-update', to: sender, about: owner });
+            break scan;
+          }
         }
       }
     }

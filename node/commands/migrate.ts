@@ -68,7 +68,8 @@ function restore(ctx: Ctx, argv: string[]): void {
   }
   // This node keeps no LRU/LFU data: IDLETIME and FREQ are validated and otherwise ignored.
   if (!replace && ctx.db.get(key, ctx.now) !== undefined) fail(E.busyKey);
-  const ttl = parseInt64(argv[2]!);
+  // MIGRATE sends 0 for every key without a TTL: no BigInt parse for it.
+  const ttl = argv[2] === '0' ? 0n : parseInt64(argv[2]!);
   if (ttl === null) fail(E.notInteger);
   if (ttl < 0n) fail(E.restoreTtl);
   const req: RestoreRequest = { key, replace, absttl, ttl: Number(ttl) };
@@ -340,7 +341,7 @@ async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, 
       let targetError: string | null = null;
       let socketError = false;
       let replies = 0;
-      const acked: string[] = [];
+      const acked: { key: string; value: StoredValue }[] = [];
       if (failure === null && link !== null) {
         const readOne = async () => {
           const r = await link!.read(req.timeout);
@@ -368,14 +369,15 @@ async function runMigrate(server: Server, dbIndex: number, req: MigrateRequest, 
                 const e = authErr ? authReply : selErr ? selectReply : r;
                 targetError = (e as { error: string }).error;
               }
-            } else if (!req.copy) acked.push(f.key);
+            } else if (!req.copy) acked.push(f);
           }
           // Keys the target acknowledged are moved: delete them here, unless they changed
           // (frozen keys cannot be written, but they may have expired in the meantime).
           const deleted: string[] = [];
-          for (const k of acked) {
-            const f = sent.find((s) => s.key === k)!;
-            if (db.get(k, Date.now()) !== f.value) continue;
+          const now = Date.now();
+          for (const f of acked) {
+            const k = f.key;
+            if (db.get(k, now) !== f.value) continue;
             for (const s of server.snapshots) s.beforeWrite(db, k);
             if (db.delete(k)) {
               server.touchWatched(dbIndex, k);

@@ -249,9 +249,14 @@ export class Server {
     this.cron.unref();
   }
 
+  /** The bound port, read once: the cluster bus asks for it on every message it sends. */
+  private boundPort = 0;
+
   get port(): number {
+    if (this.boundPort !== 0) return this.boundPort;
     const a = this.servers[0]?.address();
-    return typeof a === 'object' && a !== null ? a.port : this.config.int('port');
+    if (typeof a === 'object' && a !== null) return (this.boundPort = a.port);
+    return this.config.int('port');
   }
 
   private accept(socket: net.Socket): void {
