@@ -12,7 +12,7 @@
 // Env: BENCH_NODES (32), BENCH_WINDOW_S (30), BENCH_NODE_TIMEOUT (15000 ms, Redis's default).
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { fmt, rssBytes, sleep, startServer, stop, type Proc } from './common.ts';
+import { fmt, loadavg, rssBytes, sleep, startServer, stop, type Proc } from './common.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const N = Number(process.env.BENCH_NODES ?? 32);
@@ -195,7 +195,7 @@ const rows: [string, (r: Result) => number, number][] = [
   ['CPU % / node (idle window)', (r) => r.cpuPctPerNode, 2],
   ['RSS / node (MiB)', (r) => r.rssMiB, 1],
 ];
-console.log(`\n${N} nodes (${MASTERS} masters + ${N - MASTERS} replicas), cluster-node-timeout ${NODE_TIMEOUT} ms, loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
+console.log(`\n${N} nodes (${MASTERS} masters + ${N - MASTERS} replicas), cluster-node-timeout ${NODE_TIMEOUT} ms, loadavg ${loadavg()}\n`);
 console.log('| metric | redshard | redis-server 7.0 | redshard / redis |');
 console.log('|---|---:|---:|---:|');
 for (const [name, f, d] of rows) {

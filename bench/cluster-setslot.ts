@@ -7,9 +7,7 @@
 // Our node and Debian's redis-server 7.0 in the same run; prints a markdown table.
 // Run: npm run build && flock /tmp/redshard-bench.lock node_modules/.bin/node bench/cluster-setslot.ts
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cli, fmt, sleep, startServer, stop, type Proc } from './common.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { fmt, loadavg, startMetPair, stop, type Proc } from './common.ts';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 200);
 
@@ -32,16 +30,7 @@ interface Result {
 async function run(kind: 'redshard' | 'redis'): Promise<Result> {
   const procs: Proc[] = [];
   try {
-    for (let i = 0; i < 2; i++) procs.push(await startServer(kind, await freePort(), ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']));
-    const [a, b] = procs as [Proc, Proc];
-    cli(a.port, ['cluster', 'addslotsrange', '0', '16383']);
-    cli(b.port, ['cluster', 'meet', '127.0.0.1', String(a.port)]);
-    const idA = cli(a.port, ['cluster', 'myid']);
-    const idB = cli(b.port, ['cluster', 'myid']);
-    for (let i = 0; !cli(a.port, ['cluster', 'nodes']).includes(idB) || cli(a.port, ['cluster', 'nodes']).includes('handshake'); i++) {
-      if (i > 400) throw new Error('nodes never met');
-      await sleep(50);
-    }
+    const { a, b, idA, idB } = await startMetPair(kind, procs);
     let plain = '';
     let resp = '';
     const enc = (args: string[]) => `*${args.length}\r\n${args.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('')}`;
@@ -79,7 +68,7 @@ const rows: [string, (r: Result) => number][] = [
   [`${CYCLES * 2} SETSLOT IMPORTING / NODE self on the importer, one per round trip: ms per command`, (r) => r.importMs / (CYCLES * 2)],
   [`${n} PING, one per round trip: ms per command`, (r) => r.pingMs / n],
 ];
-console.log(`\nCLUSTER SETSLOT via redis-cli, loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
+console.log(`\nCLUSTER SETSLOT via redis-cli, loadavg ${loadavg()}\n`);
 console.log('| metric | redshard | redis-server 7.0 | redshard / redis |');
 console.log('|---|---:|---:|---:|');
 for (const [name, f] of rows) {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import { freePort } from '../test/helpers/ports.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -66,6 +67,22 @@ export function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** The 1, 5 and 15 minute load averages, as printed beside every figure. */
+export const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** [user, system] CPU seconds, every thread, a process has used so far; [0, 0] once it is gone. */
+export function cpuSeconds(pid: number | undefined): [number, number] {
+  if (pid === undefined) return [0, 0];
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [Number(f[11]) / 100, Number(f[12]) / 100];
+  } catch {
+    return [0, 0];
+  }
+}
+
 export function cli(port: number, args: string[]): string {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
 }
@@ -107,4 +124,21 @@ export async function until(what: string, pred: () => boolean, ms = 60_000, ever
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * Two cluster nodes of one kind that have met, A holding all 16384 slots, both reporting
+ * cluster_state:ok. The processes are pushed onto `procs` as they start, so the caller's cleanup
+ * stops them even when this throws.
+ */
+export async function startMetPair(kind: 'redshard' | 'redis', procs: Proc[]): Promise<{ a: Proc; b: Proc; idA: string; idB: string }> {
+  for (let i = 0; i < 2; i++) procs.push(await startServer(kind, await freePort(), ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']));
+  const [a, b] = procs.slice(-2) as [Proc, Proc];
+  cli(a.port, ['cluster', 'addslotsrange', '0', '16383']);
+  cli(b.port, ['cluster', 'meet', '127.0.0.1', String(a.port)]);
+  const idA = cli(a.port, ['cluster', 'myid']);
+  const idB = cli(b.port, ['cluster', 'myid']);
+  await until('the nodes meet', () => cli(a.port, ['cluster', 'nodes']).includes(idB) && ![a, b].some((p) => cli(p.port, ['cluster', 'nodes']).includes('handshake')), 20_000);
+  await until('cluster ok on both', () => [a, b].every((p) => cli(p.port, ['cluster', 'info']).includes('cluster_state:ok')), 20_000);
+  return { a, b, idA, idB };
 }

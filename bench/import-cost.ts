@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { keySlot } from '../common/slots.ts';
-import { ROOT, fmt } from './common.ts';
+import { fmt, loadavg, ROOT } from './common.ts';
 
 const KEYS = Number(process.env.IMPORT_KEYS ?? 250_000);
 const RATE = process.env.IMPORT_RATE;
@@ -98,7 +98,7 @@ let out = '';
 load.stdout!.on('data', (d: Buffer) => (out += d.toString()));
 await sleep(1500);
 load.stdin!.write('reset\n');
-const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadStart = loadavg();
 // The client load's own cost per second on each node, subtracted below.
 const ba0 = cpuMs(a.pid!);
 const bb0 = cpuMs(b.pid!);
@@ -133,7 +133,7 @@ const pauses = gcLines.map((l) => ({ l, ms: Number(/([\d.]+) \/ [\d.]+ ms/.exec(
 console.log(`| keys | reply | keys/s | source CPU ms/1k keys | target CPU ms/1k keys | ops | p50 | p99 | max | idle p99 / max | errors | target GC >=2ms | loadavg |`);
 console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 console.log(
-  `| ${fmt(moving)} | ${reply} | ${fmt((moving * 1000) / ms)} | ${fmt((da * 1000) / moving, 2)} | ${fmt((db * 1000) / moving, 2)} | ${fmt(res.ops)} | ${fmt(res.p50, 2)} | ${fmt(res.p99, 2)} | ${fmt(res.max, 1)} | ${fmt(idle.p99, 2)} / ${fmt(idle.max, 1)} | ${res.errors.length} | ${process.env.IMPORT_TRACE_GC === '1' ? `${pauses.length} (total ${gcLines.length})` : '-'} | ${loadavg} |`,
+  `| ${fmt(moving)} | ${reply} | ${fmt((moving * 1000) / ms)} | ${fmt((da * 1000) / moving, 2)} | ${fmt((db * 1000) / moving, 2)} | ${fmt(res.ops)} | ${fmt(res.p50, 2)} | ${fmt(res.p99, 2)} | ${fmt(res.max, 1)} | ${fmt(idle.p99, 2)} / ${fmt(idle.max, 1)} | ${res.errors.length} | ${process.env.IMPORT_TRACE_GC === '1' ? `${pauses.length} (total ${gcLines.length})` : '-'} | ${loadStart} |`,
 );
 if (process.env.IMPORT_TRACE_GC === '1') {
   for (const p of pauses.slice(0, 10)) console.log(p.l.trim());

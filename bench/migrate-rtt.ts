@@ -9,18 +9,15 @@
 // first and not counted.
 // Run: npm run build && flock /tmp/redshard-bench.lock node_modules/.bin/node bench/migrate-rtt.ts
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
 import { ReplyReader, isErrorReply, type RespValue } from '../common/resp/reply-reader.ts';
 import { command as encodeCommand } from '../common/resp/encode.ts';
 import { keySlot } from '../common/slots.ts';
-import { cli, fmt, startServer, stop, type Proc } from './common.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { fmt, loadavg, startMetPair, stop, type Proc } from './common.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 150);
 /** Slots moved first and not counted: a rebalance moves thousands, so its code runs JIT-compiled. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 150);
 const RUNS = (process.env.BENCH_RUNS ?? 'redshard,redis').split(',');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One connection, one request in flight at a time. */
 class Rtt {
@@ -86,20 +83,7 @@ async function run(kind: 'redshard' | 'redis'): Promise<Samples> {
   const procs: Proc[] = [];
   const conns: Rtt[] = [];
   try {
-    for (let i = 0; i < 2; i++) procs.push(await startServer(kind, await freePort(), ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']));
-    const [a, b] = procs as [Proc, Proc];
-    cli(a.port, ['cluster', 'addslotsrange', '0', '16383']);
-    cli(b.port, ['cluster', 'meet', '127.0.0.1', String(a.port)]);
-    const idA = cli(a.port, ['cluster', 'myid']);
-    const idB = cli(b.port, ['cluster', 'myid']);
-    for (let i = 0; !cli(a.port, ['cluster', 'nodes']).includes(idB) || cli(a.port, ['cluster', 'nodes']).includes('handshake') || cli(b.port, ['cluster', 'nodes']).includes('handshake'); i++) {
-      if (i > 400) throw new Error('nodes never met');
-      await sleep(50);
-    }
-    for (let i = 0; ![a, b].every((p) => cli(p.port, ['cluster', 'info']).includes('cluster_state:ok')); i++) {
-      if (i > 400) throw new Error('cluster never ok');
-      await sleep(50);
-    }
+    const { a, b, idA, idB } = await startMetPair(kind, procs);
     const ca = await Rtt.open(a.port);
     const cb = await Rtt.open(b.port);
     conns.push(ca, cb);
@@ -150,13 +134,13 @@ const median = (a: number[]) => {
 };
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 
-const loadStart = readFileSync('/proc/loadavg', 'utf8').trim();
+const loadStart = loadavg();
 const res = new Map<string, Samples>();
 for (const k of RUNS) res.set(k, await run(k === 'redis' ? 'redis' : 'redshard'));
 const ours = res.get('redshard');
 const theirs = res.get('redis');
 const names = [...(ours ?? theirs)!.keys()];
-console.log(`\nClassic migration round trips, ${TRIALS} slots per size after ${WARMUP} uncounted, loadavg ${loadStart} -> ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
+console.log(`\nClassic migration round trips, ${TRIALS} slots per size after ${WARMUP} uncounted, loadavg ${loadStart} -> ${loadavg()}\n`);
 console.log('| command | redshard median / mean µs | redis-server 7.0 median / mean µs | redshard / redis (median) |');
 console.log('|---|---:|---:|---:|');
 for (const n of names) {

@@ -6,8 +6,7 @@
 // while CPU per request mostly does not, and their ratio is the throughput ratio to expect when
 // both servers are CPU-bound.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cli, fmt, pipeLoad, rssBytes, startServer, stop, type Proc } from './common.ts';
+import { cli, cpuSeconds, fmt, loadavg, pipeLoad, rssBytes, startServer, stop, type Proc } from './common.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const TESTS = (process.env.BENCH_TESTS ?? 'get,set,incr,lpush,lpop,sadd,hset,zadd').split(',');
@@ -15,13 +14,7 @@ const N = Number(process.env.BENCH_N ?? 200_000);
 const CLIENTS = 50;
 const KEYS = 1_000_000;
 
-/** CPU seconds (user + system, every thread) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
+const cpuTotal = (pid: number): number => cpuSeconds(pid).reduce((a, b) => a + b);
 
 interface Result {
   rps: number;
@@ -33,14 +26,14 @@ interface Result {
 function benchOne(p: Proc, test: string, pipeline: number, size: number): Result | null {
   const port = p.port;
   const n = pipeline > 1 ? N * 4 : N;
-  const cpu0 = cpuSeconds(p.child.pid!);
+  const cpu0 = cpuTotal(p.child.pid!);
   const r = spawnSync(
     'redis-benchmark',
     ['-p', String(port), '-c', String(CLIENTS), '-n', String(n), '-P', String(pipeline), '-d', String(size), '-r', '100000', '-t', test, '--csv', '-q'],
     { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 300_000 },
   );
   if (r.status !== 0) return null;
-  const cpuUs = ((cpuSeconds(p.child.pid!) - cpu0) * 1e6) / n;
+  const cpuUs = ((cpuTotal(p.child.pid!) - cpu0) * 1e6) / n;
   for (const line of r.stdout.split('\n')) {
     const m = /^"([^"]+)","([\d.]+)"/.exec(line);
     if (m) return { rps: Number(m[2]), cpuUs };
@@ -49,7 +42,7 @@ function benchOne(p: Proc, test: string, pipeline: number, size: number): Result
 }
 
 async function main(): Promise<void> {
-  const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadStart = loadavg();
   // Free ports, not fixed ones: a fixed port taken by someone else's server was benchmarked instead.
   const ours = await startServer('redshard', await freePort());
   const theirs = await startServer('redis', await freePort());
@@ -88,7 +81,7 @@ async function main(): Promise<void> {
   }
   const ro = rssBytes(fresh[0]!.child.pid!);
   const rt = rssBytes(fresh[1]!.child.pid!);
-  console.log(`redis-benchmark -c ${CLIENTS} -n ${N} (x4 with -P 16), -r 100000, ${new Date().toISOString()}, loadavg at start ${loadStart}, at end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`redis-benchmark -c ${CLIENTS} -n ${N} (x4 with -P 16), -r 100000, ${new Date().toISOString()}, loadavg at start ${loadStart}, at end ${loadavg()}`);
   console.log(rows.join('\n'));
   console.log('');
   console.log(`1,000,000 small string keys:\n${mem.join('\n')}\nRSS ratio redshard/redis: ${(ro / rt).toFixed(2)}`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
-import { ROOT } from './common.ts';
+import { loadavg, ROOT } from './common.ts';
 
 const run = promisify(execFile);
 const CLI = join(ROOT, 'bin', 'redshard.js');
@@ -89,7 +89,7 @@ async function one(command: string, port: number, hostBase: number): Promise<{ u
 
 const rows: string[] = [];
 for (const [i, command] of COMMANDS.entries()) {
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = loadavg();
   const r = await one(command, 17400 + i, 180 + i * 10);
   rows.push(`| ${command} | ${KEYS} | ${(r.up / 1000).toFixed(1)} | ${(r.scale / 1000).toFixed(1)} | ${(r.first / 1000).toFixed(1)} | ${(r.moving / 1000).toFixed(1)} (${r.groups} groups) | ${r.keys} | ${load} |`);
   console.error(rows[rows.length - 1]);

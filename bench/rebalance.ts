@@ -8,11 +8,10 @@
 // REBALANCE_WORKERS=0 leaves the client load out.
 // Run: npm run build && flock /tmp/redshard-bench.lock node bench/rebalance.ts
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
-import { cli, fmt, sleep, startServer, stop, until, type Proc } from './common.ts';
+import { cli, cpuSeconds, fmt, loadavg, sleep, startServer, stop, until, type Proc } from './common.ts';
 import { slotOwnerPorts } from '../test/helpers/slot-owners.ts';
 
 const KEYS = Number(process.env.REBALANCE_KEYS ?? 1_000_000);
@@ -153,17 +152,6 @@ interface Result {
   cpu: [number, number];
 }
 
-/** [utime, stime] of a process in seconds (clock ticks of 10 ms). */
-function cpuSeconds(pid: number | undefined): [number, number] {
-  if (pid === undefined) return [0, 0];
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return [Number(f[11]) / 100, Number(f[12]) / 100];
-  } catch {
-    return [0, 0];
-  }
-}
-
 async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Promise<Result> {
   const nodes: Proc[] = [];
   for (let i = 0; i < 4; i++) nodes.push(await startOne(kind));
@@ -206,7 +194,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     load.reset();
     await sleep(BASELINE_MS);
     const base = await load.snap();
-    const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const loadStart = loadavg();
     const nodesCpu = (): [number, number] =>
       nodes.reduce<[number, number]>((sum, n) => {
         const [u, k] = cpuSeconds(n.child.pid);
@@ -257,7 +245,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     for (const [k, v] of res.last) if ((await client.get(k)) !== v) lost++;
     for (let i = 0; i < KEYS; i += 997) if ((await client.get(keyName(i))) !== `v${i}`) lost++;
     const name = how === 'atomic' ? `redshard CLUSTER IMPORT-SLOTS${RATE !== undefined ? ` RATE ${RATE}` : ''}` : `${kind === 'redis' ? 'redis-server 7.0' : 'redshard'} redis-cli rebalance`;
-    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, baseP50: base.p50, baseP99: base.p99, errors: res.errors.length, lost, load: loadavg, cpu };
+    return { name, moved, ms, ops: res.ops, p50: res.p50, p99: res.p99, max: res.max, baseP50: base.p50, baseP99: base.p99, errors: res.errors.length, lost, load: loadStart, cpu };
   } finally {
     client?.disconnect();
     await Promise.all(nodes.map(stop));

@@ -306,9 +306,9 @@ export class ClusterManager implements ClusterHooks {
           this.deleteNode(e.node);
           break;
         case 'drop-slot-keys': {
-          const db = this.server.dbs[0]!;
-          for (const s of e.slots) db.flushSlot(s);
-          this.log.warn({ slots: e.slots.length }, 'Deleting keys in slots now owned by another node');
+          let keys = 0;
+          for (const s of e.slots) keys += this.server.dropSlotKeys(s);
+          this.log.warn({ slots: e.slots.length, keys }, 'Deleting keys in slots now owned by another node');
           break;
         }
         case 'publish':

@@ -99,7 +99,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     runningImports.add(running);
     // A failed import leaves nothing behind in slots that are not ours.
     const dropImported = () => {
-      for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) db.flushSlot(s);
+      for (let s = start; s <= end; s++) if (m.state.owners[s] !== m.state.myself) server.dropSlotKeys(s);
     };
     // Per key, nothing but the key and the value is allocated on the common path: one request
     // object reused, the command for replicas / the AOF built only when someone takes it.

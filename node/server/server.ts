@@ -193,6 +193,25 @@ export class Server {
     this.watches.unwatchAll(session);
   }
 
+  /**
+   * Deletes every key of a slot this node no longer serves, as a write (what Redis does when a
+   * peer's newer claim takes one of its slots): running snapshots capture each key first, replicas
+   * and the AOF get a DEL per key, and watchers see the change. Returns how many keys went.
+   */
+  dropSlotKeys(slot: number): number {
+    const db = this.dbs[0]!;
+    const keys = db.keysInSlot(slot, Infinity);
+    if (keys.length === 0) return 0;
+    for (const s of this.snapshots) for (const k of keys) s.beforeWrite(db, k);
+    db.flushSlot(slot);
+    for (const k of keys) {
+      this.touchWatched(0, k);
+      if (this.propagator.active) this.propagator.propagate(0, ['DEL', k]);
+    }
+    this.dirty += keys.length;
+    return keys.length;
+  }
+
   touchWatched(db: number, key: string): void {
     if (this.watches.size === 0) return;
     this.watches.touch(this.dbs[db]!, key);
