@@ -1,6 +1,6 @@
 // Shared pieces of the benchmark scripts: starting our node and Debian's redis-server side by side
 // on loopback, reading RSS, polling, and stopping everything at exit.
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,14 +39,25 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`port ${port} never opened`);
 }
 
-export async function startServer(kind: 'redshard' | 'redis', port: number, extra: string[] = []): Promise<Proc> {
+/**
+ * Starts a server on 127.0.0.1:port in a fresh directory, without persistence. For our node,
+ * `nodeFlags` go to Node itself (--cpu-prof, --trace-gc), `logLevel` sets its log level, and
+ * `pipe` keeps its stdout/stderr readable on the child.
+ */
+export async function startServer(
+  kind: 'redshard' | 'redis',
+  port: number,
+  extra: string[] = [],
+  opts: { nodeFlags?: string[]; logLevel?: string; pipe?: boolean } = {},
+): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
   dirs.push(dir);
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
+  const stdio: StdioOptions = opts.pipe ? ['ignore', 'pipe', 'pipe'] : 'ignore';
   const child =
     kind === 'redshard'
-      ? spawn(process.execPath, [join(ROOT, 'bin', 'redshard-node.js'), ...args], { stdio: 'ignore', env: { ...process.env, REDSHARD_LOG_LEVEL: 'warn' } })
-      : spawn('redis-server', args, { stdio: 'ignore' });
+      ? spawn(process.execPath, [...(opts.nodeFlags ?? []), join(ROOT, 'bin', 'redshard-node.js'), ...args], { stdio, env: { ...process.env, REDSHARD_LOG_LEVEL: opts.logLevel ?? 'warn' } })
+      : spawn('redis-server', args, { stdio });
   children.push(child);
   await waitPort(port);
   return { name: kind, port, child, dir };

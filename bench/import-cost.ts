@@ -6,51 +6,26 @@
 // and the handover pause.
 // Run: npm run build && node bench/import-cost.ts
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { keySlot } from '../common/slots.ts';
-import { fmt, loadavg, ROOT } from './common.ts';
+import { cli, cpuSeconds, fmt, loadavg, ROOT, sleep, startServer } from './common.ts';
 
 const KEYS = Number(process.env.IMPORT_KEYS ?? 250_000);
 const RATE = process.env.IMPORT_RATE;
 const LAST_SLOT = 4095;
 const base = 22000 + Math.floor(Math.random() * 3000) * 2;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cli = (port: number, args: string[]) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 600_000 }).trim();
-
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; ; i++) {
-    if (i > 400) throw new Error(`port ${port} never opened`);
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-}
-
 const gcLines: string[] = [];
 let imported = '';
 let exported = '';
 async function node(port: number, traceGc: boolean, log = traceGc): Promise<ChildProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'import-cost-'));
-  dirs.push(dir);
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes'];
-  // The target logs at info: its "slots imported" line carries the handover pause figures.
-  const env = { ...process.env, REDSHARD_LOG_LEVEL: log ? 'info' : 'warn' };
   const prof = process.env.IMPORT_PROF !== undefined ? ['--cpu-prof', '--cpu-prof-dir', process.env.IMPORT_PROF] : [];
+  // The target logs at info: its "slots imported" line carries the handover pause figures.
   // --trace-gc prints to stdout, the node's log goes to stderr.
-  const c = spawn(process.execPath, [...prof, ...(traceGc ? ['--trace-gc'] : []), join(ROOT, 'bin', 'redshard-node.js'), ...args], { stdio: ['ignore', log ? 'pipe' : 'ignore', log ? 'pipe' : 'ignore'], env });
+  const { child: c } = await startServer('redshard', port, ['--cluster-enabled', 'yes'], {
+    nodeFlags: [...prof, ...(traceGc ? ['--trace-gc'] : [])],
+    logLevel: log ? 'info' : 'warn',
+    pipe: log,
+  });
   if (log) {
     for (const stream of [c.stdout!, c.stderr!]) {
       let rest = '';
@@ -65,15 +40,10 @@ async function node(port: number, traceGc: boolean, log = traceGc): Promise<Chil
       });
     }
   }
-  children.push(c);
-  await waitPort(port);
   return c;
 }
 
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
+const cpuMs = (pid: number): number => cpuSeconds(pid).reduce((x, y) => x + y) * 1000;
 
 const a = await node(base, false, process.env.IMPORT_TRACE_GC === '1');
 // The target's stdout is read (GC trace, info log) only when asked: IMPORT_TRACE_GC=1.

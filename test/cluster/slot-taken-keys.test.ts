@@ -1,23 +1,14 @@
 // A master that loses a slot to a peer's newer claim deletes the slot's keys as writes, as Redis
 // does: a DEL per key goes to the AOF (and so to replicas), watchers of those keys see their
 // transaction fail, the keys count as unsaved changes, and keys of other slots stay.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../helpers/processes.js';
 import { cli, nodesView, startClusterNode, waitUntil } from './cluster-helpers.js';
+import { aofText } from '../helpers/aof.js';
 
 const nodes: ServerProcess[] = [];
 let client: Redis | undefined;
-
-function aofText(dir: string): string {
-  const d = join(dir, 'appendonlydir');
-  return readdirSync(d)
-    .filter((f) => f.endsWith('.incr.aof'))
-    .map((f) => readFileSync(join(d, f), 'latin1'))
-    .join('');
-}
 
 const unsaved = async (c: Redis) => Number(/rdb_changes_since_last_save:(\d+)/.exec(await c.info('persistence'))![1]);
 

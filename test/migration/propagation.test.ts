@@ -1,19 +1,10 @@
 // What DUMP/RESTORE/MIGRATE write to the append-only file (the same stream replicas get):
 // RESTORE with an absolute TTL, MIGRATE as the DEL it amounts to on the source.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startNode } from '../helpers/processes.js';
 import { useIoredisPair, useServerPair } from '../helpers/differential.js';
-
-function aofText(dir: string): string {
-  const d = join(dir, 'appendonlydir');
-  return readdirSync(d)
-    .filter((f) => f.endsWith('.incr.aof'))
-    .map((f) => readFileSync(join(d, f), 'latin1'))
-    .join('');
-}
+import { aofText } from '../helpers/aof.js';
 
 describe('propagation of key transfer commands', () => {
   const { ours, redis } = useServerPair({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] }, {});
