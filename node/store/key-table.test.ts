@@ -14,31 +14,32 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
 );
 
+/** Applies `ops` to the table and to a Map side by side, checking every answer and the end state. */
+function replay(t: KeyTable<number>, ops: Op[]): void {
+  const m = new Map<string, number>();
+  for (const o of ops) {
+    if (o.kind === 'set' || o.kind === 'getThenSet') {
+      if (o.kind === 'getThenSet') expect(t.get(o.key)).toBe(m.get(o.key));
+      expect(t.set(o.key, o.value)).toBe(m.get(o.key));
+      m.set(o.key, o.value);
+    } else if (o.kind === 'get') expect(t.get(o.key)).toBe(m.get(o.key));
+    else if (o.kind === 'delete') {
+      expect(t.delete(o.key)).toBe(m.get(o.key));
+      m.delete(o.key);
+    } else {
+      t.clear();
+      m.clear();
+    }
+    expect(t.size).toBe(m.size);
+  }
+  for (const [k, v] of m) expect(t.get(k)).toBe(v);
+}
+
 describe('KeyTable', () => {
   it('behaves as a Map under any sequence of sets, gets, deletes and clears', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 300, maxLength: 1500 }), (ops) => {
-        const t = new KeyTable<number>();
-        const m = new Map<string, number>();
-        for (const o of ops) {
-          if (o.kind === 'set') {
-            expect(t.set(o.key, o.value)).toBe(m.get(o.key));
-            m.set(o.key, o.value);
-          } else if (o.kind === 'get') expect(t.get(o.key)).toBe(m.get(o.key));
-          else if (o.kind === 'delete') {
-            expect(t.delete(o.key)).toBe(m.get(o.key));
-            m.delete(o.key);
-          } else if (o.kind === 'getThenSet') {
-            expect(t.get(o.key)).toBe(m.get(o.key));
-            expect(t.set(o.key, o.value)).toBe(m.get(o.key));
-            m.set(o.key, o.value);
-          } else {
-            t.clear();
-            m.clear();
-          }
-          expect(t.size).toBe(m.size);
-        }
-        for (const [k, v] of m) expect(t.get(k)).toBe(v);
+        replay(new KeyTable<number>(), ops);
       }),
       { numRuns: 200 },
     );
@@ -74,24 +75,7 @@ describe('KeyTable with one small sub-table (collection members)', () => {
   it('behaves as a Map from its smallest size up and back', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 200, maxLength: 800 }), (ops) => {
-        const t = new KeyTable<number>(1, 2);
-        const m = new Map<string, number>();
-        for (const o of ops) {
-          if (o.kind === 'set' || o.kind === 'getThenSet') {
-            if (o.kind === 'getThenSet') expect(t.get(o.key)).toBe(m.get(o.key));
-            expect(t.set(o.key, o.value)).toBe(m.get(o.key));
-            m.set(o.key, o.value);
-          } else if (o.kind === 'get') expect(t.get(o.key)).toBe(m.get(o.key));
-          else if (o.kind === 'delete') {
-            expect(t.delete(o.key)).toBe(m.get(o.key));
-            m.delete(o.key);
-          } else {
-            t.clear();
-            m.clear();
-          }
-          expect(t.size).toBe(m.size);
-        }
-        for (const [k, v] of m) expect(t.get(k)).toBe(v);
+        replay(new KeyTable<number>(1, 2), ops);
       }),
       { numRuns: 200 },
     );
