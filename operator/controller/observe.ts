@@ -1,4 +1,4 @@
-// Gathers one snapshot: every member's CLUSTER NODES and DBSIZE, in parallel. A member that does
+// Gathers one snapshot: every member's CLUSTER NODES, CLUSTER INFO state and DBSIZE, in parallel. A member that does
 // not answer is recorded with the reason; the planner waits for it.
 import type { RedisShardCluster } from '../api/v1alpha1.js';
 import type { ClusterAdmin } from '../admin/cluster-admin.js';
@@ -11,11 +11,17 @@ export async function observeCluster(cluster: RedisShardCluster, members: readon
       if (!member.ready || !member.host) return { member };
       try {
         const c = admin.client(member.host, member.port);
-        const [text, keys, info, atomicSlots] = await Promise.all([admin.clusterNodes(c), admin.dbsize(c), c.callString('INFO', 'replication'), admin.supportsAtomicSlots(c)]);
+        const [text, keys, info, atomicSlots, clusterInfo] = await Promise.all([
+          admin.clusterNodes(c),
+          admin.dbsize(c),
+          c.callString('INFO', 'replication'),
+          admin.supportsAtomicSlots(c),
+          c.callString('CLUSTER', 'INFO'),
+        ]);
         const lines = parseClusterNodes(text);
         const self = lines.find((l) => l.flags.has('myself'));
         if (!self) return { member, error: 'CLUSTER NODES has no myself line' };
-        return { member, view: { self, lines, keys, linkUp: parseReplicationLink(info), replOffset: parseReplicationOffset(info), atomicSlots } };
+        return { member, view: { self, lines, keys, linkUp: parseReplicationLink(info), replOffset: parseReplicationOffset(info), atomicSlots, clusterOk: /^cluster_state:ok/m.test(clusterInfo) } };
       } catch (e) {
         return { member, error: e instanceof Error ? e.message : String(e) };
       }

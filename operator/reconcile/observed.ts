@@ -87,6 +87,12 @@ export interface NodeView {
   replOffset?: number;
   /** The node offers our atomic whole-slot migration (CLUSTER IMPORT-SLOTS); redis-server does not. */
   atomicSlots?: boolean;
+  /**
+   * cluster_state:ok in its CLUSTER INFO. A master that has just joined reports fail for up to a
+   * node timeout after it last saw itself in a minority (Redis's rejoin delay), and would answer
+   * CLUSTERDOWN for slots handed to it meanwhile.
+   */
+  clusterOk?: boolean;
 }
 
 /** master_link_status from an INFO replication reply: true/false on a replica, null on a master. */

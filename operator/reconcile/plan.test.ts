@@ -45,6 +45,8 @@ class Sim {
   log: string[] = [];
   /** Node names that offer CLUSTER IMPORT-SLOTS (our node); others are redis-server. */
   atomic = new Set<string>();
+  /** Node names whose CLUSTER INFO says cluster_state:fail. */
+  clusterDown = new Set<string>();
   /** Rolling-update steps in order (member names restarted, failover:<replica>). */
   restarts: string[] = [];
   /** When true, a restarted member comes back as a new empty node on a new address (a pod without
@@ -94,7 +96,7 @@ class Sim {
       if (node.failed) return { member, error: 'refused' };
       const lines = parseClusterNodes(this.nodesText(node));
       const keys = [...node.keys.values()].reduce((a, b) => a + b, 0);
-      return { member, view: { self: lines.find((l) => l.flags.has('myself'))!, lines, keys, atomicSlots: this.atomic.has(ref.name), linkUp: node.masterId ? true : null, replOffset: 100 } };
+      return { member, view: { self: lines.find((l) => l.flags.has('myself'))!, lines, keys, atomicSlots: this.atomic.has(ref.name), clusterOk: !this.clusterDown.has(ref.name), linkUp: node.masterId ? true : null, replOffset: 100 } };
     });
     return { cluster: this.cluster, members: members.sort((a, b) => a.member.name.localeCompare(b.member.name)), now: 1_000_000 };
   }
@@ -389,6 +391,25 @@ describe('planReconcile', () => {
       for (const a of d.actions) sim.apply(a);
     }
     throw new Error('no migration planned');
+  });
+
+  it('moves no slot to a master that still reports cluster_state:fail (its rejoin delay)', () => {
+    const sim = new Sim({ shards: 2, replicasPerShard: 0 });
+    sim.run();
+    sim.scale({ shards: 3 });
+    for (let i = 0; i < 20; i++) {
+      sim.clusterDown = new Set(['c-2-0']);
+      const d = planReconcile(sim.observe()).decision;
+      if (d.reason === 'TargetClusterDown') {
+        expect(d.actions).toEqual([]);
+        sim.clusterDown.clear();
+        expect(planReconcile(sim.observe()).decision.actions.find((a) => a.kind === 'MigrateSlots')).toMatchObject({ to: 'c-2-0' });
+        return;
+      }
+      expect(d.actions.some((a) => a.kind === 'MigrateSlots')).toBe(false);
+      for (const a of d.actions) sim.apply(a);
+    }
+    throw new Error('never waited for the new master');
   });
 
   it('scales in 4 -> 3: drains, forgets and deletes the leaving shard, no key lost', () => {

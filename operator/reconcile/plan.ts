@@ -316,6 +316,9 @@ function planStep(o: Observed): PlanResult {
     const from = byId.get(group[0]!.from!)!;
     const to = byId.get(group[0]!.to)!;
     const leaving = from.member.shard >= spec.shards;
+    if (viewOf(to).clusterOk === false) {
+      return result(wait('Scaling', 'TargetClusterDown', `${to.member.name} reports cluster_state:fail (a master that just joined waits up to a node timeout before it serves)`, { operation: leaving ? 'ScaleIn' : 'ScaleOut' }));
+    }
     // Our atomic slot migration when both ends offer it; an open (MIGRATING/IMPORTING) slot found
     // in step 4 always resumes the way it was started, key by key.
     const atomic = viewOf(from).atomicSlots === true && viewOf(to).atomicSlots === true;
