@@ -571,7 +571,7 @@ export class ClusterManager implements ClusterHooks {
       let same = true;
       for (let i = 1; i < keyIndexes.length && same; i++) same = keySlot(argv[keyIndexes[i]!]!) === slot;
       const mine = st.owners[slot] === st.myself;
-      if (same && mine && (st.migrating.size === 0 || !st.migrating.has(slot))) return null;
+      if (same && mine && !st.migrating.has(slot)) return null;
       // One key in a slot being imported, with ASKING (MIGRATE's RESTORE-ASKING): served whether
       // or not the key exists, as routeCommand decides, without its presence lookups.
       if (keyIndexes.length === 1 && st.importing.size !== 0 && st.importing.has(slot) && !(mine && st.migrating.has(slot)) && (session.asking || flags.includes('asking'))) return null;

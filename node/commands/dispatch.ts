@@ -175,7 +175,7 @@ export function run(server: Server, session: Session, spec: CommandSpec, argv: s
   }
   if (server.snapshots.size !== 0 && cmd.isWrite) notifySnapshots(server, session, cmd, argv);
   const t0 = performance.now();
-  const now = server.batchClockValid ? server.batchClock + Math.floor(t0 - server.batchPerf) : Date.now();
+  const now = server.batchClockValid ? server.batchTime(t0) : Date.now();
   const ctx: Ctx = { server, session, db: server.dbs[session.db]!, out, now, propagateAs: null, denyBlocking: inExec };
   const dirtyBefore = server.dirty;
   const stat = statOf(server, cmd, argv);

@@ -332,6 +332,11 @@ export class Server {
   batchPerf = 0;
   batchClockValid = false;
 
+  /** Wall-clock ms at the monotonic reading `perf`, from the batch's clock (batchClockValid). */
+  batchTime(perf: number): number {
+    return this.batchClock + Math.floor(perf - this.batchPerf);
+  }
+
   /** Runs every complete request in the session's input, then writes the replies in one go. */
   processInput(s: Session): void {
     if (s.closing) return;
@@ -357,7 +362,7 @@ export class Server {
         if (!stamped) {
           if (this.batchClockValid) {
             // A nested batch (another session's, run from this one) keeps the outer reading.
-            s.lastInteraction = this.batchClock + Math.floor(performance.now() - this.batchPerf);
+            s.lastInteraction = this.batchTime(performance.now());
           } else {
             s.lastInteraction = this.batchClock = Date.now();
             this.batchPerf = performance.now();
