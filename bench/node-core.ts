@@ -44,7 +44,7 @@ function benchOne(p: Proc, test: string, pipeline: number, size: number): Result
 async function main(): Promise<void> {
   const loadStart = loadavg();
   // Free ports, not fixed ones: a fixed port taken by someone else's server was benchmarked instead.
-  const ours = await startServer('redshard', await freePort());
+  const ours = await startServer('redshard', await freePort(), [], { nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) });
   const theirs = await startServer('redis', await freePort());
   const rows: string[] = [];
   rows.push(`| test | pipeline | value | redshard req/s | redis req/s | ratio | redshard CPU µs/req | redis CPU µs/req | CPU ratio redis/ours |`);
