@@ -337,7 +337,7 @@ export class Server {
     return this.batchClock + Math.floor(perf - this.batchPerf);
   }
 
-  /** Runs every complete request in the session's input, then writes the replies in one go. */
+  /** Runs every complete request in the session's input; the replies go out with the turn's flush. */
   processInput(s: Session): void {
     if (s.closing) return;
     this.processing.add(s);
@@ -379,8 +379,13 @@ export class Server {
       this.processing.delete(s);
       if (ownsClock) this.batchClockValid = false;
     }
-    this.flush(s);
-    if (s.closing) this.closeAfterWrite(s);
+    // Replies leave at the end of the event-loop turn, for all clients at once (as Redis writes
+    // them before it sleeps): written one by one between reads, each reply woke its sleeping
+    // client separately, and those wake-ups were the bulk of our kernel time at -P 16.
+    if (s.closing) {
+      this.flush(s);
+      this.closeAfterWrite(s);
+    } else if (s.out.buf.length !== 0) this.scheduleFlush(s);
   }
 
   scheduleFlush(s: Session): void {
