@@ -216,6 +216,7 @@ export class SlotExport implements PropagationSink {
               // Requests that came in meanwhile are served before the next slice (the chunk
               // is still written once per turn: one socket write, one wakeup of the target).
               await new Promise<void>((r) => setImmediate(r));
+              this.server.flushPending();
               if (this.ended) break;
               now = Date.now();
               t0 = performance.now();

@@ -392,12 +392,20 @@ export class Server {
     this.flushQueue.add(s);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        for (const q of this.flushQueue) this.flush(q);
-        this.flushQueue.clear();
-      });
+      setImmediate(() => this.flushPending());
     }
+  }
+
+  /**
+   * Writes the replies waiting for the end of the turn. Work that runs in slices between I/O
+   * (a slot export) calls it first: immediates run in order, so a slice queued before the
+   * flush would hold those replies back.
+   */
+  flushPending(): void {
+    this.flushScheduled = false;
+    if (this.flushQueue.size === 0) return;
+    for (const q of this.flushQueue) this.flush(q);
+    this.flushQueue.clear();
   }
 
   flush(s: Session): void {
