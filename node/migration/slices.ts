@@ -1,5 +1,7 @@
 // Running step-wise work (generators that yield between slices) without holding the event loop:
-// each turn runs steps until the budget is spent, then yields to I/O with setImmediate.
+// each turn runs steps until the budget is spent, then yields to I/O (yieldTurn).
+
+import { yieldTurn } from '../server/turn.js';
 
 /** Work done per event-loop turn by sliced migration work (payload building, RESTORE decoding). */
 export const SLICE_BUDGET_MS = 4;
@@ -17,7 +19,7 @@ export async function runSliced<T>(steps: Generator<void, T>, budgetMs = SLICE_B
       if (r.done) return r.value;
       if (performance.now() - t0 >= budgetMs) break;
     }
-    await new Promise<void>((resolve) => (idle ? setTimeout(resolve, 1) : setImmediate(resolve)));
+    await yieldTurn(idle);
   }
 }
 

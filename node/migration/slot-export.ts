@@ -31,6 +31,7 @@ import { encodeDumpPayload, encodeDumpPayloadSteps, ENCODE_SLICE } from './dump-
 import { sourceOfStored } from './value-convert.js';
 import { freezeSlots, thawSlots } from './key-freeze.js';
 import { runSliced } from './slices.js';
+import { yieldTurn } from '../server/turn.js';
 import { Pacer } from './pacing.js';
 import { ChunkWriter, SHORT_STRING, writeDel, writeRestore, writeRestoreString } from './export-chunk.js';
 import { askOutcome } from './outcome.js';
@@ -215,8 +216,7 @@ export class SlotExport implements PropagationSink {
               if (busy >= STREAM_BUDGET_MS) break;
               // Requests that came in meanwhile are served before the next slice (the chunk
               // is still written once per turn: one socket write, one wakeup of the target).
-              await new Promise<void>((r) => setImmediate(r));
-              this.server.flushPending();
+              await yieldTurn();
               if (this.ended) break;
               now = Date.now();
               t0 = performance.now();

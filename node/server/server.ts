@@ -1,5 +1,5 @@
 // The node process's server: owns databases, sessions, config and the listener. Reads requests,
-// dispatches them through the command table and writes replies once per tick per connection.
+// dispatches them through the command table and writes the replies at the end of each event-loop turn.
 import { Monitors } from './monitors.js';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -8,6 +8,7 @@ import { ProtocolError } from '../../common/resp/request-reader.js';
 import { Config, parseOutputBufferLimits, type OutputBufferLimits } from '../config/config.js';
 import { Db, type KeyspaceEvents } from '../store/keyspace.js';
 import { Session } from './session.js';
+import { onTurnYield } from './turn.js';
 import { E } from '../commands/errors.js';
 import { execute } from '../commands/dispatch.js';
 import { Blocking } from './blocking.js';
@@ -265,6 +266,7 @@ export class Server {
     if (this.cron !== null) clearInterval(this.cron);
     const hz = Math.min(500, Math.max(1, this.config.int('hz')));
     this.cron = setInterval(() => this.serverCron(), Math.floor(1000 / hz));
+    this.offTurnYield = onTurnYield(() => this.flushPending());
     this.cron.unref();
   }
 
@@ -320,6 +322,7 @@ export class Server {
   }
 
   private readonly processing = new Set<Session>();
+  private offTurnYield: () => void = () => {};
 
   /**
    * The wall clock read once per batch of pipelined requests (processInput): commands of the
@@ -396,12 +399,8 @@ export class Server {
     }
   }
 
-  /**
-   * Writes the replies waiting for the end of the turn. Work that runs in slices between I/O
-   * (a slot export) calls it first: immediates run in order, so a slice queued before the
-   * flush would hold those replies back.
-   */
-  flushPending(): void {
+  /** Writes the replies waiting for the end of the turn (also before sliced work: turn.ts). */
+  private flushPending(): void {
     this.flushScheduled = false;
     if (this.flushQueue.size === 0) return;
     for (const q of this.flushQueue) this.flush(q);
@@ -485,6 +484,7 @@ export class Server {
 
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
+    this.offTurnYield();
     for (const srv of this.servers) srv.close();
     for (const s of [...this.sessions.values()]) this.killSession(s);
     await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
