@@ -41,6 +41,20 @@ describe('strtod', () => {
     expect(parseStrictDouble('0x10')).toBe(16);
   });
 
+  it('string2d of plain integers (its fast path) agrees with strtod', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[+-]?[0-9]{0,18}$/), (s) => {
+        const r = strtod(s);
+        const expected = s.length > 0 && r.end === s.length && !r.erange ? r.value : null;
+        expect(Object.is(parseStrictDouble(s), expected)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(Object.is(parseStrictDouble('-0'), -0)).toBe(true);
+    expect(parseStrictDouble('+')).toBeNull();
+    expect(parseStrictDouble('-')).toBeNull();
+  });
+
   it('round-trips every finite double through formatDouble (%.17g)', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true }), (d) => {

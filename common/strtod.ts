@@ -154,8 +154,34 @@ export function cEnd(s: string): number {
  * underflow to zero, not NaN. Used for scores, increments and weights.
  */
 export function parseStrictDouble(s: string): number | null {
+  const int = plainInteger(s);
+  if (int === int) return int;
   if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
   const r = strtod(s);
   if (r.end !== s.length || r.erange || Number.isNaN(r.value)) return null;
   return r.value;
+}
+
+/**
+ * An optional sign and 1 to 15 decimal digits (every such value is exact in a double, and strtod
+ * would return it), else NaN: most scores are integers (ZADD key 12345 member), and strtod's
+ * general path costs allocations (its result, the slices it converts and compares).
+ */
+function plainInteger(s: string): number {
+  const n = s.length;
+  let i = 0;
+  let neg = false;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 /* - */ || c0 === 43 /* + */) {
+    neg = c0 === 45;
+    i = 1;
+  }
+  if (n - i === 0 || n - i > 15) return NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
 }
