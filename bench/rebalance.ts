@@ -9,6 +9,7 @@
 // Run: npm run build && flock /tmp/redshard-bench.lock node bench/rebalance.ts
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
 import { cli, cpuSeconds, fmt, loadavg, sleep, startServer, stop, until, type Proc } from './common.ts';
@@ -25,13 +26,32 @@ const RATE = process.env.REBALANCE_RATE;
 const BASELINE_MS = Number(process.env.REBALANCE_BASELINE_MS ?? 3000);
 /** REBALANCE_TIMELINE=1 prints when during the move the slow requests (over 1 ms) came (stderr). */
 const TIMELINE = process.env.REBALANCE_TIMELINE === '1';
+/**
+ * Profiling knobs (our nodes only). REBALANCE_NODE_FLAGS="--trace-gc ..." passes flags to the
+ * nodes' Node and writes their stdout to REBALANCE_OUT/node-<i>.log, each line prefixed with the
+ * ms since the move started. REBALANCE_PERF=1 runs `perf record -g` on the four nodes during the
+ * move only (REBALANCE_OUT/perf-<run>.data; node 3 is the target); add --perf-basic-prof to the flags.
+ */
+const NODE_FLAGS = process.env.REBALANCE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+const PERF = process.env.REBALANCE_PERF === '1';
+const OUT = process.env.REBALANCE_OUT ?? '/tmp';
+/** When the current move started (performance.now()), for the node logs' prefixes. */
+let moveT0 = 0;
+let startedNodes = 0;
 let nextPort = 21000 + Math.floor(Math.random() * 15000);
 
 async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
   for (let attempt = 0; ; attempt++) {
     nextPort += 1 + Math.floor(Math.random() * 50);
     try {
-      const p = await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '15000']);
+      const log = kind === 'redshard' && NODE_FLAGS.length > 0;
+      const p = await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '15000'], log ? { nodeFlags: NODE_FLAGS, pipe: true } : {});
+      if (log) {
+        const f = createWriteStream(join(OUT, `node-${startedNodes++ % 4}.log`));
+        const prefix = (d: Buffer) => f.write(d.toString().replace(/^(?=.)/gm, () => `${(performance.now() - moveT0).toFixed(1)} `));
+        p.child.stdout!.on('data', prefix);
+        p.child.stderr!.on('data', prefix);
+      }
       // The port may have been someone else's: ours answers with our child's pid.
       let pid = '';
       try {
@@ -201,8 +221,12 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         return [sum[0] + u, sum[1] + k];
       }, [0, 0]);
     const cpu0 = nodesCpu();
+    const perf = PERF && kind === 'redshard' ? spawn('perf', ['record', '-g', '-o', join(OUT, `perf-${how}.data`), '-p', nodes.map((n) => n.child.pid).join(',')], { stdio: 'ignore' }) : null;
+    if (perf !== null) await sleep(300);
     const t0 = performance.now();
+    moveT0 = t0;
     const marks: [number, string][] = [];
+    const phaseCpu: [number, number][][] = [];
     if (how === 'redis-cli') {
       await new Promise<void>((resolve, reject) => {
         const c = spawn('redis-cli', ['--cluster', 'rebalance', addr(nodes[0]!), '--cluster-use-empty-masters', '--cluster-yes'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -219,6 +243,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         left -= count;
         const first = own.indexOf(src.port);
         marks.push([performance.now() - t0, `import ${i} start`]);
+        phaseCpu.push(nodes.map((n) => cpuSeconds(n.child.pid)));
         await new Promise<void>((resolve, reject) => {
           const args = ['-p', String(nodes[3]!.port), 'cluster', 'import-slots', String(first), String(first + count - 1), 'from', '127.0.0.1', String(src.port)];
           if (RATE !== undefined) args.push('rate', RATE);
@@ -234,8 +259,22 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     }
     const ms = performance.now() - t0;
     const cpu1 = nodesCpu();
+    if (perf !== null) {
+      perf.kill('SIGINT');
+      await new Promise((r) => perf.once('exit', r));
+      console.error(`perf: ${join(OUT, `perf-${how}.data`)}; pids ${nodes.map((n) => n.child.pid).join(',')} (the last is the target)`);
+    }
     const cpu: [number, number] = [cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]];
     const res = await load.stop();
+    if (how === 'atomic') {
+      // Per node CPU of each import (the source's drop of the previous range runs into the next
+      // one), and of the last drop: 1.5 s after the move.
+      phaseCpu.push(nodes.map((n) => cpuSeconds(n.child.pid)));
+      await sleep(1500);
+      phaseCpu.push(nodes.map((n) => cpuSeconds(n.child.pid)));
+      const rows = phaseCpu.slice(1).map((now, i) => now.map(([u, k], j) => Math.round((u + k - phaseCpu[i]![j]![0] - phaseCpu[i]![j]![1]) * 1000)).join(' / '));
+      console.error(`node CPU ms (nodes 0 / 1 / 2 / target) per import, then in the 1.5 s after: ${rows.join('; ')}`);
+    }
     if (TIMELINE) printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
     if (res.errors.length > 0) console.error(`${kind} ${how}: client errors (first 5): ${res.errors.slice(0, 5).join("; ")}`);
     const own = owners(nodes[3]!.port);
