@@ -130,10 +130,11 @@ export class Db {
     return this.stringEncodings.size === 0 ? undefined : this.stringEncodings.get(key);
   }
 
-  delete(key: string): boolean {
+  /** `slot`: the key's slot when the caller knows it (saves hashing the key again). */
+  delete(key: string, slot?: number): boolean {
     const old = this.values.delete(key);
     if (old === undefined) return false;
-    const slot = keySlot(key);
+    slot ??= keySlot(key);
     const keys = this.slots[slot]!;
     keys.delete(key);
     if (keys.size === 0) this.slots[slot] = undefined;
@@ -237,8 +238,8 @@ export class Db {
     if (keys === undefined) return 0;
     for (const k of keys) {
       this.bytes -= chargedFor(k, this.values.delete(k)!);
-      this.expires.delete(k);
-      this.stringEncodings.delete(k);
+      if (this.expires.size !== 0) this.expires.delete(k);
+      if (this.stringEncodings.size !== 0) this.stringEncodings.delete(k);
     }
     this.slots[slot] = undefined;
     this.size -= keys.size;
