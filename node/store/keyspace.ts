@@ -89,8 +89,11 @@ export class Db {
     return this.get(key, now) !== undefined;
   }
 
-  /** Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). */
-  set(key: string, value: StoredValue, keepTtl = false): void {
+  /**
+   * Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). `now`: the
+   * caller's clock for a new key's access time (bulk writers read it once per batch).
+   */
+  set(key: string, value: StoredValue, keepTtl = false, now?: number): void {
     const old = this.values.set(key, value);
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
@@ -102,7 +105,7 @@ export class Db {
       this.size++;
       this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
-      this.clock.created(key, Date.now());
+      this.clock.created(key, now ?? Date.now());
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
