@@ -112,7 +112,7 @@ interface LoadResult {
   max: number;
   errors: string[];
   /** Requests over 1 ms: [ms since the move started, latency]. */
-  slow?: [number, number][];
+  slow?: [number, number, number][];
   last: [string, string][];
 }
 
@@ -221,6 +221,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         return [sum[0] + u, sum[1] + k];
       }, [0, 0]);
     const cpu0 = nodesCpu();
+    const before = owners(nodes[0]!.port);
     const perf = PERF && kind === 'redshard' ? spawn('perf', ['record', '-g', '-o', join(OUT, `perf-${how}.data`), '-p', nodes.map((n) => n.child.pid).join(',')], { stdio: 'ignore' }) : null;
     if (perf !== null) await sleep(300);
     const t0 = performance.now();
@@ -275,7 +276,10 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
       const rows = phaseCpu.slice(1).map((now, i) => now.map(([u, k], j) => Math.round((u + k - phaseCpu[i]![j]![0] - phaseCpu[i]![j]![1]) * 1000)).join(' / '));
       console.error(`node CPU ms (nodes 0 / 1 / 2 / target) per import, then in the 1.5 s after: ${rows.join('; ')}`);
     }
-    if (TIMELINE) printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
+    if (TIMELINE) {
+      printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
+      printSlowByNode(nodes, before, owners(nodes[3]!.port), ms, res.slow ?? []);
+    }
     if (res.errors.length > 0) console.error(`${kind} ${how}: client errors (first 5): ${res.errors.slice(0, 5).join("; ")}`);
     const own = owners(nodes[3]!.port);
     let moved = 0;
@@ -291,8 +295,33 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
   }
 }
 
+/**
+ * Where the slow requests of the move went: keys of the slots that moved (by source), and keys
+ * of each node's slots that stayed, beside the share of the load keys each group holds.
+ */
+function printSlowByNode(nodes: Proc[], before: Int32Array, after: Int32Array, ms: number, slow: [number, number, number][]): void {
+  const group = (slot: number): string => {
+    const src = nodes.findIndex((n) => n.port === before[slot]);
+    return after[slot] !== before[slot] ? `moved from node ${src}` : `stayed on node ${src}`;
+  };
+  const keys = new Map<string, number>();
+  for (let i = 0; i < LOAD_KEYS; i++) {
+    const g = group(keySlot(`load:${i}`));
+    keys.set(g, (keys.get(g) ?? 0) + 1);
+  }
+  const hits = new Map<string, number>();
+  let n = 0;
+  for (const [t, , slot] of slow) {
+    if (t < 0 || t > ms) continue;
+    n++;
+    hits.set(group(slot), (hits.get(group(slot)) ?? 0) + 1);
+  }
+  console.error(`slow requests by key group (share of slow / share of load keys):`);
+  for (const [g, k] of [...keys].sort()) console.error(`  ${g.padEnd(18)} ${fmt((100 * (hits.get(g) ?? 0)) / Math.max(1, n), 1).padStart(5)}% / ${fmt((100 * k) / LOAD_KEYS, 1)}%`);
+}
+
 /** Slow requests (over 1 ms) per 100 ms of the move, with the import boundaries (stderr). */
-function printTimeline(name: string, ms: number, slow: [number, number][], marks: [number, string][]): void {
+function printTimeline(name: string, ms: number, slow: [number, number, number][], marks: [number, string][]): void {
   const buckets = new Array<number>(Math.ceil(ms / 100) + 1).fill(0);
   for (const [t] of slow) if (t >= 0 && t <= ms) buckets[Math.floor(t / 100)]!++;
   console.error(`${name}: requests over 1 ms per 100 ms (${slow.length} in all)`);
