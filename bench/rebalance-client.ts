@@ -6,12 +6,13 @@
 // Usage: node bench/rebalance-client.ts <port> <workers> <load-keys>
 import { createInterface } from 'node:readline';
 import { Cluster } from 'ioredis';
+import { keySlot } from '../common/slots.ts';
 
 const [port, workers, loadKeys] = process.argv.slice(2).map(Number) as [number, number, number];
 const client = new Cluster([{ host: '127.0.0.1', port }]);
 let latencies: number[] = [];
-/** Requests over 1 ms: [ms since the last reset, latency] (a timeline of the slow ones). */
-let slow: [number, number][] = [];
+/** Requests over 1 ms: [ms since the last reset, latency, key slot] (a timeline of the slow ones). */
+let slow: [number, number, number][] = [];
 let since = performance.now();
 let errors: string[] = [];
 const last = new Map<string, string>();
@@ -27,13 +28,13 @@ async function worker(): Promise<void> {
       await client.set(k, v);
       const ls = performance.now() - t;
       latencies.push(ls);
-      if (ls > 1 && slow.length < 20_000) slow.push([t - since, ls]);
+      if (ls > 1 && slow.length < 20_000) slow.push([t - since, ls, keySlot(k)]);
       last.set(k, v);
       t = performance.now();
       const got = await client.get(k);
       const lg = performance.now() - t;
       latencies.push(lg);
-      if (lg > 1 && slow.length < 20_000) slow.push([t - since, lg]);
+      if (lg > 1 && slow.length < 20_000) slow.push([t - since, lg, keySlot(k)]);
       // Another worker may have written the key meanwhile: only a missing value is wrong.
       if (got === null) errors.push(`read ${k}: nil`);
     } catch (e) {

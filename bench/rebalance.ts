@@ -9,6 +9,7 @@
 // Run: npm run build && flock /tmp/redshard-bench.lock node bench/rebalance.ts
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../common/slots.ts';
 import { cli, cpuSeconds, fmt, loadavg, sleep, startServer, stop, until, type Proc } from './common.ts';
@@ -25,13 +26,32 @@ const RATE = process.env.REBALANCE_RATE;
 const BASELINE_MS = Number(process.env.REBALANCE_BASELINE_MS ?? 3000);
 /** REBALANCE_TIMELINE=1 prints when during the move the slow requests (over 1 ms) came (stderr). */
 const TIMELINE = process.env.REBALANCE_TIMELINE === '1';
+/**
+ * Profiling knobs (our nodes only). REBALANCE_NODE_FLAGS="--trace-gc ..." passes flags to the
+ * nodes' Node and writes their stdout to REBALANCE_OUT/node-<i>.log, each line prefixed with the
+ * ms since the move started. REBALANCE_PERF=1 runs `perf record -g` on the four nodes during the
+ * move only (REBALANCE_OUT/perf-<run>.data; node 3 is the target); add --perf-basic-prof to the flags.
+ */
+const NODE_FLAGS = process.env.REBALANCE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+const PERF = process.env.REBALANCE_PERF === '1';
+const OUT = process.env.REBALANCE_OUT ?? '/tmp';
+/** When the current move started (performance.now()), for the node logs' prefixes. */
+let moveT0 = 0;
+let startedNodes = 0;
 let nextPort = 21000 + Math.floor(Math.random() * 15000);
 
 async function startOne(kind: 'redshard' | 'redis'): Promise<Proc> {
   for (let attempt = 0; ; attempt++) {
     nextPort += 1 + Math.floor(Math.random() * 50);
     try {
-      const p = await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '15000']);
+      const log = kind === 'redshard' && NODE_FLAGS.length > 0;
+      const p = await startServer(kind, nextPort, ['--cluster-enabled', 'yes', '--cluster-node-timeout', '15000'], log ? { nodeFlags: NODE_FLAGS, pipe: true } : {});
+      if (log) {
+        const f = createWriteStream(join(OUT, `node-${startedNodes++ % 4}.log`));
+        const prefix = (d: Buffer) => f.write(d.toString().replace(/^(?=.)/gm, () => `${(performance.now() - moveT0).toFixed(1)} `));
+        p.child.stdout!.on('data', prefix);
+        p.child.stderr!.on('data', prefix);
+      }
       // The port may have been someone else's: ours answers with our child's pid.
       let pid = '';
       try {
@@ -92,7 +112,7 @@ interface LoadResult {
   max: number;
   errors: string[];
   /** Requests over 1 ms: [ms since the move started, latency]. */
-  slow?: [number, number][];
+  slow?: [number, number, number][];
   last: [string, string][];
 }
 
@@ -201,8 +221,13 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         return [sum[0] + u, sum[1] + k];
       }, [0, 0]);
     const cpu0 = nodesCpu();
+    const before = owners(nodes[0]!.port);
+    const perf = PERF && kind === 'redshard' ? spawn('perf', ['record', '-g', '-o', join(OUT, `perf-${how}.data`), '-p', nodes.map((n) => n.child.pid).join(',')], { stdio: 'ignore' }) : null;
+    if (perf !== null) await sleep(300);
     const t0 = performance.now();
+    moveT0 = t0;
     const marks: [number, string][] = [];
+    const phaseCpu: [number, number][][] = [];
     if (how === 'redis-cli') {
       await new Promise<void>((resolve, reject) => {
         const c = spawn('redis-cli', ['--cluster', 'rebalance', addr(nodes[0]!), '--cluster-use-empty-masters', '--cluster-yes'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -219,6 +244,7 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
         left -= count;
         const first = own.indexOf(src.port);
         marks.push([performance.now() - t0, `import ${i} start`]);
+        phaseCpu.push(nodes.map((n) => cpuSeconds(n.child.pid)));
         await new Promise<void>((resolve, reject) => {
           const args = ['-p', String(nodes[3]!.port), 'cluster', 'import-slots', String(first), String(first + count - 1), 'from', '127.0.0.1', String(src.port)];
           if (RATE !== undefined) args.push('rate', RATE);
@@ -234,9 +260,26 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
     }
     const ms = performance.now() - t0;
     const cpu1 = nodesCpu();
+    if (perf !== null) {
+      perf.kill('SIGINT');
+      await new Promise((r) => perf.once('exit', r));
+      console.error(`perf: ${join(OUT, `perf-${how}.data`)}; pids ${nodes.map((n) => n.child.pid).join(',')} (the last is the target)`);
+    }
     const cpu: [number, number] = [cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]];
     const res = await load.stop();
-    if (TIMELINE) printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
+    if (how === 'atomic') {
+      // Per node CPU of each import (the source's drop of the previous range runs into the next
+      // one), and of the last drop: 1.5 s after the move.
+      phaseCpu.push(nodes.map((n) => cpuSeconds(n.child.pid)));
+      await sleep(1500);
+      phaseCpu.push(nodes.map((n) => cpuSeconds(n.child.pid)));
+      const rows = phaseCpu.slice(1).map((now, i) => now.map(([u, k], j) => Math.round((u + k - phaseCpu[i]![j]![0] - phaseCpu[i]![j]![1]) * 1000)).join(' / '));
+      console.error(`node CPU ms (nodes 0 / 1 / 2 / target) per import, then in the 1.5 s after: ${rows.join('; ')}`);
+    }
+    if (TIMELINE) {
+      printTimeline(`${kind} ${how}`, ms, res.slow ?? [], marks);
+      printSlowByNode(nodes, before, owners(nodes[3]!.port), ms, res.slow ?? []);
+    }
     if (res.errors.length > 0) console.error(`${kind} ${how}: client errors (first 5): ${res.errors.slice(0, 5).join("; ")}`);
     const own = owners(nodes[3]!.port);
     let moved = 0;
@@ -252,8 +295,33 @@ async function run(kind: 'redshard' | 'redis', how: 'redis-cli' | 'atomic'): Pro
   }
 }
 
+/**
+ * Where the slow requests of the move went: keys of the slots that moved (by source), and keys
+ * of each node's slots that stayed, beside the share of the load keys each group holds.
+ */
+function printSlowByNode(nodes: Proc[], before: Int32Array, after: Int32Array, ms: number, slow: [number, number, number][]): void {
+  const group = (slot: number): string => {
+    const src = nodes.findIndex((n) => n.port === before[slot]);
+    return after[slot] !== before[slot] ? `moved from node ${src}` : `stayed on node ${src}`;
+  };
+  const keys = new Map<string, number>();
+  for (let i = 0; i < LOAD_KEYS; i++) {
+    const g = group(keySlot(`load:${i}`));
+    keys.set(g, (keys.get(g) ?? 0) + 1);
+  }
+  const hits = new Map<string, number>();
+  let n = 0;
+  for (const [t, , slot] of slow) {
+    if (t < 0 || t > ms) continue;
+    n++;
+    hits.set(group(slot), (hits.get(group(slot)) ?? 0) + 1);
+  }
+  console.error(`slow requests by key group (share of slow / share of load keys):`);
+  for (const [g, k] of [...keys].sort()) console.error(`  ${g.padEnd(18)} ${fmt((100 * (hits.get(g) ?? 0)) / Math.max(1, n), 1).padStart(5)}% / ${fmt((100 * k) / LOAD_KEYS, 1)}%`);
+}
+
 /** Slow requests (over 1 ms) per 100 ms of the move, with the import boundaries (stderr). */
-function printTimeline(name: string, ms: number, slow: [number, number][], marks: [number, string][]): void {
+function printTimeline(name: string, ms: number, slow: [number, number, number][], marks: [number, string][]): void {
   const buckets = new Array<number>(Math.ceil(ms / 100) + 1).fill(0);
   for (const [t] of slow) if (t >= 0 && t <= ms) buckets[Math.floor(t / 100)]!++;
   console.error(`${name}: requests over 1 ms per 100 ms (${slow.length} in all)`);

@@ -54,6 +54,21 @@ describe('export chunk writer', () => {
     );
   });
 
+  it('carves chunks out of the shared slab without touching the ones taken before', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(latin1, fc.uint8Array({ maxLength: 70_000 })), { minLength: 1, maxLength: 40 }), (cmds) => {
+        const taken: [Buffer, string][] = [];
+        for (const [key, payload] of cmds) {
+          const w = new ChunkWriter(16 << 10, true);
+          writeRestore(w, key, 0, payload);
+          taken.push([w.take(), encodeCommand(['RESTORE', key, '0', Buffer.from(payload).toString('latin1'), 'ABSTTL', 'REPLACE'])]);
+        }
+        for (const [chunk, expected] of taken) expect(chunk.equals(Buffer.from(expected, 'latin1'))).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('writes decimals as String() does', () => {
     fc.assert(
       fc.property(fc.oneof(fc.nat(), fc.maxSafeNat()), (v) => {

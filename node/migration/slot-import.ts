@@ -104,6 +104,8 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     // Per key, nothing but the key and the value is allocated on the common path: one request
     // object reused, the command for replicas / the AOF built only when someone takes it.
     const req = { key: '', replace: true, absttl: true, ttl: 0 };
+    /** The clock of the keys applied in this turn (one read per turn, not per key). */
+    let applyNow = Date.now();
     let pBuf: Buffer = Buffer.alloc(0);
     let pStart = 0;
     let pEnd = 0;
@@ -115,7 +117,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
         // result object. Only a key sent twice differs from RESTORE REPLACE: it keeps the idle
         // time of its first copy (milliseconds older).
         if (server.snapshots.size !== 0) for (const s of server.snapshots) s.beforeWrite(db, key);
-        db.set(key, value);
+        db.set(key, value, false, applyNow);
         server.touchWatched(0, key);
         server.dirty++;
         server.blocking.signalReady(0, key);
@@ -172,6 +174,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
             busy = false;
             if (settled) return;
             if (!r.ok || r.value === null) return badPayload(key);
+            applyNow = Date.now();
             install(key, at, payload, r.value);
             sock.resume();
             pump();
@@ -216,6 +219,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     // Applying is bounded per event-loop turn too, so that this node's clients keep being served.
     const pump = (): void => {
       const t0 = performance.now();
+      applyNow = Date.now();
       let n = 0;
       for (let v = !busy ? reader.next() : undefined; v !== undefined && !settled; v = !busy ? reader.next() : undefined) {
         apply(v);

@@ -89,8 +89,11 @@ export class Db {
     return this.get(key, now) !== undefined;
   }
 
-  /** Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). */
-  set(key: string, value: StoredValue, keepTtl = false): void {
+  /**
+   * Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). `now`: the
+   * caller's clock for a new key's access time (bulk writers read it once per batch).
+   */
+  set(key: string, value: StoredValue, keepTtl = false, now?: number): void {
     const old = this.values.set(key, value);
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
@@ -102,7 +105,7 @@ export class Db {
       this.size++;
       this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
-      this.clock.created(key, Date.now());
+      this.clock.created(key, now ?? Date.now());
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
@@ -130,10 +133,11 @@ export class Db {
     return this.stringEncodings.size === 0 ? undefined : this.stringEncodings.get(key);
   }
 
-  delete(key: string): boolean {
+  /** `slot`: the key's slot when the caller knows it (saves hashing the key again). */
+  delete(key: string, slot?: number): boolean {
     const old = this.values.delete(key);
     if (old === undefined) return false;
-    const slot = keySlot(key);
+    slot ??= keySlot(key);
     const keys = this.slots[slot]!;
     keys.delete(key);
     if (keys.size === 0) this.slots[slot] = undefined;
@@ -237,8 +241,8 @@ export class Db {
     if (keys === undefined) return 0;
     for (const k of keys) {
       this.bytes -= chargedFor(k, this.values.delete(k)!);
-      this.expires.delete(k);
-      this.stringEncodings.delete(k);
+      if (this.expires.size !== 0) this.expires.delete(k);
+      if (this.stringEncodings.size !== 0) this.stringEncodings.delete(k);
     }
     this.slots[slot] = undefined;
     this.size -= keys.size;
