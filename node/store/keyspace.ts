@@ -65,7 +65,8 @@ export class Db {
   /** The value of a live key, expiring it first if its time has come; counts as an access. */
   get(key: string, now: number): StoredValue | undefined {
     const v = this.peek(key, now);
-    if (v !== undefined) this.clock.touch(key, now);
+    // peek() found it with values.get(), which left the key's hash behind for the clock.
+    if (v !== undefined) this.clock.touchHashed(this.values.lastHash, now);
     return v;
   }
 
@@ -92,6 +93,7 @@ export class Db {
   /** Stores a value. Unless keepTtl, any previous expiry is removed (as SET does). */
   set(key: string, value: StoredValue, keepTtl = false): void {
     const old = this.values.set(key, value);
+    const h = this.values.lastHash;
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
     if (old === undefined) {
@@ -102,7 +104,7 @@ export class Db {
       this.size++;
       this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
-      this.clock.created(key, Date.now());
+      this.clock.createdHashed(h, Date.now());
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
