@@ -182,7 +182,8 @@ function incrBy(ctx: Ctx, key: string, delta: bigint | number): void {
   // modified() without its re-estimate: the store charged the string exactly.
   ctx.server.touchWatched(ctx.db.index, key);
   ctx.server.dirty++;
-  ctx.out.raw(`:${next}\r\n`);
+  if (next.length <= 3) ctx.out.int(+next);
+  else ctx.out.raw(`:${next}\r\n`);
 }
 
 function addChecked(a: bigint, b: bigint): string {
