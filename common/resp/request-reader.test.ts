@@ -75,6 +75,19 @@ describe('RequestReader', () => {
     );
   });
 
+  it('decodes every byte value at every short length (the in-V8 decoder) and past it', () => {
+    const reqs: string[][] = [];
+    for (let n = 0; n <= 30; n++) {
+      for (let start = 0; start < 256; start += n + 1) {
+        const arg = Array.from({ length: n }, (_, i) => String.fromCharCode((start + i * 7) & 255)).join('');
+        reqs.push(['SET', arg, arg + 'x', 'y' + arg]);
+      }
+    }
+    const { reqs: got, error } = readAll(new RequestReader(), [Buffer.from(reqs.map(command).join(''), 'latin1')]);
+    expect(error).toBe(null);
+    expect(got).toEqual(reqs);
+  });
+
   it('round-trips repeated and near-equal arguments at every position (the reused strings)', () => {
     const near = fc.constantFrom('GET', 'get', 'GEt', 'SET', 'GETX', 'GE', '', 'é\x00', 'HSET', 'x'.repeat(16), 'x'.repeat(17), 'x'.repeat(16) + 'y', 'x'.repeat(15) + 'y');
     const arg = fc.oneof(near, near, latin1);
