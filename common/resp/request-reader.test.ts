@@ -75,9 +75,23 @@ describe('RequestReader', () => {
     );
   });
 
-  it('round-trips repeated and near-equal command names (the reused name string)', () => {
-    const name = fc.constantFrom('GET', 'get', 'GEt', 'SET', 'GETX', 'GE', '', 'é\x00', 'HSET', 'x'.repeat(16), 'x'.repeat(17), 'x'.repeat(16) + 'y');
-    const req = fc.tuple(name, fc.array(latin1, { maxLength: 3 })).map(([n, rest]) => [n, ...rest]);
+  it('decodes every byte value at every short length (the in-V8 decoder) and past it', () => {
+    const reqs: string[][] = [];
+    for (let n = 0; n <= 30; n++) {
+      for (let start = 0; start < 256; start += n + 1) {
+        const arg = Array.from({ length: n }, (_, i) => String.fromCharCode((start + i * 7) & 255)).join('');
+        reqs.push(['SET', arg, arg + 'x', 'y' + arg]);
+      }
+    }
+    const { reqs: got, error } = readAll(new RequestReader(), [Buffer.from(reqs.map(command).join(''), 'latin1')]);
+    expect(error).toBe(null);
+    expect(got).toEqual(reqs);
+  });
+
+  it('round-trips repeated and near-equal arguments at every position (the reused strings)', () => {
+    const near = fc.constantFrom('GET', 'get', 'GEt', 'SET', 'GETX', 'GE', '', 'é\x00', 'HSET', 'x'.repeat(16), 'x'.repeat(17), 'x'.repeat(16) + 'y', 'x'.repeat(15) + 'y');
+    const arg = fc.oneof(near, near, latin1);
+    const req = fc.tuple(near, fc.array(arg, { maxLength: 6 })).map(([n, rest]) => [n, ...rest]);
     fc.assert(
       fc.property(fc.array(req, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }), (reqs, cuts) => {
         const wire = Buffer.from(reqs.map(command).join(''), 'latin1');

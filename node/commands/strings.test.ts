@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { smallInt } from './strings.js';
 
-/** What INCR's fast path accepted before smallInt: the canonical form, up to 15 digits. */
-const CANONICAL = /^-?(0|[1-9][0-9]{0,14})$/;
+/** Redis's integers (string2ll: no "-0", no leading zero) of up to 15 digits. */
+const CANONICAL = /^(0|-?[1-9][0-9]{0,14})$/;
 
 describe('smallInt', () => {
   it('accepts exactly the canonical integers of up to 15 digits, with their value', () => {
@@ -18,7 +18,8 @@ describe('smallInt', () => {
       { numRuns: 3000 },
     );
     for (const s of ['', '-', '00', '-00', '01', '+1', ' 1', '1 ', '1e3', '0x1', '1000000000000000', '-1000000000000000']) expect(smallInt(s)).toBeNaN();
-    expect(Object.is(smallInt('-0'), -0)).toBe(true);
+    // redis-server 7.0 answers INCR of "-0" with "value is not an integer" (test/node/differential-strings).
+    expect(smallInt('-0')).toBeNaN();
     expect(smallInt('999999999999999')).toBe(999999999999999);
   });
 });

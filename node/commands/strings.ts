@@ -161,28 +161,39 @@ export function smallInt(s: string): number {
     if (c < 0 || c > 9) return NaN;
     v = v * 10 + c;
   }
-  return i === 1 ? -v : v;
+  // "-0" is not an integer to Redis (string2ll): NaN sends it to parseInt64, which refuses it.
+  if (i === 1) return v === 0 ? NaN : -v;
+  return v;
 }
+
+/** The strings of 0..9999, as Redis shares its small integer objects: counters skip String() and shareShort(). */
+const SMALL_COUNTERS = 10000;
+const COUNTER_STRINGS: readonly string[] = Array.from({ length: SMALL_COUNTERS }, (_, i) => shareShort(String(i)));
 
 function incrBy(ctx: Ctx, key: string, delta: bigint | number): void {
   const cur = readString(ctx, key);
   let next: string;
   const base = cur === undefined ? 0 : smallInt(cur);
+  // A result in 0..9999 (the common counter) takes its shared string and reply as they are.
+  let small = -1;
   if (base === base /* not NaN */) {
-    if (typeof delta === 'number' && Math.abs(delta) < 2 ** 50) next = String(base + delta);
-    else next = addChecked(BigInt(base), BigInt(delta));
+    if (typeof delta === 'number' && Math.abs(delta) < 2 ** 50) {
+      const r = base + delta;
+      if (r >= 0 && r < SMALL_COUNTERS) small = r;
+      next = small >= 0 ? COUNTER_STRINGS[small]! : shareShort(String(r));
+    } else next = shareShort(addChecked(BigInt(base), BigInt(delta)));
   } else {
     const n = parseInt64(cur!);
     if (n === null) fail(E.notInteger);
-    next = addChecked(n, BigInt(delta));
+    next = shareShort(addChecked(n, BigInt(delta)));
   }
-  next = shareShort(next);
   if (cur !== undefined) ctx.db.replace(key, next, cur);
   else ctx.db.set(key, next);
   // modified() without its re-estimate: the store charged the string exactly.
   ctx.server.touchWatched(ctx.db.index, key);
   ctx.server.dirty++;
-  ctx.out.raw(`:${next}\r\n`);
+  if (small >= 0) ctx.out.int(small);
+  else ctx.out.raw(`:${next}\r\n`);
 }
 
 function addChecked(a: bigint, b: bigint): string {

@@ -131,10 +131,19 @@ export function lookupCommand(lowerName: string): Command | undefined {
 const bySpelling = new Map<string, Command>();
 const MAX_SPELLINGS = 4096;
 
+let lastSpelling = '';
+let lastFound: Command | undefined;
+
 /** The entry for a command name as a client sent it (any letter case). */
 export function findCommand(name: string): Command | undefined {
+  // Pipelined requests repeat their command, and the request reader hands out the same string.
+  if (name === lastSpelling) return lastFound;
   const hit = bySpelling.get(name);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    lastSpelling = name;
+    lastFound = hit;
+    return hit;
+  }
   const c = byName.get(name.toLowerCase());
   // Spellings come from clients: bound how many get remembered.
   if (c !== undefined && bySpelling.size < MAX_SPELLINGS) bySpelling.set(name, c);

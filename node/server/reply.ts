@@ -2,6 +2,9 @@
 // the socket once per tick, in one write.
 import { formatDouble, type RespVersion } from '../../common/resp/encode.js';
 
+const SMALL_INTS = 1024;
+const INT_REPLIES: readonly string[] = Array.from({ length: SMALL_INTS }, (_, i) => `:${i}\r\n`);
+
 export class Reply {
   resp: RespVersion = 2;
   buf = '';
@@ -33,7 +36,9 @@ export class Reply {
     this.add(`-${msg.replace(/[\r\n]+/g, ' ')}\r\n`);
   }
   int(n: number | bigint): void {
-    this.add(`:${n}\r\n`);
+    // Small counts (HSET's 0/1, INCR's counters, list lengths) come from a table, not a new string.
+    if (typeof n === 'number' && n >= 0 && n < SMALL_INTS && (n | 0) === n) this.add(INT_REPLIES[n]!);
+    else this.add(`:${n}\r\n`);
   }
   bulk(s: string): void {
     this.add(`$${s.length}\r\n${s}\r\n`);

@@ -2,16 +2,19 @@
 // hashed side table instead of on the values: strings stay bare JS strings, and the cost is a few
 // bytes per key. Keys that share a table cell share a clock (like Redis's approximate LRU, this
 // only makes the idle time of the less recently used key look smaller).
+import { tableHash } from './key-table.js';
 
 /** Clock units: 10 ms, so LRU tells apart keys used within the same second; wraps after ~497 days. */
 const UNIT_MS = 10;
 const MIN_BITS = 12;
 
-/** FNV-1a over the key's chars (keys are latin1 strings: one char per byte). */
-export function keyHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+/**
+ * A key's clock cell comes from its key-table hash (tableHash), which the keyspace has just
+ * computed for the lookup that counts as the access: no second hash of the key per command.
+ * Bit 0 of that hash is always set, so cells are chosen from the bits above it.
+ */
+function cellBits(h: number): number {
+  return h >>> 1;
 }
 
 export class AccessClock {
@@ -52,21 +55,31 @@ export class AccessClock {
   }
 
   touch(key: string, nowMs: number): void {
-    const i = keyHash(key) & this.mask;
+    this.touchHashed(tableHash(key), nowMs);
+  }
+
+  /** touch() of the key whose tableHash is `h`. */
+  touchHashed(h: number, nowMs: number): void {
+    const i = cellBits(h) & this.mask;
     if (this.freqs !== null) this.freqs[i] = lfuIncrement(this.decayed(i, nowMs), this.lfuLogFactor);
     this.times[i] = AccessClock.units(nowMs);
   }
 
   /** A key just created: fresh clock and, under LFU, the initial counter. */
   created(key: string, nowMs: number): void {
-    const i = keyHash(key) & this.mask;
+    this.createdHashed(tableHash(key), nowMs);
+  }
+
+  /** created() of the key whose tableHash is `h`. */
+  createdHashed(h: number, nowMs: number): void {
+    const i = cellBits(h) & this.mask;
     this.times[i] = AccessClock.units(nowMs);
     if (this.freqs !== null) this.freqs[i] = LFU_INIT_VAL;
   }
 
   /** Whole seconds of the clock since the last use, as Redis's 1-second LRU clock counts them. */
   idleSeconds(key: string, nowMs: number): number {
-    const t = this.times[keyHash(key) & this.mask]!;
+    const t = this.times[cellBits(tableHash(key)) & this.mask]!;
     if (t === 0) return 0;
     const perSecond = 1000 / UNIT_MS;
     return Math.max(0, Math.floor(AccessClock.units(nowMs) / perSecond) - Math.floor(t / perSecond));
@@ -74,7 +87,7 @@ export class AccessClock {
 
   /** Milliseconds since the key was last used (approximate). */
   idleMs(key: string, nowMs: number): number {
-    const t = this.times[keyHash(key) & this.mask]!;
+    const t = this.times[cellBits(tableHash(key)) & this.mask]!;
     if (t === 0) return 0;
     return ((AccessClock.units(nowMs) - t) >>> 0) * UNIT_MS;
   }
@@ -92,7 +105,7 @@ export class AccessClock {
   /** The LFU counter after decay, as OBJECT FREQ reports it. */
   frequency(key: string, nowMs: number): number {
     if (this.freqs === null) return 0;
-    return this.decayed(keyHash(key) & this.mask, nowMs);
+    return this.decayed(cellBits(tableHash(key)) & this.mask, nowMs);
   }
 
   private decayed(i: number, nowMs: number): number {

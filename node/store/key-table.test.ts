@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KeyTable } from './key-table.js';
+import { KeyTable, tableHash } from './key-table.js';
 
 type Op = { kind: 'set'; key: string; value: number } | { kind: 'get'; key: string } | { kind: 'delete'; key: string } | { kind: 'getThenSet'; key: string; value: number } | { kind: 'clear' };
 
@@ -21,8 +21,13 @@ function replay(t: KeyTable<number>, ops: Op[]): void {
     if (o.kind === 'set' || o.kind === 'getThenSet') {
       if (o.kind === 'getThenSet') expect(t.get(o.key)).toBe(m.get(o.key));
       expect(t.set(o.key, o.value)).toBe(m.get(o.key));
+      // A key added (or found) leaves its hash for the keyspace's access clock.
+      if (!m.has(o.key) || o.kind === 'getThenSet') expect(t.lastHash).toBe(tableHash(o.key));
       m.set(o.key, o.value);
-    } else if (o.kind === 'get') expect(t.get(o.key)).toBe(m.get(o.key));
+    } else if (o.kind === 'get') {
+      expect(t.get(o.key)).toBe(m.get(o.key));
+      if (m.has(o.key)) expect(t.lastHash).toBe(tableHash(o.key));
+    }
     else if (o.kind === 'delete') {
       expect(t.delete(o.key)).toBe(m.get(o.key));
       m.delete(o.key);

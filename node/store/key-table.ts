@@ -65,6 +65,11 @@ export class KeyTable<V> {
   /** The cell of the last key found by get(), so that a write right after it skips the probe. */
   private recentEntries: (string | V | undefined)[] | null = null;
   private recentCell = 0;
+  /**
+   * tableHash of the key last found by get() or added by set(): the keyspace's access clock is
+   * indexed by it, so the lookup's hash serves the clock too. Read it right after that call.
+   */
+  lastHash = 0;
 
   /**
    * `subTables` (a power of two up to 64): the keyspace uses 64 to bound resize pauses; a
@@ -94,6 +99,7 @@ export class KeyTable<V> {
       if (x === h && t.entries[2 * i] === key) {
         this.recentEntries = t.entries;
         this.recentCell = i;
+        this.lastHash = h;
         return t.entries[2 * i + 1] as V;
       }
       if (++i === cap) i = 0;
@@ -136,6 +142,7 @@ export class KeyTable<V> {
     t.entries[2 * i + 1] = value;
     t.size++;
     this.size++;
+    this.lastHash = h;
     return undefined;
   }
 

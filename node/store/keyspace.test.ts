@@ -104,4 +104,26 @@ describe('Db keyspace', () => {
     }
     expect(seen).toEqual(['{t}:0', '{t}:2', '{t}:3', '{t}:9']);
   });
+
+  it("an access stamps the clock of the key read, and a new key's own clock", () => {
+    // Clock cells are 1 per key here (fewer keys than cells), so each key's idle time is its own.
+    const db = new Db(0, QUIET);
+    const t0 = Date.now();
+    const keys = Array.from({ length: 200 }, (_, i) => `k:${i}`);
+    for (const k of keys) db.set(k, 'v');
+    for (const k of keys) expect(db.clock.idleMs(k, t0 + 60_000)).toBeGreaterThanOrEqual(50_000);
+    const later = t0 + 60_000;
+    for (let i = 0; i < keys.length; i += 2) expect(db.get(keys[i]!, later)).toBe('v');
+    let stale = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const idle = db.clock.idleMs(keys[i]!, later);
+      if (i % 2 === 0) expect(idle).toBe(0);
+      else if (idle >= 50_000) stale++;
+    }
+    // Unread keys keep their old stamp unless they share a cell with a read one.
+    expect(stale).toBeGreaterThan(keys.length / 2 - 10);
+    // peek() does not count as an access.
+    db.peek(keys[1]!, later + 60_000);
+    expect(db.clock.idleMs(keys[1]!, later + 60_000)).toBeGreaterThanOrEqual(100_000);
+  });
 });

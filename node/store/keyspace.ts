@@ -65,7 +65,8 @@ export class Db {
   /** The value of a live key, expiring it first if its time has come; counts as an access. */
   get(key: string, now: number): StoredValue | undefined {
     const v = this.peek(key, now);
-    if (v !== undefined) this.clock.touch(key, now);
+    // peek() found it with values.get(), which left the key's hash behind for the clock.
+    if (v !== undefined) this.clock.touchHashed(this.values.lastHash, now);
     return v;
   }
 
@@ -95,6 +96,7 @@ export class Db {
    */
   set(key: string, value: StoredValue, keepTtl = false, now?: number): void {
     const old = this.values.set(key, value);
+    const h = this.values.lastHash;
     if (old !== undefined) this.bytes -= chargedFor(key, old);
     this.bytes += chargeFor(key, value);
     if (old === undefined) {
@@ -105,7 +107,7 @@ export class Db {
       this.size++;
       this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
-      this.clock.created(key, now ?? Date.now());
+      this.clock.createdHashed(h, now ?? Date.now());
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.stringEncodings.size !== 0) this.stringEncodings.delete(key);
