@@ -112,8 +112,12 @@ const SPAN_MAX = 16;
 
 /** Longest argument remembered for reuse (see arg()). */
 const RECENT_MAX = 16;
-/** Argument positions remembered: the command name and the first three arguments. */
-const RECENT_SLOTS = 4;
+/**
+ * Argument positions remembered: the command name and the first argument (the key of most
+ * commands). Later positions hold values, which real pipelines rarely repeat byte for byte
+ * (redis-benchmark does: its payload is fixed, and reusing it would only flatter the benchmark).
+ */
+const RECENT_SLOTS = 2;
 
 export class RequestReader {
   private buf: Buffer = Buffer.alloc(0);
@@ -294,8 +298,8 @@ export class RequestReader {
   /**
    * The argument at buf[p, p+n), position `i` of its request: the previous request's string at
    * that position when the bytes are the same. Pipelined requests repeat their command name and
-   * often a key or value (LPUSH mylist xxx), and one short compare costs less than a native call
-   * and a new string; equal arguments then also compare equal by identity in the key tables.
+   * often their key (LPUSH queue ...), and one short compare costs less than a native call and a
+   * new string; equal keys then also compare equal by identity in the key tables.
    */
   private arg(buf: Buffer, p: number, n: number, i: number): string {
     if (i >= RECENT_SLOTS || n > RECENT_MAX) return n <= SHORT_MAX ? latin1Short(buf, p, n) : (buf as Latin1Sliceable).latin1Slice(p, p + n);
