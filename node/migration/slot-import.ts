@@ -16,6 +16,7 @@ import { encodingThresholds } from '../commands/thresholds.js';
 import { installRestored, RESTORE_SLICED_BYTES } from '../commands/migrate.js';
 import { decodeDumpPayload, decodeDumpPayloadSteps } from './dump-payload.js';
 import { runSliced } from './slices.js';
+import { flushHeldReplies } from '../server/turn.js';
 import { storedValueSink } from './value-convert.js';
 import { runningImports, type RunningImport } from './outcome.js';
 import { E } from '../commands/errors.js';
@@ -218,6 +219,7 @@ export function importSlots(server: Server, m: ClusterManager, start: number, en
     let yielding = false;
     // Applying is bounded per event-loop turn too, so that this node's clients keep being served.
     const pump = (): void => {
+      flushHeldReplies();
       const t0 = performance.now();
       applyNow = Date.now();
       let n = 0;
