@@ -258,6 +258,7 @@ export class Server {
     }
     if (this.servers.length === 0) throw new Error('could not bind any address');
     this.memory.start();
+    this.offTurnYield = onTurnYield(() => this.flushPending());
     this.startCron();
     this.config.onChange((name) => {
       if (name === 'hz' && this.cron !== null) this.startCron();
@@ -268,7 +269,6 @@ export class Server {
     if (this.cron !== null) clearInterval(this.cron);
     const hz = Math.min(500, Math.max(1, this.config.int('hz')));
     this.cron = setInterval(() => this.serverCron(), Math.floor(1000 / hz));
-    this.offTurnYield = onTurnYield(() => this.flushPending());
     this.cron.unref();
   }
 
