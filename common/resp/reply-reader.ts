@@ -17,7 +17,9 @@ type ParserCtor = new (opts: {
   stringNumbers: boolean;
 }) => RedisParser;
 
-const Parser = createRequire(import.meta.url)('redis-parser') as ParserCtor;
+// Loaded on the first reader: a node that never dials another server (no MIGRATE, no replica)
+// does not keep redis-parser's modules.
+let Parser: ParserCtor | undefined;
 
 function toValue(r: unknown): RespValue {
   if (r === null || r === undefined) return null;
@@ -34,6 +36,7 @@ export class ReplyReader {
   fatal: string | null = null;
 
   constructor() {
+    Parser ??= createRequire(import.meta.url)('redis-parser') as ParserCtor;
     this.parser = new Parser({
       returnReply: (r) => this.queue.push(toValue(r)),
       returnError: (e) => this.queue.push({ error: e.message }),

@@ -23,11 +23,26 @@ export interface KeyspaceEvents {
 
 export type StringEncodingOverride = 'raw' | 'embstr';
 
+/**
+ * A zero-length slot array with the elements kind of a filled one (holey, objects), so that the
+ * reads of `slots[slot]` see one array map whether a database has keys or not.
+ */
+function noSlots(): (Set<string> | undefined)[] {
+  const a: (Set<string> | undefined)[] = new Array(1);
+  a[0] = new Set<string>();
+  a.length = 0;
+  return a;
+}
+
 export class Db {
   /** Every key's value (see key-table.ts); the slot sets below order and group the keys. */
   private values = new KeyTable<StoredValue>();
-  /** The keys of each slot in insertion order (undefined when none); only created and deleted keys touch it. */
-  private slots: (Set<string> | undefined)[] = new Array(SLOT_COUNT);
+  /**
+   * The keys of each slot in insertion order (undefined when none); only created and deleted keys
+   * touch it. Empty (length 0, every read undefined) until the first key: a 16384-cell array is
+   * 128 KiB, and most of the 16 databases never hold a key.
+   */
+  private slots: (Set<string> | undefined)[] = noSlots();
   expires = new Map<string, number>();
   /** Last access (and LFU counter) per key, for eviction and OBJECT IDLETIME/FREQ. */
   clock = new AccessClock();
@@ -102,8 +117,10 @@ export class Db {
     if (old === undefined) {
       const slot = keySlot(key);
       const keys = this.slots[slot];
-      if (keys === undefined) this.slots[slot] = new Set<string>().add(key);
-      else keys.add(key);
+      if (keys === undefined) {
+        if (this.slots.length === 0) this.slots = new Array(SLOT_COUNT);
+        this.slots[slot] = new Set<string>().add(key);
+      } else keys.add(key);
       this.size++;
       this.events.added(this, key);
       if (this.size > this.clock.capacity) this.clock.grow();
