@@ -23,6 +23,28 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('Db keyspace', () => {
+  it('answers as empty before its first key allocates the slot index, and swaps with a filled one', () => {
+    const empty = new Db(1, QUIET);
+    expect(empty.countInSlot(keySlot('k'))).toBe(0);
+    expect(empty.slotKeys(keySlot('k'))).toBeUndefined();
+    expect(empty.keysInSlot(keySlot('k'), 10)).toEqual([]);
+    expect(empty.nextNonEmptySlot(0)).toBe(-1);
+    expect([...empty.entries()]).toEqual([]);
+    expect(empty.flushSlot(keySlot('k'))).toBe(0);
+    expect(empty.randomKey()).toBeUndefined();
+    empty.flush();
+    const filled = new Db(0, QUIET);
+    filled.set('k', 'v');
+    filled.swapContents(empty);
+    expect(filled.size).toBe(0);
+    expect(filled.nextNonEmptySlot(0)).toBe(-1);
+    expect(empty.keysInSlot(keySlot('k'), 10)).toEqual(['k']);
+    filled.set('j', 'w');
+    expect(filled.keysInSlot(keySlot('j'), 10)).toEqual(['j']);
+    expect(filled.delete('j')).toBe(true);
+    expect(filled.countInSlot(keySlot('j'))).toBe(0);
+  });
+
   it('matches a model of per-slot insertion-ordered maps (counts, listing order, sizes, bytes)', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
