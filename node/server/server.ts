@@ -389,8 +389,8 @@ export class Server {
     // The replies to a pipelined batch leave at the end of the event-loop turn, with every other
     // client's (as Redis writes them before it sleeps): written one by one between reads, each
     // woke its sleeping client separately, and those wake-ups were the bulk of our kernel time
-    // at -P 16. A lone request's reply leaves at once: held, it waited for every other socket
-    // of the turn, which showed in the p99 of request-response clients on a busy machine.
+    // at -P 16. A lone request's reply leaves at once: holding a single write saves nothing, and
+    // it would wait for every other socket of the turn.
     if (s.closing) {
       this.flush(s);
       this.closeAfterWrite(s);
