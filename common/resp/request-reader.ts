@@ -42,13 +42,10 @@ if (typeof (Buffer.prototype as Partial<Latin1Sliceable>).latin1Slice !== 'funct
   });
 }
 
-/** Longest argument decoded by latin1Short() rather than Buffer's native call. */
-const SHORT_MAX = 24;
-
 /**
- * buf[p, p+n) as a latin1 string for n <= SHORT_MAX: String.fromCharCode with the bytes as
- * arguments builds the string inside V8, where latin1Slice pays a native API call (~35 ns, about
- * twice as much for a 16-byte key, four times for a 3-byte value).
+ * buf[p, p+n) as a latin1 string. Up to 24 bytes, String.fromCharCode with the bytes as arguments
+ * builds the string inside V8, where latin1Slice pays a native API call (~35 ns, about twice as
+ * much for a 16-byte key, four times for a 3-byte value); longer ones take latin1Slice.
  */
 function latin1Short(b: Buffer, p: number, n: number): string {
   switch (n) {
@@ -302,7 +299,7 @@ export class RequestReader {
    * new string; equal keys then also compare equal by identity in the key tables.
    */
   private arg(buf: Buffer, p: number, n: number, i: number): string {
-    if (i >= RECENT_SLOTS || n > RECENT_MAX) return n <= SHORT_MAX ? latin1Short(buf, p, n) : (buf as Latin1Sliceable).latin1Slice(p, p + n);
+    if (i >= RECENT_SLOTS || n > RECENT_MAX) return latin1Short(buf, p, n);
     const last = this.recent[i]!;
     // Keys that differ (key:000000012345) mostly differ in their last byte: tried first.
     if (last.length === n && (n === 0 || last.charCodeAt(n - 1) === buf[p + n - 1])) {

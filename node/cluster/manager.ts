@@ -574,7 +574,7 @@ export class ClusterManager implements ClusterHooks {
       if (same && mine && !st.migrating.has(slot)) return null;
       // One key in a slot being imported, with ASKING (MIGRATE's RESTORE-ASKING): served whether
       // or not the key exists, as routeCommand decides, without its presence lookups.
-      if (keyIndexes.length === 1 && st.importing.size !== 0 && st.importing.has(slot) && !(mine && st.migrating.has(slot)) && (session.asking || flags.includes('asking'))) return null;
+      if (keyIndexes.length === 1 && st.importing.has(slot) && !(mine && st.migrating.has(slot)) && (session.asking || flags.includes('asking'))) return null;
     }
     const db = this.server.dbs[0]!;
     const cfg = this.server.config;

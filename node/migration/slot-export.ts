@@ -359,16 +359,12 @@ export class SlotExport implements PropagationSink {
         // A slot's keys in one step, its key set dropped whole: deleting them one by one cost
         // the source a lookup in the slot's set and its shrinking rehashes per key, and a
         // generator step per key.
-        if (server.propagator.active) for (const k of db.slotKeys(s)!) server.propagator.propagate(0, ['DEL', k]);
-        server.dirty += db.flushSlot(s);
+        server.dropSlotKeys(s);
         yield;
         continue;
       }
       for (const k of db.keysInSlot(s, Number.MAX_SAFE_INTEGER)) {
-        if (db.delete(k, s)) {
-          server.dirty++;
-          if (server.propagator.active) server.propagator.propagate(0, ['DEL', k]);
-        }
+        server.dropSlotKey(k, s);
         yield;
       }
     }

@@ -215,6 +215,16 @@ export class Server {
     return keys.length;
   }
 
+  /** One key of a slot this node no longer serves, deleted as dropSlotKeys() deletes them (big slots, a key per step). */
+  dropSlotKey(key: string, slot: number): void {
+    const db = this.dbs[0]!;
+    for (const s of this.snapshots) s.beforeWrite(db, key);
+    if (!db.delete(key, slot)) return;
+    this.touchWatched(0, key);
+    if (this.propagator.active) this.propagator.propagate(0, ['DEL', key]);
+    this.dirty++;
+  }
+
   touchWatched(db: number, key: string): void {
     if (this.watches.size === 0) return;
     this.watches.touch(this.dbs[db]!, key);

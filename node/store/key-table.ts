@@ -42,6 +42,17 @@ export function tableHash(key: string): number {
   return h | 1;
 }
 
+/**
+ * Backward-shift deletion: whether the entry in cell j, whose home cell is `home`, moves up into
+ * the hole at cell i. It stays unless its home lies cyclically in (i, j]: then it is reachable
+ * already, and moving it would put it before its home.
+ */
+export function fillsHole(i: number, j: number, home: number, cap: number): boolean {
+  const fromHome = j - home;
+  const fromHole = j - i;
+  return (fromHome < 0 ? fromHome + cap : fromHome) >= (fromHole < 0 ? fromHole + cap : fromHole);
+}
+
 class SubTable<V> {
   /** tableHash of the key in each cell, 0 when free. */
   hashes: Int32Array;
@@ -166,10 +177,7 @@ export class KeyTable<V> {
       if (++j === cap) j = 0;
       const x = hashes[j]!;
       if (x === 0) break;
-      // Move the entry up unless its home lies cyclically in (i, j]: then it is reachable already.
-      const fromHome = j - homeCell(x, cap);
-      const fromHole = j - i;
-      if ((fromHome < 0 ? fromHome + cap : fromHome) >= (fromHole < 0 ? fromHole + cap : fromHole)) {
+      if (fillsHole(i, j, homeCell(x, cap), cap)) {
         hashes[i] = x;
         entries[2 * i] = entries[2 * j];
         entries[2 * i + 1] = entries[2 * j + 1];

@@ -6,7 +6,7 @@
 // Deleting leaves a hole in the log; the log is compacted once holes outnumber entries, except
 // while an iteration is in progress (iterators see later insertions and skip deletions, as a
 // Map's do).
-import { homeCell, tableHash } from './key-table.js';
+import { fillsHole, homeCell, tableHash } from './key-table.js';
 
 const MAX_FILL_NUM = 4;
 const MAX_FILL_DEN = 5;
@@ -144,39 +144,26 @@ export class OrderedTable<V> implements Iterable<[string, V]> {
     }
   }
 
-  *entries(): IterableIterator<[string, V]> {
+  /** What `pick` makes of each live entry (its key's position in the log), in insertion order. */
+  private *walk<T>(pick: (log: (string | V | undefined)[], i: number) => T): IterableIterator<T> {
     this.iterating++;
     try {
-      for (let i = 0; i < this.log.length; i += 2) {
-        const k = this.log[i];
-        if (k !== undefined) yield [k as string, this.log[i + 1] as V];
-      }
+      for (let i = 0; i < this.log.length; i += 2) if (this.log[i] !== undefined) yield pick(this.log, i);
     } finally {
       this.iterating--;
     }
   }
 
-  *keys(): IterableIterator<string> {
-    this.iterating++;
-    try {
-      for (let i = 0; i < this.log.length; i += 2) {
-        const k = this.log[i];
-        if (k !== undefined) yield k as string;
-      }
-    } finally {
-      this.iterating--;
-    }
+  entries(): IterableIterator<[string, V]> {
+    return this.walk((log, i) => [log[i] as string, log[i + 1] as V]);
   }
 
-  *values(): IterableIterator<V> {
-    this.iterating++;
-    try {
-      for (let i = 0; i < this.log.length; i += 2) {
-        if (this.log[i] !== undefined) yield this.log[i + 1] as V;
-      }
-    } finally {
-      this.iterating--;
-    }
+  keys(): IterableIterator<string> {
+    return this.walk((log, i) => log[i] as string);
+  }
+
+  values(): IterableIterator<V> {
+    return this.walk((log, i) => log[i + 1] as V);
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
@@ -202,9 +189,7 @@ export class OrderedTable<V> implements Iterable<[string, V]> {
       if (++j === cap) j = 0;
       const x = cells[2 * j]!;
       if (x === 0) break;
-      const fromHome = j - homeCell(x, cap);
-      const fromHole = j - i;
-      if ((fromHome < 0 ? fromHome + cap : fromHome) >= (fromHole < 0 ? fromHole + cap : fromHole)) {
+      if (fillsHole(i, j, homeCell(x, cap), cap)) {
         cells[2 * i] = x;
         cells[2 * i + 1] = cells[2 * j + 1]!;
         i = j;

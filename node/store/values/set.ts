@@ -53,7 +53,6 @@ export class SetValue implements RObject {
   chargedBytes = -1;
   /** Intset encoding: sorted canonical integers. Null once hashtable-encoded. */
   private ints: string[] | null = [];
-  /** Hashtable encoding. */
   /** Hashtable encoding: members as keys of an insertion-ordered table (see ordered-table.ts). */
   private members: OrderedTable<true> | null = null;
   private index: ScanIndex | null = null;
